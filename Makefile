@@ -1,0 +1,30 @@
+# engineer-access-operator: the commands a developer needs. `make help` lists them.
+SHELL := /bin/bash
+MVN ?= mvn -B
+# The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
+AT ?= 2026-12-02T12:00:00Z
+
+.PHONY: help test plan crds build bench-decision clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+test: ## Run every test tier (what CI runs)
+	$(MVN) test
+
+plan: ## Show the access the examples/ grant at $(AT)
+	@if [ "$(AT)" = "now" ]; then bin/engineer-access plan examples/; else bin/engineer-access plan --at $(AT) examples/; fi
+
+crds: ## Regenerate crds/ from the Java API types (commit the result)
+	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
+
+build: ## Compile and package the operator (target/quarkus-app)
+	$(MVN) -DskipTests package
+
+bench-decision: ## Decisions per second for 10,000 engineers on one core
+	$(MVN) -q -DskipTests test-compile
+	java -XX:ActiveProcessorCount=1 -cp "target/classes:target/test-classes:$$(cat target/cli-classpath.txt)" \
+	  digital.govuk.access.rules.DecisionBenchmark
+
+clean: ## Remove build output
+	$(MVN) -q clean

@@ -1,0 +1,20 @@
+package digital.govuk.access.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Whether the operator uses this policy and whether it is valid. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AccessPolicyStatus {
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Conditions: Active (the operator uses this policy) and Valid.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Each problem found in the spec, naming the field.")
+    public List<String> problems = new ArrayList<>();
+}

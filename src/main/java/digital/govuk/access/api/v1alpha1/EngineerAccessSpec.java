@@ -1,0 +1,49 @@
+package digital.govuk.access.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** The facts about one engineer that the access rules read. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class EngineerAccessSpec {
+    @Required
+    @Size(min = 1)
+    @JsonPropertyDescription("The engineer's full name, for people reading the status.")
+    public String fullName;
+
+    @Required
+    @JsonPropertyDescription("The engineer's job family: Developer, SRE or TechnicalArchitect. The rules treat all alike.")
+    public EngineerRole role;
+
+    @Required
+    @JsonPropertyDescription("CivilServant or Contractor. The rules treat both alike.")
+    public Employment employment;
+
+    @Required
+    @JsonPropertyDescription("The RBAC subject (user or group) that every managed RoleBinding names.")
+    public Subject subject;
+
+    @JsonPropertyDescription("Security clearance. Absent: no clearance.")
+    public Clearance clearance;
+
+    @JsonPropertyDescription("Probation. Absent, or without passedOn: still on probation.")
+    public Probation probation;
+
+    @JsonPropertyDescription("The tech lead's approval for Production Deploy access. Absent: not approved.")
+    public DeployApproval deployApproval;
+
+    @JsonPropertyDescription("Technical 2nd Line shifts, past and scheduled.")
+    public List<Shift> shifts = new ArrayList<>();
+
+    @JsonPropertyDescription("Production Admin access granted by exception, each approved by a Lead Developer or the Head of Technology.")
+    public List<AdminException> exceptions = new ArrayList<>();
+
+    @JsonPropertyDescription("Absences. One lasting more than the policy's longAbsenceDays (default 42) revokes all access.")
+    public List<Absence> absences = new ArrayList<>();
+}

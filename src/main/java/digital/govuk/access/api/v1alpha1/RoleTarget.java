@@ -1,0 +1,14 @@
+package digital.govuk.access.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** A ClusterRole and the namespaces in which it is bound. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RoleTarget {
+    @JsonPropertyDescription("The ClusterRole the managed RoleBindings refer to. Default production-deploy (deploy) or production-admin (admin).")
+    public String clusterRole;
+
+    @JsonPropertyDescription("Namespaces in which to bind it. Default: namespaces labelled access.govuk.digital/deploy=true (deploy) or access.govuk.digital/admin=true (admin).")
+    public NamespaceSelector namespaceSelector;
+}

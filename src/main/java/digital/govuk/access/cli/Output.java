@@ -1,0 +1,92 @@
+package digital.govuk.access.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
+import digital.govuk.access.api.v1alpha1.Unmet;
+import digital.govuk.access.rules.Problem;
+
+/** Prints a plan as a table or as JSON. */
+final class Output {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Output() {
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot print JSON", e);
+        }
+    }
+
+    /** A {@code v1 List} of the EngineerAccess objects with their status. */
+    static Map<String, Object> list(Plan.Result plan) {
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("apiVersion", "v1");
+        list.put("kind", "List");
+        List<EngineerAccess> items = plan.engineers().values().stream().map(Plan.Engineer::resource).collect(Collectors.toList());
+        list.put("items", items);
+        return list;
+    }
+
+    static String table(Plan.Result plan, Instant at) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "NAMESPACES", "WHY NOT MORE"});
+        for (Plan.Engineer e : plan.engineers().values()) {
+            EngineerAccessStatus s = e.resource().getStatus();
+            String namespaces = e.bindings().stream().map(b -> b.namespace() + "(" + b.level() + ")").distinct()
+                    .collect(Collectors.joining(","));
+            rows.add(new String[] {e.name(), e.resource().getSpec() == null ? "" : nullToDash(e.resource().getSpec().fullName),
+                    String.valueOf(s.level), Boolean.TRUE.equals(s.supervised) ? "yes" : "no", nullToDash(s.accessExpiryTime),
+                    nullToDash(s.nextTransitionTime), namespaces.isEmpty() ? "-" : namespaces, why(e)});
+        }
+        StringBuilder out = new StringBuilder("Access at " + at + "\n");
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length - 1; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String why(Plan.Engineer e) {
+        if (e.decision() == null) {
+            return "policy invalid: access frozen";
+        }
+        if (!e.decision().specValid()) {
+            return "invalid: " + e.decision().problems().stream().map(Problem::toString).collect(Collectors.joining("; "));
+        }
+        List<Unmet> unmet = e.decision().unmet();
+        if (unmet.isEmpty()) {
+            return "-";
+        }
+        return unmet.stream().map(u -> u.level + ":" + u.code).distinct().collect(Collectors.joining(" "));
+    }
+
+    private static String nullToDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+}

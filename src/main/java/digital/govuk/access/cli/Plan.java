@@ -1,0 +1,109 @@
+package digital.govuk.access.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.bindings.DesiredBinding;
+import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.bindings.NamespaceInfo;
+import digital.govuk.access.rules.AccessRules;
+import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.PolicyReader;
+import digital.govuk.access.rules.Problem;
+import digital.govuk.access.status.PolicyState;
+import digital.govuk.access.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+
+/**
+ * What the operator would do at one instant for a set of manifests, with no cluster: each EngineerAccess
+ * with the status the operator would write, and the bindings it would hold.
+ */
+public final class Plan {
+    /** One engineer's planned outcome. */
+    public record Engineer(String file, EngineerAccess resource, Decision decision, List<DesiredBinding> bindings) {
+        public String name() {
+            return resource.getMetadata().getName();
+        }
+    }
+
+    /** The plan: engineers by name, the input errors, and notes (ignored objects). */
+    public record Result(Map<String, Engineer> engineers, List<InputError> errors, List<String> notes, PolicyState policy) {
+    }
+
+    private Plan() {
+    }
+
+    public static Result compute(Manifests.Set set, Instant at) {
+        List<InputError> errors = new ArrayList<>(set.errors());
+        List<String> notes = new ArrayList<>();
+
+        PolicyState policy = PolicyState.builtInDefaults();
+        Manifests.Source<AccessPolicy> chosen = null;
+        for (Manifests.Source<AccessPolicy> p : set.policies()) {
+            String name = p.object().getMetadata() == null ? null : p.object().getMetadata().getName();
+            if (!AccessPolicy.DEFAULT_NAME.equals(name)) {
+                notes.add(p.file() + ": AccessPolicy " + name + " is ignored: only the AccessPolicy named default is used");
+            } else if (chosen != null) {
+                errors.add(new InputError(p.file(), "AccessPolicy default", "metadata.name",
+                        "a second AccessPolicy named default (the first is in " + chosen.file() + ")"));
+            } else {
+                chosen = p;
+                policy = PolicyState.of(PolicyReader.read(p.object().getSpec()));
+                for (Problem problem : policy.problems()) {
+                    errors.add(new InputError(p.file(), "AccessPolicy default", problem.field(), problem.message()));
+                }
+            }
+        }
+
+        List<NamespaceInfo> namespaces = new ArrayList<>();
+        for (Manifests.Source<Namespace> ns : set.namespaces()) {
+            var meta = ns.object().getMetadata();
+            namespaces.add(new NamespaceInfo(meta.getName(), meta.getLabels() == null ? Map.of() : meta.getLabels(),
+                    meta.getDeletionTimestamp() != null));
+        }
+
+        Map<String, Engineer> engineers = new LinkedHashMap<>();
+        Map<String, String> seen = new HashMap<>();
+        for (Manifests.Source<EngineerAccess> source : set.engineers()) {
+            EngineerAccess ea = source.object();
+            String name = ea.getMetadata() == null ? null : ea.getMetadata().getName();
+            String label = "EngineerAccess " + (name == null ? "(no name)" : name);
+            if (name != null && seen.containsKey(name)) {
+                errors.add(new InputError(source.file(), label, "metadata.name",
+                        "a second EngineerAccess with this name (the first is in " + seen.get(name) + ")"));
+                continue;
+            }
+            seen.put(name, source.file());
+            Long generation = ea.getMetadata() != null && ea.getMetadata().getGeneration() != null
+                    ? ea.getMetadata().getGeneration() : Long.valueOf(1);
+            EngineerAccess out = copyWithoutStatus(ea);
+            if (!policy.valid()) {
+                out.setStatus(StatusBuilder.withInvalidPolicy(policy, List.of(), null, null, generation, at));
+                engineers.put(name, new Engineer(source.file(), out, null, List.of()));
+                continue;
+            }
+            Decision decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
+            for (Problem problem : decision.problems()) {
+                errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
+            }
+            List<DesiredBinding> bindings = ManagedBindings.desired(name, decision, policy.policy(), namespaces);
+            out.setStatus(StatusBuilder.build(decision, policy, bindings.stream().map(ManagedBindings::toStatus).toList(),
+                    true, null, null, generation, at));
+            engineers.put(name == null ? "" : name, new Engineer(source.file(), out, decision, bindings));
+        }
+        return new Result(engineers, errors, notes, policy);
+    }
+
+    private static EngineerAccess copyWithoutStatus(EngineerAccess ea) {
+        EngineerAccess copy = new EngineerAccess();
+        copy.setMetadata(ea.getMetadata());
+        copy.setSpec(ea.getSpec());
+        return copy;
+    }
+}

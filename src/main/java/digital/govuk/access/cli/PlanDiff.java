@@ -1,0 +1,144 @@
+package digital.govuk.access.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
+import digital.govuk.access.bindings.DesiredBinding;
+
+/** Who gains or loses what between two plans at the same instant (for a pull request). */
+final class PlanDiff {
+    /** One engineer whose access changes. A null level means the EngineerAccess is absent on that side. */
+    record Change(String name, String levelBefore, String levelAfter, Boolean supervisedBefore, Boolean supervisedAfter,
+            List<DesiredBinding> gained, List<DesiredBinding> lost) {
+    }
+
+    private final List<Change> changes;
+    private final int unchanged;
+
+    private PlanDiff(List<Change> changes, int unchanged) {
+        this.changes = changes;
+        this.unchanged = unchanged;
+    }
+
+    static PlanDiff between(Plan.Result before, Plan.Result after) {
+        Set<String> names = new LinkedHashSet<>(before.engineers().keySet());
+        names.addAll(after.engineers().keySet());
+        List<Change> changes = new ArrayList<>();
+        int unchanged = 0;
+        for (String name : names) {
+            Plan.Engineer b = before.engineers().get(name);
+            Plan.Engineer a = after.engineers().get(name);
+            List<DesiredBinding> was = b == null ? List.of() : b.bindings();
+            List<DesiredBinding> now = a == null ? List.of() : a.bindings();
+            List<DesiredBinding> gained = minus(now, was);
+            List<DesiredBinding> lost = minus(was, now);
+            String levelBefore = level(b);
+            String levelAfter = level(a);
+            Boolean supBefore = supervised(b);
+            Boolean supAfter = supervised(a);
+            if (gained.isEmpty() && lost.isEmpty() && Objects.equals(levelBefore, levelAfter) && Objects.equals(supBefore, supAfter)) {
+                unchanged++;
+            } else {
+                changes.add(new Change(name, levelBefore, levelAfter, supBefore, supAfter, gained, lost));
+            }
+        }
+        return new PlanDiff(changes, unchanged);
+    }
+
+    private static String level(Plan.Engineer e) {
+        return e == null ? null : String.valueOf(status(e).level);
+    }
+
+    private static Boolean supervised(Plan.Engineer e) {
+        return e == null ? null : status(e).supervised;
+    }
+
+    private static EngineerAccessStatus status(Plan.Engineer e) {
+        return e.resource().getStatus();
+    }
+
+    /** Bindings in {@code a} that {@code b} lacks, compared by namespace, name and role (expiry aside). */
+    private static List<DesiredBinding> minus(List<DesiredBinding> a, List<DesiredBinding> b) {
+        List<DesiredBinding> out = new ArrayList<>();
+        for (DesiredBinding x : a) {
+            boolean found = b.stream().anyMatch(y -> y.namespace().equals(x.namespace()) && y.name().equals(x.name())
+                    && y.clusterRole().equals(x.clusterRole()));
+            if (!found) {
+                out.add(x);
+            }
+        }
+        return out;
+    }
+
+    String toText(Instant at) {
+        StringBuilder out = new StringBuilder("Changes in access at " + at + "\n");
+        if (changes.isEmpty()) {
+            out.append("No engineer gains or loses access.\n");
+        }
+        for (Change c : changes) {
+            out.append(c.name()).append(": ").append(describe(c.levelBefore(), c.supervisedBefore()))
+                    .append(" -> ").append(describe(c.levelAfter(), c.supervisedAfter())).append('\n');
+            for (DesiredBinding g : c.gained()) {
+                out.append("  + gains ").append(g.clusterRole()).append(" in ").append(g.namespace())
+                        .append(g.expiry() == null ? "" : " until " + g.expiry()).append('\n');
+            }
+            for (DesiredBinding l : c.lost()) {
+                out.append("  - loses ").append(l.clusterRole()).append(" in ").append(l.namespace()).append('\n');
+            }
+        }
+        out.append(changes.size()).append(changes.size() == 1 ? " engineer changes, " : " engineers change, ")
+                .append(unchanged).append(" unchanged\n");
+        return out.toString();
+    }
+
+    private static String describe(String level, Boolean supervised) {
+        if (level == null) {
+            return "(absent)";
+        }
+        return Boolean.TRUE.equals(supervised) ? level + " (supervised)" : level;
+    }
+
+    Map<String, Object> toJson(Instant at) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("at", at.toString());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Change c : changes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c.name());
+            m.put("before", side(c.levelBefore(), c.supervisedBefore()));
+            m.put("after", side(c.levelAfter(), c.supervisedAfter()));
+            m.put("gained", c.gained().stream().map(PlanDiff::binding).toList());
+            m.put("lost", c.lost().stream().map(PlanDiff::binding).toList());
+            list.add(m);
+        }
+        root.put("changes", list);
+        root.put("unchanged", unchanged);
+        return root;
+    }
+
+    private static Map<String, Object> side(String level, Boolean supervised) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("present", level != null);
+        m.put("level", level == null ? "None" : level);
+        m.put("supervised", Boolean.TRUE.equals(supervised));
+        return m;
+    }
+
+    private static Map<String, Object> binding(DesiredBinding b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("namespace", b.namespace());
+        m.put("name", b.name());
+        m.put("clusterRole", b.clusterRole());
+        if (b.expiry() != null) {
+            m.put("expiryTime", b.expiry().toString());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,433 @@
+package digital.govuk.access.rules;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+
+import digital.govuk.access.api.v1alpha1.ApproverRole;
+import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
+import digital.govuk.access.api.v1alpha1.ExceptionState;
+import digital.govuk.access.api.v1alpha1.ExceptionStatus;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.api.v1alpha1.RejectionCode;
+import digital.govuk.access.api.v1alpha1.RotaRole;
+import digital.govuk.access.api.v1alpha1.RotaStatus;
+import digital.govuk.access.api.v1alpha1.ShiftRole;
+import digital.govuk.access.api.v1alpha1.Unmet;
+import digital.govuk.access.api.v1alpha1.UnmetCode;
+
+/**
+ * The access decision: a pure function of (EngineerAccess spec, policy, instant). The operator, the
+ * {@code plan} command and the tests all call {@link #decide}. The rules it implements are written out
+ * in docs/access-rules.md; comments below name the rule each part implements.
+ */
+public final class AccessRules {
+
+    private AccessRules() {
+    }
+
+    /**
+     * Decides access for a named EngineerAccess: as {@link #decide(EngineerAccessSpec, EffectivePolicy, Instant)},
+     * and also invalid when the name cannot be used on the RoleBindings.
+     */
+    public static Decision decide(String name, EngineerAccessSpec spec, EffectivePolicy policy, Instant now) {
+        List<Problem> nameProblems = EngineerNames.problems(name);
+        if (!nameProblems.isEmpty()) {
+            List<Problem> all = new ArrayList<>(nameProblems);
+            all.addAll(SpecReader.problems(spec, policy));
+            return Decision.invalid(all);
+        }
+        return decide(spec, policy, now);
+    }
+
+    /** Decides one engineer's access at {@code now}, including the next instant at which the decision changes. */
+    public static Decision decide(EngineerAccessSpec spec, EffectivePolicy policy, Instant now) {
+        SpecReader.Result read = SpecReader.read(spec, policy);
+        if (read.facts() == null) {
+            return Decision.invalid(read.problems());
+        }
+        Facts facts = read.facts();
+        Decision current = at(facts, policy, now);
+        // The decision only changes at instants named by the facts, and is constant between them (every
+        // test below is "instant >= some fact instant"), so the next change is the first of those
+        // instants after now at which the decision differs.
+        for (Instant candidate : candidates(facts, now)) {
+            if (!at(facts, policy, candidate).equals(current)) {
+                return current.withNextTransition(candidate);
+            }
+        }
+        return current;
+    }
+
+    private static TreeSet<Instant> candidates(Facts f, Instant now) {
+        TreeSet<Instant> set = new TreeSet<>();
+        addAfter(set, f.clearanceFrom(), now);
+        addAfter(set, f.probationPassed(), now);
+        if (f.approval() != null) {
+            addAfter(set, f.approval().from(), now);
+        }
+        for (Facts.ShiftFact s : f.shifts()) {
+            addAfter(set, s.start(), now);
+            addAfter(set, s.end(), now);
+        }
+        for (Facts.ExceptionFact e : f.exceptions()) {
+            addAfter(set, e.start(), now);
+            addAfter(set, e.expiry(), now);
+        }
+        for (Facts.AbsenceFact a : f.absences()) {
+            addAfter(set, a.revokedFrom(), now);
+            addAfter(set, a.returnAt(), now);
+        }
+        return set;
+    }
+
+    private static void addAfter(TreeSet<Instant> set, Instant t, Instant now) {
+        if (t != null && t.isAfter(now)) {
+            set.add(t);
+        }
+    }
+
+    /** The decision at instant {@code t}, without the next transition. */
+    static Decision at(Facts f, EffectivePolicy p, Instant t) {
+        Time time = new Time(f, p, t);
+
+        // Production Deploy.
+        List<Unmet> unmet = new ArrayList<>();
+        List<Unmet> deployUnmet = deployUnmet(f, p, time);
+        boolean deployOk = deployUnmet.isEmpty();
+
+        // Production Admin, earned through 2nd line.
+        Earned earned = earnedAdmin(f, p, time);
+
+        // Production Admin by exception.
+        List<ExceptionStatus> exceptions = new ArrayList<>(f.exceptions().size());
+        Instant latestActiveExpiry = null;
+        for (Facts.ExceptionFact e : f.exceptions()) {
+            ExceptionStatus status = exceptionState(e, f, p, time);
+            exceptions.add(status);
+            if (status.state == ExceptionState.Active && (latestActiveExpiry == null || e.expiry().isAfter(latestActiveExpiry))) {
+                latestActiveExpiry = e.expiry();
+            }
+        }
+        boolean exceptionAdmin = latestActiveExpiry != null;
+
+        Level level = earned.held || exceptionAdmin ? Level.Admin : deployOk ? Level.Deploy : Level.None;
+        // Supervised during the AdminShadow shift and under an exception; not once a qualifying
+        // AdminShadow shift has ended.
+        boolean supervised = level == Level.Admin && !(earned.held && earned.completedEnd != null);
+        // accessExpiryTime only when Admin comes from exceptions alone.
+        Instant expiry = level == Level.Admin && !earned.held ? latestActiveExpiry : null;
+
+        if (level == Level.None) {
+            unmet.addAll(deployUnmet);
+        }
+        if (level != Level.Admin) {
+            unmet.addAll(adminUnmet(f, p, time, earned));
+        }
+
+        Rota rota = rota(f, p, time, earned);
+        return new Decision(List.of(), level, supervised, expiry, null, deployOk, earned.held, time.revoked,
+                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems);
+    }
+
+    /** Facts about time at one instant that several rules share. */
+    private static final class Time {
+        final Instant now;
+        /** Start of the return day of the latest long absence that has ended by now; null if none. */
+        final Instant lastReturn;
+        final java.time.LocalDate lastReturnDay;
+        /** An ongoing long absence has passed its threshold. */
+        final boolean revoked;
+        final java.time.LocalDate revokingAbsenceFrom;
+
+        Time(Facts f, EffectivePolicy p, Instant now) {
+            this.now = now;
+            Instant ret = null;
+            java.time.LocalDate retDay = null;
+            boolean rev = false;
+            java.time.LocalDate revFrom = null;
+            for (Facts.AbsenceFact a : f.absences()) {
+                if (!a.isLong()) {
+                    continue;
+                }
+                boolean returned = a.returnAt() != null && !now.isBefore(a.returnAt());
+                if (returned) {
+                    if (ret == null || a.returnAt().isAfter(ret)) {
+                        ret = a.returnAt();
+                        retDay = a.until();
+                    }
+                } else if (!now.isBefore(a.revokedFrom())) {
+                    rev = true;
+                    revFrom = a.from();
+                }
+            }
+            this.lastReturn = ret;
+            this.lastReturnDay = retDay;
+            this.revoked = rev;
+            this.revokingAbsenceFrom = revFrom;
+        }
+
+        boolean beforeReturn(Instant t) {
+            return lastReturn != null && t.isBefore(lastReturn);
+        }
+    }
+
+    // Rule: clearance level at least requiredClearance, effective from the start of grantedOn.
+    private static boolean clearanceAt(Facts f, EffectivePolicy p, Instant t) {
+        if (p.requiredClearance().ordinal() == 0) {
+            return true;
+        }
+        return f.clearance().compareTo(p.requiredClearance()) >= 0 && f.clearanceFrom() != null && !t.isBefore(f.clearanceFrom());
+    }
+
+    private static Unmet clearanceUnmet(Level level, Facts f, EffectivePolicy p) {
+        String message;
+        if (f.clearance().compareTo(p.requiredClearance()) < 0) {
+            message = f.clearance().ordinal() == 0
+                    ? "No security clearance is recorded; " + p.requiredClearance() + " is required"
+                    : "Clearance " + f.clearance() + " is below the required " + p.requiredClearance();
+        } else {
+            message = "Clearance " + f.clearance() + " counts from " + f.clearanceOn();
+        }
+        return new Unmet(level, UnmetCode.ClearanceMissing, message);
+    }
+
+    private static boolean probationAt(Facts f, Instant t) {
+        return f.probationPassed() != null && !t.isBefore(f.probationPassed());
+    }
+
+    private static List<Unmet> deployUnmet(Facts f, EffectivePolicy p, Time time) {
+        List<Unmet> unmet = new ArrayList<>(2);
+        if (time.revoked) {
+            unmet.add(longAbsence(Level.Deploy, p, time));
+        }
+        if (!clearanceAt(f, p, time.now)) {
+            unmet.add(clearanceUnmet(Level.Deploy, f, p));
+        }
+        Facts.Approval a = f.approval();
+        if (a == null) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing, "No deploy approval from a tech lead is recorded"));
+            return unmet;
+        }
+        if (time.now.isBefore(a.from())) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing,
+                    "The deploy approval is dated " + a.on() + " and counts from that day"));
+        } else if (time.beforeReturn(a.from())) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.ReapprovalRequired, "The deploy approval of " + a.on()
+                    + " was given before the return on " + time.lastReturnDay
+                    + " from a long absence; a new approval dated on or after " + time.lastReturnDay + " is needed"));
+        }
+        if (!a.missingConfirmations().isEmpty()) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApprovalIncomplete,
+                    "The tech lead has not confirmed: " + String.join(", ", a.missingConfirmations())));
+        }
+        if (a.approvedBy().equals(f.engineer())) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval, "The engineer cannot approve their own deploy access"));
+        } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApproverNotTechLead,
+                    "The approver " + a.approvedBy() + " is not one of the policy's tech leads"));
+        }
+        return unmet;
+    }
+
+    private static Unmet longAbsence(Level level, EffectivePolicy p, Time time) {
+        return new Unmet(level, UnmetCode.LongAbsence, "Away since " + time.revokingAbsenceFrom + ", more than "
+                + p.longAbsenceDays() + " days: all access is revoked until the return");
+    }
+
+    /** Earned Admin at one instant. */
+    private record Earned(boolean held, Facts.ShiftFact first, Instant completedEnd) {
+    }
+
+    private static int shadowShiftsEndedBy(Facts f, Instant t) {
+        int n = 0;
+        for (Facts.ShiftFact s : f.shifts()) {
+            if (s.role() == ShiftRole.Shadow && !s.end().isAfter(t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // Rule: prerequisites all at the same time: clearance, probation passed, enough completed Shadow shifts.
+    private static boolean prerequisitesAt(Facts f, EffectivePolicy p, Instant t) {
+        return clearanceAt(f, p, t) && probationAt(f, t) && shadowShiftsEndedBy(f, t) >= p.minShadowShifts();
+    }
+
+    // Rule: an AdminShadow shift counts when the prerequisites held at its start and, after a long
+    // absence, it started on or after the return date.
+    private static boolean qualifies(Facts.ShiftFact s, Facts f, EffectivePolicy p, Time time) {
+        return s.role() == ShiftRole.AdminShadow && prerequisitesAt(f, p, s.start()) && !time.beforeReturn(s.start());
+    }
+
+    private static Earned earnedAdmin(Facts f, EffectivePolicy p, Time time) {
+        Facts.ShiftFact first = null;
+        Instant completedEnd = null;
+        for (Facts.ShiftFact s : f.shifts()) {
+            if (s.start().isAfter(time.now) || !qualifies(s, f, p, time)) {
+                continue;
+            }
+            if (first == null || s.start().isBefore(first.start())) {
+                first = s;
+            }
+            if (!s.end().isAfter(time.now) && (completedEnd == null || s.end().isBefore(completedEnd))) {
+                completedEnd = s.end();
+            }
+        }
+        // Precise point: prerequisites at the shift's start and still now, and no revocation now.
+        boolean held = first != null && !time.revoked && clearanceAt(f, p, time.now) && probationAt(f, time.now);
+        return new Earned(held, first, completedEnd);
+    }
+
+    private static List<Unmet> adminUnmet(Facts f, EffectivePolicy p, Time time, Earned earned) {
+        List<Unmet> unmet = new ArrayList<>(3);
+        if (time.revoked) {
+            unmet.add(longAbsence(Level.Admin, p, time));
+        }
+        if (!clearanceAt(f, p, time.now)) {
+            unmet.add(clearanceUnmet(Level.Admin, f, p));
+        }
+        if (!probationAt(f, time.now)) {
+            unmet.add(new Unmet(Level.Admin, UnmetCode.ProbationNotPassed, f.probationOn() == null
+                    ? "Probation is not passed yet (no date is recorded)"
+                    : "Probation is not passed yet (passes on " + f.probationOn() + ")"));
+        }
+        int shadows = shadowShiftsEndedBy(f, time.now);
+        if (shadows < p.minShadowShifts()) {
+            unmet.add(new Unmet(Level.Admin, UnmetCode.ShadowShiftMissing, shadows + " of the " + p.minShadowShifts()
+                    + " required Technical 2nd Line Shadow shifts completed"));
+        }
+        if (earned.first == null) {
+            unmet.add(adminShadowUnmet(f, p, time));
+        }
+        return unmet;
+    }
+
+    private static Unmet adminShadowUnmet(Facts f, EffectivePolicy p, Time time) {
+        Facts.ShiftFact beforeReturn = null;
+        Facts.ShiftFact tooEarly = null;
+        Facts.ShiftFact next = null;
+        for (Facts.ShiftFact s : f.shifts()) {
+            if (s.role() != ShiftRole.AdminShadow) {
+                continue;
+            }
+            if (s.start().isAfter(time.now)) {
+                if (next == null || s.start().isBefore(next.start())) {
+                    next = s;
+                }
+            } else if (!prerequisitesAt(f, p, s.start())) {
+                tooEarly = s;
+            } else if (time.beforeReturn(s.start())) {
+                beforeReturn = s;
+            }
+        }
+        if (beforeReturn != null) {
+            return new Unmet(Level.Admin, UnmetCode.ReapprovalRequired, "The AdminShadow shift of " + beforeReturn.start()
+                    + " was before the return on " + time.lastReturnDay + " from a long absence; a new AdminShadow shift"
+                    + " starting on or after " + time.lastReturnDay + " is needed");
+        }
+        StringBuilder message = new StringBuilder("No AdminShadow shift has started with the prerequisites met");
+        if (tooEarly != null) {
+            message.append("; the shift of ").append(tooEarly.start())
+                    .append(" does not count because it started before the prerequisites held");
+        }
+        if (next != null) {
+            message.append("; the next AdminShadow shift starts at ").append(next.start());
+        }
+        return new Unmet(Level.Admin, UnmetCode.AdminShadowShiftMissing, message.toString());
+    }
+
+    // Rule: exceptions, checked in order; the first check that fails gives the reason.
+    private static ExceptionStatus exceptionState(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
+        RejectionCode rejection = null;
+        String message = null;
+        ApproverRole role = p.exceptionApprovers().get(e.approvedBy());
+        if (role == null) {
+            rejection = RejectionCode.ApproverNotAuthorised;
+            message = e.approvedBy() + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
+        } else if (e.approvedBy().equals(f.engineer())) {
+            rejection = RejectionCode.SelfApproval;
+            message = "The engineer cannot approve their own exception";
+        } else if (e.businessCase().isBlank()) {
+            rejection = RejectionCode.MissingBusinessCase;
+            message = "The business case is blank";
+        } else if (Names.blank(e.supervisor())) {
+            rejection = RejectionCode.MissingSupervisor;
+            message = "No supervisor is named";
+        } else if (e.supervisor().equals(f.engineer())) {
+            rejection = RejectionCode.MissingSupervisor;
+            message = "The engineer cannot supervise themselves";
+        } else if (e.expiry().isAfter(e.start().atZone(p.zone()).plusDays(p.maxExceptionDays()).toInstant())) {
+            rejection = RejectionCode.TooLong;
+            message = "Runs from " + e.start() + " to " + e.expiry() + ", longer than the policy's "
+                    + p.maxExceptionDays() + " days";
+        }
+        if (rejection != null) {
+            return new ExceptionStatus(e.index(), ExceptionState.Rejected, rejection, message);
+        }
+        if (time.now.isBefore(e.start())) {
+            return new ExceptionStatus(e.index(), ExceptionState.Pending, null, "Starts at " + e.start());
+        }
+        if (!time.now.isBefore(e.expiry())) {
+            return new ExceptionStatus(e.index(), ExceptionState.Expired, null, "Expired at " + e.expiry());
+        }
+        if (!p.exceptionsWaiveClearance() && !clearanceAt(f, p, time.now)) {
+            return new ExceptionStatus(e.index(), ExceptionState.Rejected, RejectionCode.ClearanceMissing,
+                    "An exception does not waive the required " + p.requiredClearance() + " clearance");
+        }
+        if (time.revoked) {
+            return new ExceptionStatus(e.index(), ExceptionState.Rejected, RejectionCode.VoidedByLongAbsence,
+                    "Voided while a long absence revokes all access");
+        }
+        if (time.beforeReturn(e.start())) {
+            return new ExceptionStatus(e.index(), ExceptionState.Rejected, RejectionCode.VoidedByLongAbsence,
+                    "Started before the return on " + time.lastReturnDay + " from a long absence");
+        }
+        return new ExceptionStatus(e.index(), ExceptionState.Active, null,
+                "Admin, supervised by " + e.supervisor() + ", until " + e.expiry());
+    }
+
+    private record Rota(RotaStatus status, List<String> orderProblems) {
+    }
+
+    // Rule: rota progression. Secondary with earned Admin; Primary and OnCall after enough Secondary shifts.
+    private static Rota rota(Facts f, EffectivePolicy p, Time time, Earned earned) {
+        int completed = 0;
+        Instant eligibleFrom = null;
+        if (earned.completedEnd != null) {
+            Instant[] ends = new Instant[f.shifts().size()];
+            for (Facts.ShiftFact s : f.shifts()) {
+                if (s.role() == ShiftRole.Secondary && !s.start().isBefore(earned.completedEnd) && !s.end().isAfter(time.now)) {
+                    ends[completed++] = s.end();
+                }
+            }
+            int need = p.secondaryShiftsBeforePrimary();
+            if (need == 0) {
+                eligibleFrom = earned.completedEnd;
+            } else if (completed >= need) {
+                Arrays.sort(ends, 0, completed);
+                eligibleFrom = ends[need - 1];
+            }
+        }
+        List<RotaRole> eligible = new ArrayList<>(3);
+        if (earned.held) {
+            eligible.add(RotaRole.Secondary);
+            if (eligibleFrom != null) {
+                eligible.add(RotaRole.Primary);
+                eligible.add(RotaRole.OnCall);
+            }
+        }
+        List<String> problems = new ArrayList<>(0);
+        for (Facts.ShiftFact s : f.shifts()) {
+            boolean senior = s.role() == ShiftRole.Primary || s.role() == ShiftRole.OnCall;
+            if (senior && !s.start().isAfter(time.now) && !time.beforeReturn(s.start())
+                    && (eligibleFrom == null || s.start().isBefore(eligibleFrom))) {
+                problems.add(s.role() + " shift of " + s.start() + " started before the engineer was eligible"
+                        + (eligibleFrom == null ? "" : " (eligible from " + eligibleFrom + ")"));
+            }
+        }
+        return new Rota(new RotaStatus(completed, eligible), List.copyOf(problems));
+    }
+}

@@ -1,0 +1,55 @@
+package digital.govuk.access.rules;
+
+import java.time.Instant;
+import java.util.List;
+
+import digital.govuk.access.api.v1alpha1.ExceptionStatus;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.api.v1alpha1.RotaStatus;
+import digital.govuk.access.api.v1alpha1.Unmet;
+
+/**
+ * What the rules say about one engineer at one instant.
+ *
+ * @param problems           why the spec is invalid; when not empty, nothing is granted
+ * @param level              access held
+ * @param supervised         Admin must be used under supervision
+ * @param accessExpiryTime   when Admin from exceptions alone ends (null otherwise)
+ * @param nextTransitionTime the next instant at which any other part of this decision changes (null: none)
+ * @param deployOnItsOwn     the Deploy rules hold by themselves (not only through Admin)
+ * @param earnedAdmin        Admin earned through the AdminShadow shift (not by exception)
+ * @param revoked            an ongoing long absence revokes all access now
+ * @param unmet              why the levels not held are not held
+ * @param exceptions         the state of each entry of spec.exceptions
+ * @param rota               rota progression
+ * @param rotaOrderProblems  Primary or OnCall shifts that started before the engineer was eligible, in words
+ */
+public record Decision(
+        List<Problem> problems,
+        Level level,
+        boolean supervised,
+        Instant accessExpiryTime,
+        Instant nextTransitionTime,
+        boolean deployOnItsOwn,
+        boolean earnedAdmin,
+        boolean revoked,
+        List<Unmet> unmet,
+        List<ExceptionStatus> exceptions,
+        RotaStatus rota,
+        List<String> rotaOrderProblems) {
+
+    public boolean specValid() {
+        return problems.isEmpty();
+    }
+
+    /** The decision for a spec the rules cannot understand: nothing granted. */
+    static Decision invalid(List<Problem> problems) {
+        return new Decision(List.copyOf(problems), Level.None, false, null, null, false, false, false,
+                List.of(), List.of(), new RotaStatus(0, List.of()), List.of());
+    }
+
+    Decision withNextTransition(Instant next) {
+        return new Decision(problems, level, supervised, accessExpiryTime, next, deployOnItsOwn, earnedAdmin, revoked,
+                unmet, exceptions, rota, rotaOrderProblems);
+    }
+}

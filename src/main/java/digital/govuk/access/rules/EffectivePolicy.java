@@ -1,0 +1,40 @@
+package digital.govuk.access.rules;
+
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Set;
+
+import digital.govuk.access.api.v1alpha1.ApproverRole;
+import digital.govuk.access.api.v1alpha1.ClearanceLevel;
+
+/**
+ * An AccessPolicy with every default filled in and every value checked. Names in {@code techLeads}
+ * and {@code exceptionApprovers} are normalised (trimmed, lower case).
+ */
+public record EffectivePolicy(
+        ZoneId zone,
+        ClearanceLevel requiredClearance,
+        String deployClusterRole,
+        LabelMatcher deployNamespaces,
+        String adminClusterRole,
+        boolean includeDeploy,
+        LabelMatcher adminNamespaces,
+        int minShadowShifts,
+        int secondaryShiftsBeforePrimary,
+        int longAbsenceDays,
+        int maxExceptionDays,
+        boolean exceptionsWaiveClearance,
+        Set<String> techLeads,
+        Map<String, ApproverRole> exceptionApprovers) {
+
+    public static final String DEFAULT_ZONE = "Europe/London";
+    public static final String DEFAULT_DEPLOY_ROLE = "production-deploy";
+    public static final String DEFAULT_ADMIN_ROLE = "production-admin";
+    public static final String DEPLOY_LABEL = "access.govuk.digital/deploy";
+    public static final String ADMIN_LABEL = "access.govuk.digital/admin";
+
+    /** The policy used when no AccessPolicy named {@code default} exists: the defaults, no exception approvers. */
+    public static EffectivePolicy defaults() {
+        return PolicyReader.read(null).policy();
+    }
+}

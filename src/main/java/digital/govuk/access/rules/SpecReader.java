@@ -1,0 +1,232 @@
+package digital.govuk.access.rules;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+import digital.govuk.access.api.v1alpha1.Absence;
+import digital.govuk.access.api.v1alpha1.AdminException;
+import digital.govuk.access.api.v1alpha1.ClearanceLevel;
+import digital.govuk.access.api.v1alpha1.Confirmations;
+import digital.govuk.access.api.v1alpha1.DeployApproval;
+import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
+import digital.govuk.access.api.v1alpha1.Shift;
+
+/**
+ * Checks an EngineerAccess spec and parses it into {@link Facts}. Anything it cannot fully understand is a
+ * {@link Problem}: the rules then grant nothing (fail closed).
+ */
+public final class SpecReader {
+
+    /** The facts (null when there are problems) and the problems found. */
+    record Result(Facts facts, List<Problem> problems) {
+    }
+
+    private SpecReader() {
+    }
+
+    /** The problems in a spec, in field order; empty when the spec is valid. */
+    public static List<Problem> problems(EngineerAccessSpec spec, EffectivePolicy policy) {
+        return read(spec, policy).problems();
+    }
+
+    static Result read(EngineerAccessSpec spec, EffectivePolicy policy) {
+        List<Problem> problems = new ArrayList<>();
+        if (spec == null) {
+            problems.add(new Problem("spec", "is required"));
+            return new Result(null, problems);
+        }
+        ZoneId zone = policy.zone();
+        requireText(spec.fullName, "spec.fullName", problems);
+        if (spec.role == null) {
+            problems.add(new Problem("spec.role", "is required: Developer, SRE or TechnicalArchitect"));
+        }
+        if (spec.employment == null) {
+            problems.add(new Problem("spec.employment", "is required: CivilServant or Contractor"));
+        }
+        String engineer = null;
+        if (spec.subject == null) {
+            problems.add(new Problem("spec.subject", "is required: the user or group the bindings name"));
+        } else {
+            if (spec.subject.kind == null) {
+                problems.add(new Problem("spec.subject.kind", "is required: User or Group"));
+            }
+            if (requireText(spec.subject.name, "spec.subject.name", problems)) {
+                engineer = Names.normalise(spec.subject.name);
+            }
+        }
+
+        ClearanceLevel clearance = ClearanceLevel.None;
+        LocalDate clearanceOn = null;
+        if (spec.clearance != null) {
+            if (spec.clearance.level == null) {
+                problems.add(new Problem("spec.clearance.level", "is required: None, BPSS, SC or DV"));
+            } else {
+                clearance = spec.clearance.level;
+            }
+            if (spec.clearance.grantedOn != null) {
+                clearanceOn = date(spec.clearance.grantedOn, "spec.clearance.grantedOn", problems);
+            } else if (spec.clearance.level != null && spec.clearance.level != ClearanceLevel.None) {
+                problems.add(new Problem("spec.clearance.grantedOn", "is required for clearance level " + spec.clearance.level));
+            }
+        }
+
+        LocalDate probationOn = null;
+        if (spec.probation != null && spec.probation.passedOn != null) {
+            probationOn = date(spec.probation.passedOn, "spec.probation.passedOn", problems);
+        }
+
+        Facts.Approval approval = null;
+        DeployApproval a = spec.deployApproval;
+        if (a != null) {
+            boolean by = requireText(a.approvedBy, "spec.deployApproval.approvedBy", problems);
+            LocalDate on = null;
+            if (a.approvedOn == null) {
+                problems.add(new Problem("spec.deployApproval.approvedOn", "is required (YYYY-MM-DD)"));
+            } else {
+                on = date(a.approvedOn, "spec.deployApproval.approvedOn", problems);
+            }
+            if (by && on != null) {
+                approval = new Facts.Approval(Names.normalise(a.approvedBy), start(on, zone), on, missing(a.confirmations));
+            }
+        }
+
+        List<Facts.ShiftFact> shifts = new ArrayList<>();
+        List<Shift> specShifts = spec.shifts == null ? List.of() : spec.shifts;
+        for (int i = 0; i < specShifts.size(); i++) {
+            Shift s = specShifts.get(i);
+            String f = "spec.shifts[" + i + "]";
+            if (s == null) {
+                problems.add(new Problem(f, "must not be empty"));
+                continue;
+            }
+            if (s.role == null) {
+                problems.add(new Problem(f + ".role", "is required: Shadow, AdminShadow, Secondary, Primary or OnCall"));
+            }
+            Instant start = instant(s.startTime, f + ".startTime", problems);
+            Instant end = instant(s.endTime, f + ".endTime", problems);
+            if (start != null && end != null && !end.isAfter(start)) {
+                problems.add(new Problem(f + ".endTime", "must be after startTime (" + s.startTime + "), not " + s.endTime));
+            } else if (s.role != null && start != null && end != null) {
+                shifts.add(new Facts.ShiftFact(s.role, start, end));
+            }
+        }
+
+        List<Facts.ExceptionFact> exceptions = new ArrayList<>();
+        List<AdminException> specExceptions = spec.exceptions == null ? List.of() : spec.exceptions;
+        for (int i = 0; i < specExceptions.size(); i++) {
+            AdminException e = specExceptions.get(i);
+            String f = "spec.exceptions[" + i + "]";
+            if (e == null) {
+                problems.add(new Problem(f, "must not be empty"));
+                continue;
+            }
+            boolean by = requireText(e.approvedBy, f + ".approvedBy", problems);
+            boolean reason = e.businessCase != null && !e.businessCase.isEmpty();
+            if (!reason) {
+                problems.add(new Problem(f + ".businessCase", "is required: why the engineer needs Admin access"));
+            }
+            Instant start = instant(e.startTime, f + ".startTime", problems);
+            Instant expiry = instant(e.expiryTime, f + ".expiryTime", problems);
+            if (start != null && expiry != null && !expiry.isAfter(start)) {
+                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + e.startTime + "), not " + e.expiryTime));
+            } else if (by && reason && start != null && expiry != null) {
+                exceptions.add(new Facts.ExceptionFact(i, Names.normalise(e.approvedBy), e.businessCase,
+                        e.supervisor == null ? null : Names.normalise(e.supervisor), start, expiry));
+            }
+        }
+
+        List<Facts.AbsenceFact> absences = new ArrayList<>();
+        List<Absence> specAbsences = spec.absences == null ? List.of() : spec.absences;
+        for (int i = 0; i < specAbsences.size(); i++) {
+            Absence ab = specAbsences.get(i);
+            String f = "spec.absences[" + i + "]";
+            if (ab == null) {
+                problems.add(new Problem(f, "must not be empty"));
+                continue;
+            }
+            LocalDate from = ab.from == null ? missingDate(f + ".from", problems) : date(ab.from, f + ".from", problems);
+            LocalDate until = ab.until == null ? null : date(ab.until, f + ".until", problems);
+            if (from != null && until != null && until.isBefore(from)) {
+                problems.add(new Problem(f + ".until", "must not be before from (" + ab.from + "), not " + ab.until));
+            } else if (from != null && (ab.until == null || until != null)) {
+                LocalDate threshold = from.plusDays(policy.longAbsenceDays());
+                // "More than N days": the first whole second after the start of day from + N.
+                Instant revokedFrom = start(threshold, zone).plusSeconds(1);
+                boolean isLong = until == null || until.isAfter(threshold);
+                absences.add(new Facts.AbsenceFact(from, until, revokedFrom, until == null ? null : start(until, zone), isLong));
+            }
+        }
+
+        if (!problems.isEmpty()) {
+            return new Result(null, List.copyOf(problems));
+        }
+        Instant clearanceFrom = clearanceOn == null ? null : start(clearanceOn, zone);
+        return new Result(new Facts(engineer, clearance, clearanceFrom, clearanceOn,
+                probationOn == null ? null : start(probationOn, zone), probationOn, approval,
+                List.copyOf(shifts), List.copyOf(exceptions), List.copyOf(absences)), List.of());
+    }
+
+    private static List<String> missing(Confirmations c) {
+        List<String> missing = new ArrayList<>(4);
+        if (c == null || !Boolean.TRUE.equals(c.codeReview)) {
+            missing.add("codeReview");
+        }
+        if (c == null || !Boolean.TRUE.equals(c.releaseResponsibilities)) {
+            missing.add("releaseResponsibilities");
+        }
+        if (c == null || !Boolean.TRUE.equals(c.rollback)) {
+            missing.add("rollback");
+        }
+        if (c == null || !Boolean.TRUE.equals(c.gettingHelp)) {
+            missing.add("gettingHelp");
+        }
+        return List.copyOf(missing);
+    }
+
+    static Instant start(LocalDate day, ZoneId zone) {
+        return day.atStartOfDay(zone).toInstant();
+    }
+
+    private static boolean requireText(String value, String field, List<Problem> problems) {
+        if (value == null || value.isBlank()) {
+            problems.add(new Problem(field, "is required and must not be empty"));
+            return false;
+        }
+        return true;
+    }
+
+    private static LocalDate missingDate(String field, List<Problem> problems) {
+        problems.add(new Problem(field, "is required (YYYY-MM-DD)"));
+        return null;
+    }
+
+    private static LocalDate date(String value, String field, List<Problem> problems) {
+        try {
+            if (value.length() != 10) {
+                throw new DateTimeParseException("length", value, 0);
+            }
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            problems.add(new Problem(field, "'" + value + "' is not a date (YYYY-MM-DD)"));
+            return null;
+        }
+    }
+
+    private static Instant instant(String value, String field, List<Problem> problems) {
+        if (value == null) {
+            problems.add(new Problem(field, "is required (an RFC 3339 instant such as 2026-08-03T09:00:00Z)"));
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            problems.add(new Problem(field, "'" + value + "' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package digital.govuk.access.status;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import digital.govuk.access.api.v1alpha1.BindingStatus;
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.api.v1alpha1.RotaStatus;
+import digital.govuk.access.api.v1alpha1.Unmet;
+import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.Problem;
+
+/**
+ * Builds an EngineerAccess status from a decision and the bindings that exist. Pure: the operator and
+ * the {@code plan} command both call it, so {@code plan -o json} prints what the operator writes.
+ * Conditions keep their lastTransitionTime unless their status changes.
+ */
+public final class StatusBuilder {
+    public static final String READY = "Ready";
+    public static final String DEPLOY_ACCESS = "DeployAccess";
+    public static final String ADMIN_ACCESS = "AdminAccess";
+    public static final String REVOKED = "Revoked";
+    public static final String SPEC_VALID = "SpecValid";
+    public static final String POLICY_VALID = "PolicyValid";
+    public static final String ROTA_ORDER = "RotaOrder";
+
+    private StatusBuilder() {
+    }
+
+    /**
+     * The status for a valid policy.
+     *
+     * @param bindings   the managed bindings that exist now
+     * @param inSync     whether the bindings are what the decision asks for (false after a failed write)
+     * @param previous   the status written before, for lastTransitionTime; may be null
+     */
+    public static EngineerAccessStatus build(Decision d, PolicyState policy, List<BindingStatus> bindings, boolean inSync,
+            String syncMessage, EngineerAccessStatus previous, Long generation, Instant now) {
+        EngineerAccessStatus s = new EngineerAccessStatus();
+        s.observedGeneration = generation;
+        s.level = d.level();
+        s.supervised = d.supervised();
+        s.accessExpiryTime = format(d.accessExpiryTime());
+        s.nextTransitionTime = format(d.nextTransitionTime());
+        s.unmet = new ArrayList<>(d.unmet());
+        s.exceptions = new ArrayList<>(d.exceptions());
+        s.rota = d.rota();
+        s.bindings = sorted(bindings);
+
+        List<Condition> conditions = new ArrayList<>();
+        if (!d.specValid()) {
+            String problems = join(d.problems());
+            conditions.add(new Condition(READY, "False", "SpecInvalid", "The spec is invalid, so no access is granted: " + problems));
+            conditions.add(new Condition(DEPLOY_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
+            conditions.add(new Condition(ADMIN_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
+            conditions.add(new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
+            conditions.add(new Condition(SPEC_VALID, "False", "InvalidSpec", problems));
+        } else {
+            conditions.add(inSync
+                    ? new Condition(READY, "True", "Reconciled", summary(d, s.bindings))
+                    : new Condition(READY, "False", "BindingsNotApplied", syncMessage));
+            conditions.add(deployCondition(d));
+            conditions.add(adminCondition(d));
+            conditions.add(d.revoked()
+                    ? new Condition(REVOKED, "True", "LongAbsence", messageOf(d.unmet(), Level.Deploy, "LongAbsence"))
+                    : new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
+            conditions.add(new Condition(SPEC_VALID, "True", "Valid", "The spec is valid"));
+        }
+        conditions.add(policyCondition(policy));
+        conditions.add(d.rotaOrderProblems().isEmpty()
+                ? new Condition(ROTA_ORDER, "True", "InOrder", "No Primary or OnCall shift started before the engineer was eligible")
+                : new Condition(ROTA_ORDER, "False", "ShiftBeforeEligible", String.join("; ", d.rotaOrderProblems())));
+        s.conditions = stamp(conditions, previous, generation, now);
+        return s;
+    }
+
+    /**
+     * The status while the AccessPolicy is invalid: the operator grants nothing new and revokes nothing,
+     * except that time-limited bindings end at their expiry. The level shown is what the bindings give.
+     */
+    public static EngineerAccessStatus withInvalidPolicy(PolicyState policy, List<BindingStatus> bindings,
+            Instant nextExpiry, EngineerAccessStatus previous, Long generation, Instant now) {
+        EngineerAccessStatus s = new EngineerAccessStatus();
+        s.observedGeneration = generation;
+        s.bindings = sorted(bindings);
+        boolean admin = bindings.stream().anyMatch(b -> b.name.endsWith("-" + ManagedBindings.ADMIN));
+        boolean deploy = bindings.stream().anyMatch(b -> b.name.endsWith("-" + ManagedBindings.DEPLOY));
+        s.level = admin ? Level.Admin : deploy ? Level.Deploy : Level.None;
+        s.supervised = previous != null && admin ? previous.supervised : Boolean.FALSE;
+        s.accessExpiryTime = bindings.stream().map(b -> b.expiryTime).filter(e -> e != null).min(Comparator.naturalOrder()).orElse(null);
+        s.nextTransitionTime = format(nextExpiry);
+        s.rota = new RotaStatus(0, List.of());
+        String why = "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): " + join(policy.problems());
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(new Condition(READY, "False", "PolicyInvalid", why));
+        conditions.add(new Condition(DEPLOY_ACCESS, deploy ? "True" : "False", "PolicyInvalid", why));
+        conditions.add(new Condition(ADMIN_ACCESS, admin ? "True" : "False", "PolicyInvalid", why));
+        conditions.add(new Condition(REVOKED, "Unknown", "PolicyInvalid", why));
+        conditions.add(new Condition(SPEC_VALID, "Unknown", "PolicyInvalid", "The spec cannot be checked without a valid policy"));
+        conditions.add(policyCondition(policy));
+        conditions.add(new Condition(ROTA_ORDER, "Unknown", "PolicyInvalid", why));
+        s.conditions = stamp(conditions, previous, generation, now);
+        return s;
+    }
+
+    private static Condition policyCondition(PolicyState policy) {
+        if (!policy.valid()) {
+            return new Condition(POLICY_VALID, "False", "InvalidPolicy", join(policy.problems()));
+        }
+        return policy.builtIn()
+                ? new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default exists; the built-in defaults apply")
+                : new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
+    }
+
+    private static Condition deployCondition(Decision d) {
+        if (d.level() == Level.Deploy || (d.level() == Level.Admin && d.deployOnItsOwn())) {
+            return new Condition(DEPLOY_ACCESS, "True", "Granted", "Production Deploy: the deploy rules hold");
+        }
+        if (d.level() == Level.Admin) {
+            return new Condition(DEPLOY_ACCESS, "True", "IncludedInAdmin", "Production Deploy comes with Admin access");
+        }
+        return new Condition(DEPLOY_ACCESS, "False", reasonOf(d.unmet(), Level.Deploy), messageOf(d.unmet(), Level.Deploy, null));
+    }
+
+    private static Condition adminCondition(Decision d) {
+        if (d.level() == Level.Admin) {
+            if (d.earnedAdmin()) {
+                return d.supervised()
+                        ? new Condition(ADMIN_ACCESS, "True", "AdminShadowShift", "Production Admin, supervised during the AdminShadow shift")
+                        : new Condition(ADMIN_ACCESS, "True", "Earned", "Production Admin, earned through Technical 2nd Line");
+            }
+            return new Condition(ADMIN_ACCESS, "True", "Exception", "Production Admin by exception, supervised, until "
+                    + format(d.accessExpiryTime()));
+        }
+        return new Condition(ADMIN_ACCESS, "False", reasonOf(d.unmet(), Level.Admin), messageOf(d.unmet(), Level.Admin, null));
+    }
+
+    private static String reasonOf(List<Unmet> unmet, Level level) {
+        return unmet.stream().filter(u -> u.level == level).map(u -> u.code.name()).findFirst().orElse("NotGranted");
+    }
+
+    private static String messageOf(List<Unmet> unmet, Level level, String code) {
+        return unmet.stream().filter(u -> u.level == level && (code == null || u.code.name().equals(code)))
+                .map(u -> u.message).collect(Collectors.joining("; "));
+    }
+
+    private static String summary(Decision d, List<BindingStatus> bindings) {
+        String level = switch (d.level()) {
+            case None -> "No production access";
+            case Deploy -> "Production Deploy";
+            case Admin -> d.supervised() ? "Production Admin (supervised)" : "Production Admin";
+        };
+        return level + " with " + bindings.size() + (bindings.size() == 1 ? " RoleBinding" : " RoleBindings");
+    }
+
+    /** Sets lastTransitionTime (kept from the previous status unless the status changed) and observedGeneration. */
+    static List<Condition> stamp(List<Condition> conditions, EngineerAccessStatus previous, Long generation, Instant now) {
+        for (Condition c : conditions) {
+            Condition before = previous == null || previous.conditions == null ? null
+                    : previous.conditions.stream().filter(p -> c.type.equals(p.type)).findFirst().orElse(null);
+            c.lastTransitionTime = before != null && c.status.equals(before.status) && before.lastTransitionTime != null
+                    ? before.lastTransitionTime
+                    : format(now);
+            c.observedGeneration = generation;
+        }
+        return conditions;
+    }
+
+    private static List<BindingStatus> sorted(List<BindingStatus> bindings) {
+        List<BindingStatus> list = new ArrayList<>(bindings);
+        list.sort(Comparator.comparing((BindingStatus b) -> b.namespace).thenComparing(b -> b.name));
+        return list;
+    }
+
+    private static String join(List<Problem> problems) {
+        return problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
+    }
+
+    /** Instants in status: RFC 3339 in UTC, whole seconds unless the fact had a fraction. */
+    public static String format(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}
