@@ -159,11 +159,17 @@ public final class StatusBuilder {
         return level + " with " + bindings.size() + (bindings.size() == 1 ? " RoleBinding" : " RoleBindings");
     }
 
-    /** Sets lastTransitionTime (kept from the previous status unless the status changed) and observedGeneration. */
+    /**
+     * Sets lastTransitionTime (kept from the previous conditions unless the status changed) and observedGeneration.
+     */
     static List<Condition> stamp(List<Condition> conditions, EngineerAccessStatus previous, Long generation, Instant now) {
+        return stamp(conditions, previous == null ? null : previous.conditions, generation, now);
+    }
+
+    public static List<Condition> stamp(List<Condition> conditions, List<Condition> previous, Long generation, Instant now) {
         for (Condition c : conditions) {
-            Condition before = previous == null || previous.conditions == null ? null
-                    : previous.conditions.stream().filter(p -> c.type.equals(p.type)).findFirst().orElse(null);
+            Condition before = previous == null ? null
+                    : previous.stream().filter(p -> c.type.equals(p.type)).findFirst().orElse(null);
             c.lastTransitionTime = before != null && c.status.equals(before.status) && before.lastTransitionTime != null
                     ? before.lastTransitionTime
                     : format(now);

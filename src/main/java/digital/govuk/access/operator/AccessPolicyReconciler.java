@@ -1,0 +1,69 @@
+package digital.govuk.access.operator;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.rules.PolicyReader;
+import digital.govuk.access.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+
+/**
+ * Tells each AccessPolicy whether it is used and valid. Only the one named {@code default} is used; the
+ * EngineerAccess reconciler reads it (and re-reconciles every engineer when it changes).
+ */
+@ControllerConfiguration(name = AccessPolicyReconciler.NAME)
+public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
+    public static final String NAME = "accesspolicy";
+
+    private final KubernetesClient client;
+    private final Clock clock;
+
+    public AccessPolicyReconciler(KubernetesClient client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+    }
+
+    @Override
+    public UpdateControl<AccessPolicy> reconcile(AccessPolicy policy, Context<AccessPolicy> context) {
+        AccessPolicyStatus status = new AccessPolicyStatus();
+        status.observedGeneration = policy.getMetadata().getGeneration();
+        List<Condition> conditions = new ArrayList<>();
+        if (!AccessPolicy.DEFAULT_NAME.equals(policy.getMetadata().getName())) {
+            conditions.add(new Condition("Active", "False", "NotDefault",
+                    "Ignored: the operator only uses the AccessPolicy named default"));
+        } else {
+            PolicyReader.Result read = PolicyReader.read(policy.getSpec());
+            conditions.add(new Condition("Active", "True", "Default", "The operator uses this policy"));
+            if (read.valid()) {
+                conditions.add(new Condition("Valid", "True", "Valid", "The policy is valid"));
+            } else {
+                read.problems().forEach(p -> status.problems.add(p.toString()));
+                conditions.add(new Condition("Valid", "False", "InvalidPolicy",
+                        "Access is frozen until this is fixed: " + String.join("; ", status.problems)));
+            }
+        }
+        AccessPolicyStatus previous = policy.getStatus();
+        status.conditions = StatusBuilder.stamp(conditions, previous == null ? null : previous.conditions,
+                status.observedGeneration, clock.instant());
+        if (previous == null || !Objects.equals(previous.observedGeneration, status.observedGeneration)
+                || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)) {
+            AccessPolicy copy = new AccessPolicy();
+            copy.setMetadata(new ObjectMetaBuilder().withName(policy.getMetadata().getName())
+                    .withResourceVersion(policy.getMetadata().getResourceVersion()).build());
+            copy.setSpec(policy.getSpec());
+            copy.setStatus(status);
+            client.resource(copy).updateStatus();
+        }
+        return UpdateControl.noUpdate();
+    }
+}

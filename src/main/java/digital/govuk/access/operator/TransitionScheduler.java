@@ -1,0 +1,135 @@
+package digital.govuk.access.operator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+
+/**
+ * Wakes the reconciler for an engineer at the exact instant its access decision changes
+ * (status.nextTransitionTime, or a binding's expiry). One timer for all engineers, armed for the earliest
+ * instant; delays are computed from the injected {@link Clock} and never negative. When the clock is
+ * moved by hand (tests), {@link #fireDue()} runs what has become due.
+ */
+@Singleton
+public class TransitionScheduler extends AbstractEventSource<Void, EngineerAccess> {
+    private static final Logger LOG = Logger.getLogger(TransitionScheduler.class);
+
+    private static final Duration LONGEST_SLEEP = Duration.ofDays(1);
+
+    private final Clock clock;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "access-transitions");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<ResourceID, Instant> byEngineer = new HashMap<>();
+    private final TreeMap<Instant, Set<ResourceID>> byInstant = new TreeMap<>();
+    private ScheduledFuture<?> wake;
+
+    public TransitionScheduler(Clock clock) {
+        super(Void.class, "access-transitions");
+        this.clock = clock;
+    }
+
+    /** Wakes the engineer at {@code at}; replaces any earlier schedule for it. Null cancels. */
+    public synchronized void schedule(ResourceID id, Instant at) {
+        remove(id);
+        if (at != null) {
+            byEngineer.put(id, at);
+            byInstant.computeIfAbsent(at, k -> new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()))).add(id);
+        }
+        rearm();
+    }
+
+    public synchronized void cancel(ResourceID id) {
+        remove(id);
+        rearm();
+    }
+
+    /** When the engineer will next be woken, if at all. */
+    public synchronized Optional<Instant> scheduledFor(ResourceID id) {
+        return Optional.ofNullable(byEngineer.get(id));
+    }
+
+    /** Wakes every engineer whose instant has come, by the clock. */
+    public void fireDue() {
+        List<ResourceID> due = new ArrayList<>();
+        synchronized (this) {
+            Instant now = clock.instant();
+            while (!byInstant.isEmpty() && !byInstant.firstKey().isAfter(now)) {
+                for (ResourceID id : byInstant.pollFirstEntry().getValue()) {
+                    byEngineer.remove(id);
+                    due.add(id);
+                }
+            }
+            rearm();
+        }
+        for (ResourceID id : due) {
+            if (isRunning()) {
+                LOG.debugf("transition due for %s", id.getName());
+                getEventHandler().handleEvent(new Event(id));
+            }
+        }
+    }
+
+    private void remove(ResourceID id) {
+        Instant old = byEngineer.remove(id);
+        if (old != null) {
+            Set<ResourceID> ids = byInstant.get(old);
+            ids.remove(id);
+            if (ids.isEmpty()) {
+                byInstant.remove(old);
+            }
+        }
+    }
+
+    private void rearm() {
+        if (wake != null) {
+            wake.cancel(false);
+            wake = null;
+        }
+        if (byInstant.isEmpty() || timer.isShutdown()) {
+            return;
+        }
+        Duration delay = Duration.between(clock.instant(), byInstant.firstKey());
+        if (delay.isNegative()) {
+            delay = Duration.ZERO;
+        } else if (delay.compareTo(LONGEST_SLEEP) > 0) {
+            // Wake at least daily and look again: keeps far-future instants safe and corrects clock drift.
+            delay = LONGEST_SLEEP;
+        }
+        wake = timer.schedule(this::fireDue, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public Set<Void> getSecondaryResources(EngineerAccess primary) {
+        return Set.of();
+    }
+
+    @PreDestroy
+    void shutdown() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,78 @@
+package digital.govuk.access.operator;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/** Small manifests for the operator tests, written as YAML so they read like what users write. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    static Namespace namespace(String name, String... labels) {
+        NamespaceBuilder b = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata();
+        for (String label : labels) {
+            b.editMetadata().addToLabels(label, "true").endMetadata();
+        }
+        return b.build();
+    }
+
+    static final String DEPLOY_LABEL = "access.govuk.digital/deploy";
+    static final String ADMIN_LABEL = "access.govuk.digital/admin";
+
+    /** An engineer who meets the Deploy rules (and, with {@code extra}, more). */
+    static EngineerAccess engineer(String name, String extra) {
+        return Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: EngineerAccess
+                metadata:
+                  name: %s
+                spec:
+                  fullName: Test Engineer
+                  role: Developer
+                  employment: CivilServant
+                  subject: {kind: User, name: %s@example.gov.uk}
+                  clearance: {level: BPSS, grantedOn: "2026-01-05"}
+                  deployApproval:
+                    approvedBy: tech.lead@example.gov.uk
+                    approvedOn: "2026-02-02"
+                    confirmations: {codeReview: true, releaseResponsibilities: true, rollback: true, gettingHelp: true}
+                %s""".formatted(name, name, extra.indent(2)), EngineerAccess.class);
+    }
+
+    /** Probation passed and the shifts that earn Admin (AdminShadow shift ended before {@link TestClock#START}). */
+    static final String EARNED_ADMIN = """
+            probation: {passedOn: "2026-06-01"}
+            shifts:
+            - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-11T17:00:00Z"}
+            - {role: AdminShadow, startTime: "2026-10-05T09:00:00Z", endTime: "2026-10-09T17:00:00Z"}
+            """;
+
+    static String exception(String start, String expiry) {
+        return """
+                exceptions:
+                - approvedBy: head.of.tech@example.gov.uk
+                  businessCase: Incident cover
+                  supervisor: sam.primary@example.gov.uk
+                  startTime: "%s"
+                  expiryTime: "%s"
+                """.formatted(start, expiry);
+    }
+
+    static AccessPolicy policy(String specYaml) {
+        return Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: AccessPolicy
+                metadata:
+                  name: default
+                spec:
+                %s""".formatted(specYaml.indent(2)), AccessPolicy.class);
+    }
+
+    static final String APPROVERS = """
+            exceptionApprovers:
+            - {name: head.of.tech@example.gov.uk, role: HeadOfTechnology}
+            """;
+}

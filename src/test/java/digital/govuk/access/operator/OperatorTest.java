@@ -1,0 +1,447 @@
+package digital.govuk.access.operator;
+
+import static digital.govuk.access.operator.Fixtures.ADMIN_LABEL;
+import static digital.govuk.access.operator.Fixtures.APPROVERS;
+import static digital.govuk.access.operator.Fixtures.DEPLOY_LABEL;
+import static digital.govuk.access.operator.Fixtures.EARNED_ADMIN;
+import static digital.govuk.access.operator.Fixtures.engineer;
+import static digital.govuk.access.operator.Fixtures.exception;
+import static digital.govuk.access.operator.Fixtures.namespace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.ManagedBindings;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * The operator against the Fabric8 mock server (CRUD mode). Each test uses its own engineers and
+ * namespaces; time moves only through {@link TestClock} and {@link TransitionScheduler#fireDue()}.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class OperatorTest {
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    TestClock clock;
+    @Inject
+    TransitionScheduler transitions;
+    @Inject
+    ReconcileStats stats;
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    final List<String> engineers = new ArrayList<>();
+    final List<String> namespaces = new ArrayList<>();
+
+    @BeforeEach
+    void sharedNamespaces() {
+        if (client.namespaces().withName("apps").get() == null) {
+            client.resource(namespace("apps", DEPLOY_LABEL, ADMIN_LABEL)).create();
+        }
+    }
+
+    @AfterEach
+    void removeEngineers() {
+        for (String name : engineers) {
+            client.resources(EngineerAccess.class).withName(name).delete();
+        }
+        client.resources(AccessPolicy.class).withName("default").delete();
+        for (String ns : namespaces) {
+            client.namespaces().withName(ns).delete();
+        }
+    }
+
+    void createNamespace(String name, String... labels) {
+        namespaces.add(name);
+        client.resource(namespace(name, labels)).create();
+    }
+
+    EngineerAccess create(EngineerAccess ea) {
+        engineers.add(ea.getMetadata().getName());
+        return client.resource(ea).create();
+    }
+
+    RoleBinding binding(String namespace, String name) {
+        return client.rbac().roleBindings().inNamespace(namespace).withName(name).get();
+    }
+
+    EngineerAccess fetch(String name) {
+        return client.resources(EngineerAccess.class).withName(name).get();
+    }
+
+    void awaitBinding(String namespace, String name, boolean present) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(binding(namespace, name) != null)
+                .as("RoleBinding %s/%s present", namespace, name).isEqualTo(present));
+    }
+
+    void awaitLevel(String name, Level level) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            EngineerAccess ea = fetch(name);
+            assertThat(ea.getStatus()).isNotNull();
+            assertThat(ea.getStatus().level).isEqualTo(level);
+        });
+    }
+
+    List<Event> events(String engineer) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> engineer.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    void awaitEvent(String engineer, String reason) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events(engineer)).extracting(Event::getReason).contains(reason));
+    }
+
+    Condition condition(String engineer, String type) {
+        return fetch(engineer).getStatus().conditions.stream().filter(c -> c.type.equals(type)).findFirst().orElseThrow();
+    }
+
+    /** Moves the clock and runs the transitions that have come due, as the timer would. */
+    void advanceTo(Instant t) {
+        clock.set(t);
+        transitions.fireDue();
+    }
+
+    @Test
+    void grantsDeployWithTheNamesLabelsAndOwnerTheApiPromises() {
+        create(engineer("grant-deploy", ""));
+        awaitBinding("apps", "grant-deploy-deploy", true);
+        RoleBinding rb = binding("apps", "grant-deploy-deploy");
+        assertThat(rb.getRoleRef().getName()).isEqualTo("production-deploy");
+        assertThat(rb.getRoleRef().getKind()).isEqualTo("ClusterRole");
+        assertThat(rb.getSubjects()).extracting(s -> s.getKind() + ":" + s.getName())
+                .containsExactly("User:grant-deploy@example.gov.uk");
+        assertThat(rb.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "app.kubernetes.io/managed-by", "engineer-access-operator",
+                "access.govuk.digital/engineer", "grant-deploy",
+                "access.govuk.digital/level", "deploy"));
+        assertThat(rb.getMetadata().getAnnotations()).doesNotContainKey(ManagedBindings.EXPIRY_ANNOTATION);
+        assertThat(rb.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("EngineerAccess");
+            assertThat(o.getName()).isEqualTo("grant-deploy");
+            assertThat(o.getUid()).isEqualTo(fetch("grant-deploy").getMetadata().getUid());
+            assertThat(o.getController()).isTrue();
+        });
+        assertThat(binding("apps", "grant-deploy-admin")).isNull();
+        awaitLevel("grant-deploy", Level.Deploy);
+        var status = fetch("grant-deploy").getStatus();
+        assertThat(status.bindings).extracting(b -> b.namespace + "/" + b.name + "/" + b.clusterRole)
+                .containsExactly("apps/grant-deploy-deploy/production-deploy");
+        assertThat(status.observedGeneration).isEqualTo(fetch("grant-deploy").getMetadata().getGeneration());
+        assertThat(condition("grant-deploy", "Ready").status).isEqualTo("True");
+        assertThat(condition("grant-deploy", "DeployAccess").status).isEqualTo("True");
+        assertThat(condition("grant-deploy", "AdminAccess").reason).isEqualTo("ProbationNotPassed");
+        awaitEvent("grant-deploy", "AccessGranted");
+        assertThat(events("grant-deploy")).filteredOn(e -> e.getReason().equals("AccessGranted")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("production-deploy in apps"));
+    }
+
+    @Test
+    void doesNotCopyTheEngineerAccessLabelsOntoBindings() {
+        EngineerAccess ea = engineer("labelled", "");
+        ea.getMetadata().setLabels(Map.of("argocd.argoproj.io/instance", "people", "team", "platform"));
+        create(ea);
+        awaitBinding("apps", "labelled-deploy", true);
+        assertThat(binding("apps", "labelled-deploy").getMetadata().getLabels())
+                .doesNotContainKeys("argocd.argoproj.io/instance", "team");
+    }
+
+    @Test
+    void levelChangeAddsAdminBindingsAndRevokeRemovesThem() {
+        create(engineer("level-change", ""));
+        awaitBinding("apps", "level-change-deploy", true);
+        EngineerAccess ea = fetch("level-change");
+        EngineerAccess admin = engineer("level-change", EARNED_ADMIN);
+        ea.setSpec(admin.getSpec());
+        client.resource(ea).update();
+        awaitBinding("apps", "level-change-admin", true);
+        awaitLevel("level-change", Level.Admin);
+        assertThat(binding("apps", "level-change-admin").getRoleRef().getName()).isEqualTo("production-admin");
+        assertThat(binding("apps", "level-change-deploy")).as("Admin includes the Deploy bindings").isNotNull();
+
+        // Revoke: the approval is withdrawn and the AdminShadow shift removed from the record.
+        EngineerAccess current = fetch("level-change");
+        current.getSpec().deployApproval = null;
+        current.getSpec().shifts = new ArrayList<>();
+        client.resource(current).update();
+        awaitBinding("apps", "level-change-admin", false);
+        awaitBinding("apps", "level-change-deploy", false);
+        awaitLevel("level-change", Level.None);
+        awaitEvent("level-change", "AccessRevoked");
+    }
+
+    @Test
+    void namespaceLabelAddedOrRemovedMovesBindingsAtOnce() {
+        createNamespace("web-labels");
+        create(engineer("ns-labels", ""));
+        awaitBinding("apps", "ns-labels-deploy", true);
+        assertThat(binding("web-labels", "ns-labels-deploy")).isNull();
+
+        client.namespaces().withName("web-labels").edit(ns -> {
+            ns.getMetadata().setLabels(Map.of(DEPLOY_LABEL, "true"));
+            return ns;
+        });
+        awaitBinding("web-labels", "ns-labels-deploy", true);
+
+        client.namespaces().withName("web-labels").edit(ns -> {
+            ns.getMetadata().setLabels(Map.of());
+            return ns;
+        });
+        awaitBinding("web-labels", "ns-labels-deploy", false);
+        assertThat(binding("apps", "ns-labels-deploy")).isNotNull();
+    }
+
+    @Test
+    void policyChangeReconcilesEveryone() {
+        create(engineer("policy-change", ""));
+        awaitBinding("apps", "policy-change-deploy", true);
+        client.resource(Fixtures.policy("""
+                deploy:
+                  clusterRole: release-manager
+                  namespaceSelector:
+                    matchLabels: {access.govuk.digital/deploy: "true"}
+                """)).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(binding("apps", "policy-change-deploy").getRoleRef().getName())
+                .isEqualTo("release-manager"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("policy-change", "PolicyValid").reason).isEqualTo("Valid"));
+    }
+
+    @Test
+    void bindingDeletedByHandIsRestored() {
+        create(engineer("hand-deleted", ""));
+        awaitBinding("apps", "hand-deleted-deploy", true);
+        String oldUid = binding("apps", "hand-deleted-deploy").getMetadata().getUid();
+        client.rbac().roleBindings().inNamespace("apps").withName("hand-deleted-deploy").delete();
+        await().atMost(WAIT).untilAsserted(() -> {
+            RoleBinding rb = binding("apps", "hand-deleted-deploy");
+            assertThat(rb).isNotNull();
+            assertThat(rb.getMetadata().getUid()).isNotEqualTo(oldUid);
+        });
+        awaitEvent("hand-deleted", "BindingRestored");
+    }
+
+    @Test
+    void bindingEditedByHandIsRestoredIncludingItsRoleRef() {
+        create(engineer("hand-edited", ""));
+        awaitBinding("apps", "hand-edited-deploy", true);
+        client.rbac().roleBindings().inNamespace("apps").withName("hand-edited-deploy").edit(rb -> new RoleBindingBuilder(rb)
+                .withSubjects(new SubjectBuilder().withKind("User").withName("someone.else@example.gov.uk")
+                        .withApiGroup("rbac.authorization.k8s.io").build())
+                .editMetadata().addToLabels("access.govuk.digital/level", "admin").addToLabels("extra", "kept").endMetadata()
+                .build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            RoleBinding rb = binding("apps", "hand-edited-deploy");
+            assertThat(rb.getSubjects()).extracting(s -> s.getName()).containsExactly("hand-edited@example.gov.uk");
+            assertThat(rb.getMetadata().getLabels()).containsEntry("access.govuk.digital/level", "deploy").containsEntry("extra", "kept");
+        });
+
+        // roleRef cannot be changed in place on a real server; here it is, so the operator must replace the binding.
+        client.rbac().roleBindings().inNamespace("apps").withName("hand-edited-deploy").edit(rb -> new RoleBindingBuilder(rb)
+                .editRoleRef().withName("cluster-admin").endRoleRef().build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(binding("apps", "hand-edited-deploy").getRoleRef().getName())
+                .isEqualTo("production-deploy"));
+        awaitEvent("hand-edited", "BindingRestored");
+    }
+
+    @Test
+    void deletingTheEngineerAccessRemovesItsBindingsAtOnce() {
+        create(engineer("deleted-engineer", EARNED_ADMIN));
+        awaitBinding("apps", "deleted-engineer-admin", true);
+        client.resources(EngineerAccess.class).withName("deleted-engineer").delete();
+        // The mock server has no garbage collector: only the operator's cleanup can remove these.
+        awaitBinding("apps", "deleted-engineer-admin", false);
+        awaitBinding("apps", "deleted-engineer-deploy", false);
+        await().atMost(WAIT).until(() -> fetch("deleted-engineer") == null);
+    }
+
+    @Test
+    void futureExceptionStartsOnTimeAndExpiresOnTime() {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant start = clock.instant().plus(Duration.ofHours(3));
+        Instant expiry = start.plus(Duration.ofDays(2));
+        create(engineer("timed-exception", exception(start.toString(), expiry.toString())));
+        awaitLevel("timed-exception", Level.Deploy);
+        ResourceID id = new ResourceID("timed-exception");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(id)).contains(start));
+        assertThat(fetch("timed-exception").getStatus().nextTransitionTime).isEqualTo(start.toString());
+
+        advanceTo(start.minusMillis(1));
+        assertThat(binding("apps", "timed-exception-admin")).as("not a moment early").isNull();
+        advanceTo(start);
+        awaitBinding("apps", "timed-exception-admin", true);
+        assertThat(binding("apps", "timed-exception-admin").getMetadata().getAnnotations())
+                .containsEntry(ManagedBindings.EXPIRY_ANNOTATION, expiry.toString());
+        awaitLevel("timed-exception", Level.Admin);
+        assertThat(fetch("timed-exception").getStatus().supervised).isTrue();
+        assertThat(fetch("timed-exception").getStatus().accessExpiryTime).isEqualTo(expiry.toString());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(id)).contains(expiry));
+
+        advanceTo(expiry);
+        awaitBinding("apps", "timed-exception-admin", false);
+        awaitLevel("timed-exception", Level.Deploy);
+        assertThat(binding("apps", "timed-exception-deploy")).as("Deploy is held on its own").isNotNull();
+        awaitEvent("timed-exception", "AccessExpired");
+    }
+
+    @Test
+    void longAbsenceRevokesJustAfterTheThreshold() {
+        // Away from 2026-11-30: the absence has lasted more than 42 days once 2027-01-11 begins in London.
+        create(engineer("away", "absences:\n- {from: \"2026-11-30\"}\n"));
+        awaitBinding("apps", "away-deploy", true);
+        Instant threshold = Instant.parse("2027-01-11T00:00:00Z");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(new ResourceID("away")))
+                .contains(threshold.plusSeconds(1)));
+        advanceTo(threshold);
+        assertThat(binding("apps", "away-deploy")).as("exactly 42 days changes nothing").isNotNull();
+        advanceTo(threshold.plusSeconds(1));
+        awaitBinding("apps", "away-deploy", false);
+        awaitLevel("away", Level.None);
+        assertThat(condition("away", "Revoked").status).isEqualTo("True");
+        awaitEvent("away", "AccessRevokedLongAbsence");
+    }
+
+    @Test
+    void invalidSpecFailsClosedAndSaysWhichField() {
+        create(engineer("goes-invalid", ""));
+        awaitBinding("apps", "goes-invalid-deploy", true);
+        EngineerAccess ea = fetch("goes-invalid");
+        ea.getSpec().shifts = new ArrayList<>(engineer("x", """
+                shifts:
+                - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-01T17:00:00Z"}
+                """).getSpec().shifts);
+        client.resource(ea).update();
+        awaitBinding("apps", "goes-invalid-deploy", false);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition valid = condition("goes-invalid", "SpecValid");
+            assertThat(valid.status).isEqualTo("False");
+            assertThat(valid.message).contains("spec.shifts[0].endTime");
+        });
+        awaitEvent("goes-invalid", "SpecInvalid");
+    }
+
+    @Test
+    void invalidPolicyFreezesAccessButTimeLimitedAccessStillEnds() {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant expiry = clock.instant().plus(Duration.ofHours(5));
+        create(engineer("frozen", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
+        awaitBinding("apps", "frozen-admin", true);
+
+        client.resources(AccessPolicy.class).withName("default").edit(p -> {
+            p.getSpec().timeZone = "Mars/Olympus_Mons";
+            return p;
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition policy = condition("frozen", "PolicyValid");
+            assertThat(policy.status).isEqualTo("False");
+            assertThat(policy.message).contains("spec.timeZone");
+        });
+        // Grant nothing new: a namespace newly labelled for deploy gets no binding.
+        createNamespace("frozen-new", DEPLOY_LABEL);
+        long before = stats.completedFor("frozen");
+        await().atMost(WAIT).until(() -> stats.completedFor("frozen") > before);
+        assertThat(binding("frozen-new", "frozen-deploy")).isNull();
+        // Revoke nothing: the engineer's bindings stay...
+        assertThat(binding("apps", "frozen-deploy")).isNotNull();
+        assertThat(binding("apps", "frozen-admin")).isNotNull();
+        // ...except that time-limited access ends at its expiry.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(new ResourceID("frozen"))).contains(expiry));
+        advanceTo(expiry);
+        awaitBinding("apps", "frozen-admin", false);
+        assertThat(binding("apps", "frozen-deploy")).isNotNull();
+        awaitEvent("frozen", "PolicyInvalid");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("default").get()
+                .getStatus().conditions).anySatisfy(c -> {
+                    assertThat(c.type).isEqualTo("Valid");
+                    assertThat(c.status).isEqualTo("False");
+                }));
+    }
+
+    @Test
+    void otherPolicyNamesAreIgnoredAndSaySo() {
+        AccessPolicy other = Fixtures.policy("requiredClearance: DV\n");
+        other.getMetadata().setName("not-default");
+        client.resource(other).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("not-default").get()
+                .getStatus().conditions).anySatisfy(c -> {
+                    assertThat(c.type).isEqualTo("Active");
+                    assertThat(c.status).isEqualTo("False");
+                    assertThat(c.message).contains("only uses the AccessPolicy named default");
+                }));
+        client.resources(AccessPolicy.class).withName("not-default").delete();
+    }
+
+    @Test
+    void noWriteWhenNothingChanged() throws InterruptedException {
+        create(engineer("steady", EARNED_ADMIN));
+        awaitBinding("apps", "steady-admin", true);
+        awaitLevel("steady", Level.Admin);
+        awaitEvent("steady", "AccessGranted");
+        // Let the operator settle, then look only at what a further reconciliation sends.
+        await().atMost(WAIT).until(() -> stats.completedFor("steady") >= 1);
+        drainRequests();
+        long before = stats.completedFor("steady");
+        transitions.schedule(new ResourceID("steady"), clock.instant());
+        transitions.fireDue();
+        await().atMost(WAIT).until(() -> stats.completedFor("steady") > before);
+        List<String> writes = drainRequests().stream()
+                .filter(r -> !r.getMethod().equals("GET"))
+                .map(RecordedRequest::getRequestLine).collect(Collectors.toList());
+        assertThat(writes).as("requests sent by a reconciliation that had nothing to change").isEmpty();
+    }
+
+    @Test
+    void exceptionRejectionIsAnEventAndAStatus() {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        create(engineer("rejected", """
+                exceptions:
+                - approvedBy: not.an.approver@example.gov.uk
+                  businessCase: Incident cover
+                  supervisor: sam.primary@example.gov.uk
+                  startTime: "2026-12-01T09:00:00Z"
+                  expiryTime: "2026-12-05T09:00:00Z"
+                """));
+        awaitEvent("rejected", "ExceptionRejected");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("rejected").getStatus().exceptions)
+                .singleElement().satisfies(e -> assertThat(e.reason).hasToString("ApproverNotAuthorised")));
+        assertThat(binding("apps", "rejected-admin")).isNull();
+    }
+
+    List<RecordedRequest> drainRequests() throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.getKubernetesMockServer().takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+            requests.add(r);
+        }
+        return requests;
+    }
+}
