@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Makes sure this machine has etcd 3.4, kube-apiserver 1.20.2 and kubectl 1.20.2
+# in one cache directory, and prints that directory on the last line of stdout.
+#
+# Fast path: if all three binaries are already in the cache, it prints the
+# directory and exits at once (no apt calls, no network).
+#
+# Slow path (first run on a machine, about 5 minutes on 2 cores):
+#   - installs Go 1.19, etcd-server and a few build tools from Debian (apt),
+#   - downloads Debian bookworm's source package "kubernetes" (the whole
+#     Kubernetes v1.20.2 tree with its Go dependencies vendored), using a
+#     private apt configuration so the system's apt sources stay untouched,
+#   - swaps the vendored reflect2 1.0.1 for Debian's reflect2 1.0.2 (1.0.1
+#     crashes under Go 1.19 with "fatal error: fault" in mapiternext),
+#   - builds cmd/kube-apiserver and cmd/kubectl,
+#   - copies the binaries (and /usr/bin/etcd) into the cache directory and
+#     deletes the source tree.
+#
+# Environment:
+#   KUBE_CACHE_DIR      where the binaries go
+#                       (default ~/.cache/engineer-access/k8s/1.20.2-linux-amd64)
+#   KUBE_DEBIAN_MIRROR  Debian mirror URL for the source package (default: the
+#                       bookworm mirror found in this machine's apt sources)
+#
+# Progress goes to stderr; only the directory goes to stdout.
+set -euo pipefail
+
+KUBE_VERSION=1.20.2
+DEBIAN_SOURCE_PACKAGE=kubernetes
+DEBIAN_SOURCE_VERSION="1.20.5+really1.20.2-1.1+deb12u1"
+DEBIAN_SUITE=bookworm
+GO_BIN_DIR=/usr/lib/go-1.19/bin
+REFLECT2_SRC=/usr/share/gocode/src/github.com/modern-go/reflect2
+APT_PACKAGES=(golang-1.19-go etcd-server dpkg-dev rsync jq golang-github-modern-go-reflect2-dev)
+
+CACHE_DIR="${KUBE_CACHE_DIR:-$HOME/.cache/engineer-access/k8s/${KUBE_VERSION}-linux-amd64}"
+CACHE_PARENT="$(dirname "$CACHE_DIR")"
+
+say() { echo "kube-binaries: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# True when the cache holds all three binaries and each is executable.
+cache_complete() {
+  local name
+  for name in etcd kube-apiserver kubectl; do
+    [[ -f "$CACHE_DIR/$name" && -x "$CACHE_DIR/$name" ]] || return 1
+  done
+}
+
+# Fast path.
+if cache_complete; then
+  echo "$CACHE_DIR"
+  exit 0
+fi
+
+# From here on we install packages, so we need root (or sudo).
+SUDO=()
+if [[ "$(id -u)" != 0 ]]; then
+  command -v sudo >/dev/null || die "need root or sudo to install Debian packages"
+  SUDO=(sudo)
+fi
+
+mkdir -p "$CACHE_PARENT"
+
+# Only one copy of this script builds at a time; a second one waits here and
+# then finds the finished cache.
+exec 9>"$CACHE_PARENT/.kube-binaries.lock"
+if ! flock -n 9; then
+  say "another kube-binaries.sh is running; waiting for it to finish"
+  flock 9
+fi
+if cache_complete; then
+  echo "$CACHE_DIR"
+  exit 0
+fi
+
+started_at=$(date +%s)
+
+# A fresh work directory next to the cache (same file system, so the final
+# move is a rename). It is always deleted at exit, so a failed run leaves
+# nothing half-done behind and a re-run starts clean.
+WORK="$(mktemp -d "$CACHE_PARENT/build.XXXXXX")"
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# ---------------------------------------------------------------------------
+# 1. Debian packages (system apt, normal configuration).
+# ---------------------------------------------------------------------------
+missing_packages=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
+    missing_packages+=("$pkg")
+  fi
+done
+if ((${#missing_packages[@]})); then
+  say "installing Debian packages: ${missing_packages[*]} (about 1 minute)"
+  "${SUDO[@]}" apt-get update -q >&2
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing_packages[@]}" >&2
+fi
+[[ -x /usr/bin/etcd ]] || die "/usr/bin/etcd missing after installing etcd-server"
+[[ -x "$GO_BIN_DIR/go" ]] || die "$GO_BIN_DIR/go missing after installing golang-1.19-go"
+[[ -d "$REFLECT2_SRC" ]] || die "$REFLECT2_SRC missing after installing golang-github-modern-go-reflect2-dev"
+
+# The new cache is assembled here and moved into place at the very end.
+STAGE="$WORK/out"
+mkdir -p "$STAGE"
+
+# etcd: a copy, not a symlink, so the cache keeps working even where the
+# etcd-server package is not installed.
+cp /usr/bin/etcd "$STAGE/etcd"
+
+# ---------------------------------------------------------------------------
+# 2. kube-apiserver and kubectl: reuse them from an old cache if both are
+#    there, otherwise build them from Debian's source package.
+# ---------------------------------------------------------------------------
+if [[ -x "$CACHE_DIR/kube-apiserver" && -x "$CACHE_DIR/kubectl" ]]; then
+  say "reusing kube-apiserver and kubectl already in $CACHE_DIR"
+  cp "$CACHE_DIR/kube-apiserver" "$CACHE_DIR/kubectl" "$STAGE/"
+else
+  # Find the Debian mirror this machine already uses for bookworm: read the
+  # one-line sources (*.list) and the deb822 sources (*.sources).
+  find_debian_mirror() {
+    local f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [[ -f "$f" ]] || continue
+      # "deb [options] URI SUITE COMPONENTS..."; options may hold spaces.
+      awk -v suite="$DEBIAN_SUITE" '
+        $1 == "deb" || $1 == "deb-src" {
+          i = 2
+          if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+          if ($(i + 1) == suite) print $i
+        }' "$f"
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [[ -f "$f" ]] || continue
+      # One stanza per paragraph: take URIs of enabled stanzas listing the suite.
+      awk -v suite="$DEBIAN_SUITE" '
+        BEGIN { RS = ""; FS = "\n" }
+        {
+          uris = ""; suites = ""; enabled = "yes"
+          for (i = 1; i <= NF; i++) {
+            line = $i
+            if (line ~ /^[ \t]*#/) continue
+            if (tolower(line) ~ /^uris:/)    { sub(/^[^:]*:[ \t]*/, "", line); uris = line }
+            if (tolower(line) ~ /^suites:/)  { sub(/^[^:]*:[ \t]*/, "", line); suites = line }
+            if (tolower(line) ~ /^enabled:/) { sub(/^[^:]*:[ \t]*/, "", line); enabled = tolower(line) }
+          }
+          if (enabled == "no") next
+          n = split(suites, s, /[ \t]+/)
+          for (j = 1; j <= n; j++) if (s[j] == suite) { split(uris, u, /[ \t]+/); print u[1]; break }
+        }' "$f"
+    done
+  }
+  MIRROR="${KUBE_DEBIAN_MIRROR:-$(find_debian_mirror | head -n1)}"
+  [[ -n "$MIRROR" ]] || die "no Debian $DEBIAN_SUITE mirror found in /etc/apt/sources.list{,.d}; set KUBE_DEBIAN_MIRROR"
+  MIRROR="${MIRROR%/}"
+
+  say "building kube-apiserver and kubectl $KUBE_VERSION from Debian source: about 5 minutes on 2 cores"
+
+  # Private apt configuration: only a deb-src line for bookworm, with its own
+  # lists and cache, so the system's apt setup is not changed.
+  APT_DIR="$WORK/apt"
+  mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial"
+  keyring=""
+  [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] &&
+    keyring="[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+  echo "deb-src ${keyring}${MIRROR} ${DEBIAN_SUITE} main" >"$APT_DIR/sources.list"
+  PRIVATE_APT=(
+    -o "Dir::Etc::sourcelist=$APT_DIR/sources.list"
+    -o "Dir::Etc::sourceparts=$APT_DIR/sources.list.d"
+    -o "Dir::State::Lists=$APT_DIR/lists"
+    -o "Dir::Cache=$APT_DIR/cache"
+    -o "APT::Sandbox::User=root"
+  )
+  say "downloading source package $DEBIAN_SOURCE_PACKAGE from $MIRROR (about 35 MB)"
+  apt-get "${PRIVATE_APT[@]}" -q update >&2
+  mkdir -p "$WORK/src"
+  if ! (cd "$WORK/src" && apt-get "${PRIVATE_APT[@]}" -q source --download-only \
+          "$DEBIAN_SOURCE_PACKAGE=$DEBIAN_SOURCE_VERSION" >&2); then
+    say "version $DEBIAN_SOURCE_VERSION not found; trying the mirror's current $DEBIAN_SOURCE_PACKAGE source"
+    (cd "$WORK/src" && apt-get "${PRIVATE_APT[@]}" -q source --download-only "$DEBIAN_SOURCE_PACKAGE" >&2)
+  fi
+  dsc="$(find "$WORK/src" -maxdepth 1 -name "${DEBIAN_SOURCE_PACKAGE}_*.dsc" | head -n1)"
+  [[ -n "$dsc" ]] || die "source package download gave no .dsc file"
+  TREE="$WORK/src/tree"
+  dpkg-source -x "$dsc" "$TREE" >&2
+
+  # Replace vendored reflect2 1.0.1 with Debian's 1.0.2 (Go 1.19 compatible).
+  vendored="$TREE/vendor/github.com/modern-go/reflect2"
+  [[ -d "$vendored" ]] || die "unexpected source tree: $vendored missing"
+  find "$vendored" -maxdepth 1 -type f \( -name '*.go' -o -name '*.s' \) -delete
+  find "$REFLECT2_SRC" -maxdepth 1 -type f \( -name '*.go' -o -name '*.s' \) -exec cp {} "$vendored/" \;
+
+  # Build. Go's build cache lives under _output inside the tree, so it is
+  # deleted with the work directory.
+  build_start=$(date +%s)
+  say "compiling (cold: about 5 minutes on 2 cores; log: $WORK/build.log)"
+  if ! (cd "$TREE" &&
+        env PATH="$GO_BIN_DIR:$PATH" GOPROXY=off GOFLAGS=-mod=vendor CGO_ENABLED=0 \
+          make WHAT="cmd/kube-apiserver cmd/kubectl" >"$WORK/build.log" 2>&1); then
+    tail -n 40 "$WORK/build.log" >&2
+    die "build failed"
+  fi
+  say "compiled in $(( $(date +%s) - build_start )) s"
+  cp "$TREE/_output/bin/kube-apiserver" "$TREE/_output/bin/kubectl" "$STAGE/"
+fi
+
+# Quick sanity check of what we are about to install.
+"$STAGE/etcd" --version >/dev/null || die "etcd does not run"
+"$STAGE/kube-apiserver" --version >&2 || die "kube-apiserver does not run"
+"$STAGE/kubectl" version --client --short >&2 || die "kubectl does not run"
+
+# Move the finished cache into place (replacing any partial old one).
+rm -rf "$CACHE_DIR"
+mv "$STAGE" "$CACHE_DIR"
+say "done in $(( $(date +%s) - started_at )) s: $CACHE_DIR"
+echo "$CACHE_DIR"
