@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import digital.govuk.access.api.v1alpha1.Absence;
 import digital.govuk.access.api.v1alpha1.AdminException;
@@ -14,6 +15,7 @@ import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 import digital.govuk.access.api.v1alpha1.Confirmations;
 import digital.govuk.access.api.v1alpha1.DeployApproval;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
+import digital.govuk.access.api.v1alpha1.Formats;
 import digital.govuk.access.api.v1alpha1.Shift;
 
 /**
@@ -21,6 +23,8 @@ import digital.govuk.access.api.v1alpha1.Shift;
  * {@link Problem}: the rules then grant nothing (fail closed).
  */
 public final class SpecReader {
+
+    private static final Pattern DATE_TIME = Pattern.compile(Formats.DATE_TIME);
 
     /** The facts (null when there are problems) and the problems found. */
     record Result(Facts facts, List<Problem> problems) {
@@ -223,6 +227,11 @@ public final class SpecReader {
             return null;
         }
         try {
+            // The schema's pattern first: OffsetDateTime.parse also accepts forms the API server rejects
+            // (no seconds, lower case, an offset with seconds).
+            if (!DATE_TIME.matcher(value).matches()) {
+                throw new DateTimeParseException("pattern", value, 0);
+            }
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             problems.add(new Problem(field, "'" + value + "' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));

@@ -366,8 +366,8 @@ class OperatorTest {
             assertThat(policy.message).contains("spec.timeZone");
         });
         // Grant nothing new: a namespace newly labelled for deploy gets no binding.
-        createNamespace("frozen-new", DEPLOY_LABEL);
         long before = stats.completedFor("frozen");
+        createNamespace("frozen-new", DEPLOY_LABEL);
         await().atMost(WAIT).until(() -> stats.completedFor("frozen") > before);
         assertThat(binding("frozen-new", "frozen-deploy")).isNull();
         // Revoke nothing: the engineer's bindings stay...
