@@ -1,0 +1,216 @@
+package digital.govuk.access.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.cli.Manifests;
+import digital.govuk.access.cli.Plan;
+import digital.govuk.access.operator.TestClock;
+import digital.govuk.access.operator.TransitionScheduler;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The operator against a real kube-apiserver with etcd, running as a user that holds only the chart's
+ * ClusterRole. What the mock server cannot show: schema validation, printer columns and explain,
+ * RBAC (including escalation prevention), and UID-preconditioned deletes.
+ */
+@QuarkusTest
+@WithTestResource(RealApiServer.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealApiServerTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    TestClock clock;
+    @Inject
+    TransitionScheduler transitions;
+
+    KubernetesClient admin() {
+        return RealApiServer.admin();
+    }
+
+    @Test
+    @Order(1)
+    void crdsAreEstablishedAndTheSchemaRefusesBadManifests() {
+        for (String name : List.of("engineeraccesses.access.govuk.digital", "accesspolicies.access.govuk.digital")) {
+            assertThat(admin().apiextensions().v1().customResourceDefinitions().withName(name).get().getStatus().getConditions())
+                    .anySatisfy(c -> {
+                        assertThat(c.getType()).isEqualTo("Established");
+                        assertThat(c.getStatus()).isEqualTo("True");
+                    });
+        }
+        GenericKubernetesResource bad = Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: EngineerAccess
+                metadata: {name: bad-manifest}
+                spec:
+                  fullName: Bad Manifest
+                  role: Manager
+                  employment: CivilServant
+                  subject: {kind: User, name: bad@example.gov.uk}
+                  clearance: {level: BPSS, grantedOn: 12/01/2026}
+                """, GenericKubernetesResource.class);
+        assertThatThrownBy(() -> admin().resource(bad).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("spec.role").contains("Unsupported value: \"Manager\"")
+                            .contains("spec.clearance.grantedOn");
+                });
+        GenericKubernetesResource missing = Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: EngineerAccess
+                metadata: {name: bad-manifest}
+                spec:
+                  fullName: Bad Manifest
+                  role: Developer
+                  employment: CivilServant
+                """, GenericKubernetesResource.class);
+        assertThatThrownBy(() -> admin().resource(missing).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class,
+                        e -> assertThat(e.getMessage()).contains("spec.subject: Required value"));
+    }
+
+    @Test
+    @Order(2)
+    void kubectlExplainShowsTheFieldDocumentation() throws Exception {
+        String explain = RealApiServer.kubectl("explain", "engineeraccess.spec");
+        assertThat(explain).contains("The engineer's facts").contains("fullName").contains("The engineer's full name")
+                .contains("deployApproval");
+        assertThat(RealApiServer.kubectl("explain", "engineeraccess.spec.exceptions.businessCase"))
+                .contains("Why the engineer needs Admin access");
+    }
+
+    @Test
+    @Order(3)
+    void examplesReconcileToWhatPlanSaysWithOnlyTheOperatorsRbac() throws Exception {
+        for (Path file : List.of(Path.of("examples/00-policy.yaml"), Path.of("examples/01-namespaces.yaml"),
+                Path.of("examples/10-engineers.yaml"))) {
+            try (InputStream in = Files.newInputStream(file)) {
+                for (HasMetadata item : admin().load(in).items()) {
+                    admin().resource(item).create();
+                }
+            }
+        }
+        Plan.Result plan = Plan.compute(Manifests.read(List.of(Path.of("examples"))), TestClock.START);
+        assertThat(plan.errors()).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (Plan.Engineer planned : plan.engineers().values()) {
+                EngineerAccess actual = admin().resources(EngineerAccess.class).withName(planned.name()).get();
+                assertThat(actual.getStatus()).as(planned.name()).isNotNull();
+                assertThat(actual.getStatus().level).as(planned.name()).isEqualTo(planned.resource().getStatus().level);
+                assertThat(actual.getStatus().supervised).as(planned.name()).isEqualTo(planned.resource().getStatus().supervised);
+                assertThat(actual.getStatus().nextTransitionTime).as(planned.name())
+                        .isEqualTo(planned.resource().getStatus().nextTransitionTime);
+                assertThat(actual.getStatus().unmet).as(planned.name()).isEqualTo(planned.resource().getStatus().unmet);
+                assertThat(bindingsOf(planned.name())).as(planned.name())
+                        .isEqualTo(planned.bindings().stream().map(b -> b.namespace() + "/" + b.name() + "/" + b.clusterRole())
+                                .collect(Collectors.toCollection(TreeSet::new)));
+            }
+        });
+        String table = RealApiServer.kubectl("get", "ea");
+        assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");
+        assertThat(table).containsPattern("ada-admin-shadow\\s+Ada Admin-Shadow\\s+Admin\\s+true");
+    }
+
+    @Test
+    @Order(4)
+    void ownerReferencesPointAtTheClusterScopedEngineerAccess() {
+        EngineerAccess ea = admin().resources(EngineerAccess.class).withName("alex-admin").get();
+        RoleBinding rb = admin().rbac().roleBindings().inNamespace("platform").withName("alex-admin-admin").get();
+        assertThat(rb.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo(ea.getMetadata().getUid());
+            assertThat(o.getApiVersion()).isEqualTo("access.govuk.digital/v1alpha1");
+            assertThat(o.getKind()).isEqualTo("EngineerAccess");
+        });
+    }
+
+    @Test
+    @Order(5)
+    void theOperatorsUserCannotBindAnyOtherClusterRole() {
+        try (KubernetesClient operator = RealApiServer.asOperatorUser()) {
+            RoleBinding escalation = new RoleBindingBuilder()
+                    .withNewMetadata().withName("escalation").withNamespace("apps").endMetadata()
+                    .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("cluster-admin").endRoleRef()
+                    .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("mallory@example.gov.uk").endSubject()
+                    .build();
+            assertThatThrownBy(() -> operator.resource(escalation).create())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(403);
+                        assertThat(e.getMessage()).contains("attempting to grant RBAC permissions not currently held");
+                    });
+            assertThatThrownBy(() -> operator.secrets().inNamespace("default").list())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void timeLimitedAccessEndsOnTime() {
+        Instant expiry = Instant.parse("2026-12-09T17:30:00Z");
+        assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("eve-exception-admin").get()).isNotNull();
+        clock.set(expiry.minusMillis(1));
+        transitions.fireDue();
+        assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("eve-exception-admin").get())
+                .as("not a moment early").isNotNull();
+        clock.set(expiry);
+        transitions.fireDue();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("eve-exception-admin").get()).isNull();
+            assertThat(admin().rbac().roleBindings().inNamespace("platform").withName("eve-exception-admin").get()).isNull();
+        });
+        assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("eve-exception-deploy").get())
+                .as("Deploy is held on its own").isNotNull();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin().v1().events().inNamespace("default").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("eve-exception");
+                    assertThat(e.getReason()).isEqualTo("AccessExpired");
+                }));
+    }
+
+    @Test
+    @Order(7)
+    void deletingAnEngineerAccessRemovesItsBindings() {
+        admin().resources(EngineerAccess.class).withName("pat-primary").delete();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(bindingsOf("pat-primary")).isEmpty();
+            assertThat(admin().resources(EngineerAccess.class).withName("pat-primary").get()).isNull();
+        });
+    }
+
+    private Set<String> bindingsOf(String engineer) {
+        return admin().rbac().roleBindings().inAnyNamespace().withLabel("access.govuk.digital/engineer", engineer).list()
+                .getItems().stream().map(b -> b.getMetadata().getNamespace() + "/" + b.getMetadata().getName() + "/"
+                        + b.getRoleRef().getName())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+}
