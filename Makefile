@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test kube-binaries plan crds build bench-decision clean
+.PHONY: help test kube-binaries run plan crds build bench-decision clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cac
 
 plan: ## Show the access the examples/ grant at $(AT)
 	@if [ "$(AT)" = "now" ]; then bin/engineer-access plan examples/; else bin/engineer-access plan --at $(AT) examples/; fi
+
+run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane with examples/ (Ctrl-C stops all)
+	scripts/run-local.sh $(ARGS)
 
 crds: ## Regenerate crds/ from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
-import io.fabric8.crd.generator.annotation.PrinterColumnFormat;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
@@ -27,10 +26,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "Production access held now: None, Deploy or Admin")
 @AdditionalPrinterColumn(name = "Supervised", jsonPath = ".status.supervised", type = AdditionalPrinterColumn.Type.BOOLEAN,
         getDescription = "Whether Admin access must be used under supervision")
-@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.accessExpiryTime", type = AdditionalPrinterColumn.Type.DATE,
-        format = PrinterColumnFormat.DATE_TIME, getDescription = "When time-limited access ends")
-@AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextTransitionTime", type = AdditionalPrinterColumn.Type.DATE,
-        format = PrinterColumnFormat.DATE_TIME, getDescription = "When the access decision next changes")
+// Expires and Next are future instants: shown as text, since kubectl prints a future "date" as <invalid>.
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.accessExpiryTime", type = AdditionalPrinterColumn.Type.STRING,
+        getDescription = "When time-limited access ends (UTC)")
+@AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextTransitionTime", type = AdditionalPrinterColumn.Type.STRING,
+        getDescription = "When the access decision next changes (UTC)")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE,
         getDescription = "Time since the object was created")
 public class EngineerAccess extends CustomResource<EngineerAccessSpec, EngineerAccessStatus> {
