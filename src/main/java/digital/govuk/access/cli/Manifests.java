@@ -22,7 +22,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.rules.Problem;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 /**
  * Reads EngineerAccess, AccessPolicy and Namespace objects from YAML or JSON files and folders
@@ -30,8 +32,14 @@ import io.fabric8.kubernetes.api.model.Namespace;
  * are errors that name the file, the object and the field. Other kinds are skipped.
  */
 public final class Manifests {
-    /** One object read, with where it came from. */
-    public record Source<T>(String file, T object) {
+    /**
+     * One object read, with where it came from.
+     *
+     * @param where    its place in the file ({@code document 2}, {@code document 1 item 3})
+     * @param problems why it could not be read; only for an EngineerAccess, which is then kept (with its
+     *                 metadata and no spec) so that the plan shows it granting nothing
+     */
+    public record Source<T>(String file, String where, T object, List<Problem> problems) {
     }
 
     /** Everything read from a set of paths. */
@@ -43,6 +51,9 @@ public final class Manifests {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
+    /** For the metadata of an EngineerAccess that cannot be read: whatever can be salvaged. */
+    private static final ObjectMapper LENIENT = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Manifests() {
     }
@@ -90,7 +101,7 @@ public final class Manifests {
                 }
             }
         } catch (IOException e) {
-            set.errors().add(new InputError(name, "-", null, "not valid YAML: " + firstLine(e.getMessage())));
+            set.errors().add(new InputError(name, "-", null, "not valid YAML: " + yamlProblem(e)));
             return;
         }
         int index = 0;
@@ -113,24 +124,56 @@ public final class Manifests {
         String apiVersion = node.path("apiVersion").asText("");
         String objectName = node.path("metadata").path("name").asText("");
         String label = kind.isEmpty() ? where : kind + " " + (objectName.isEmpty() ? "(" + where + ")" : objectName);
+        boolean engineer = kind.equals("EngineerAccess");
         try {
-            if (kind.equals("EngineerAccess") || kind.equals("AccessPolicy")) {
+            if (engineer || kind.equals("AccessPolicy")) {
                 if (!apiVersion.equals(EngineerAccess.API_VERSION)) {
-                    set.errors().add(new InputError(file, label, "apiVersion",
-                            "'" + apiVersion + "' is not served; use " + EngineerAccess.API_VERSION));
+                    String message = "'" + apiVersion + "' is not served; use " + EngineerAccess.API_VERSION;
+                    if (engineer) {
+                        unreadable(node, file, where, new Problem("apiVersion", message), set);
+                    } else {
+                        set.errors().add(new InputError(file, label, "apiVersion", message));
+                    }
                     return;
                 }
-                if (kind.equals("EngineerAccess")) {
-                    set.engineers().add(new Source<>(file, YAML.treeToValue(node, EngineerAccess.class)));
+                if (engineer) {
+                    set.engineers().add(new Source<>(file, where, YAML.treeToValue(node, EngineerAccess.class), List.of()));
                 } else {
-                    set.policies().add(new Source<>(file, YAML.treeToValue(node, AccessPolicy.class)));
+                    set.policies().add(new Source<>(file, where, YAML.treeToValue(node, AccessPolicy.class), List.of()));
                 }
             } else if (kind.equals("Namespace") && apiVersion.equals("v1")) {
-                set.namespaces().add(new Source<>(file, YAML.treeToValue(node, Namespace.class)));
+                set.namespaces().add(new Source<>(file, where, YAML.treeToValue(node, Namespace.class), List.of()));
             }
         } catch (JsonProcessingException e) {
-            set.errors().add(new InputError(file, label, fieldPath(e), describe(e)));
+            if (engineer) {
+                unreadable(node, file, where, new Problem(fieldPath(e), describe(e)), set);
+            } else {
+                set.errors().add(new InputError(file, label, fieldPath(e), describe(e)));
+            }
         }
+    }
+
+    /**
+     * An EngineerAccess that cannot be read is kept with its metadata and no spec, and the problem: the plan
+     * then shows it granting nothing and why (fail closed), instead of it silently vanishing (which a
+     * comparison with {@code --against} would report as the engineer being removed). The plan reports the problem.
+     */
+    private static void unreadable(JsonNode node, String file, String where, Problem problem, Set set) {
+        EngineerAccess ea = new EngineerAccess();
+        ObjectMeta meta;
+        try {
+            meta = LENIENT.treeToValue(node.path("metadata"), ObjectMeta.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            meta = null;
+        }
+        if (meta == null) {
+            meta = new ObjectMeta();
+            String name = node.path("metadata").path("name").asText("");
+            meta.setName(name.isEmpty() ? null : name);
+        }
+        ea.setMetadata(meta);
+        ea.setSpec(null);
+        set.engineers().add(new Source<>(file, where, ea, List.of(problem)));
     }
 
     /** The path of the field a Jackson error is about, as {@code spec.shifts[0].role}. */
@@ -165,6 +208,24 @@ public final class Manifests {
             return "'" + f.getValue() + "' is not a valid " + f.getTargetType().getSimpleName();
         }
         return firstLine(e.getOriginalMessage());
+    }
+
+    /** What the YAML parser found wrong, and where: {@code line 4, column 4: while parsing ...: expected ...}. */
+    static String yamlProblem(IOException e) {
+        String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        List<String> parts = new ArrayList<>();
+        for (String line : (message == null ? "" : message).split("\n")) {
+            // The parser's message alternates statements with " in 'reader', line 3, column 4:" and a
+            // copy of the line with a caret under the column; keep the statements.
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                parts.add(line.strip());
+            }
+        }
+        String what = parts.isEmpty() ? firstLine(message) : String.join(": ", parts);
+        if (e instanceof JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
+            return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": " + what;
+        }
+        return what;
     }
 
     private static String firstLine(String message) {

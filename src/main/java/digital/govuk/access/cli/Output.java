@@ -2,9 +2,11 @@ package digital.govuk.access.cli;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -15,6 +17,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Unmet;
+import digital.govuk.access.bindings.DesiredBinding;
+import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.rules.Problem;
 
 /** Prints a plan as a table or as JSON. */
@@ -49,9 +53,9 @@ final class Output {
         rows.add(new String[] {"NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "NAMESPACES", "WHY NOT MORE"});
         for (Plan.Engineer e : plan.engineers().values()) {
             EngineerAccessStatus s = e.resource().getStatus();
-            String namespaces = e.bindings().stream().map(b -> b.namespace() + "(" + b.level() + ")").distinct()
-                    .collect(Collectors.joining(","));
-            rows.add(new String[] {e.name(), e.resource().getSpec() == null ? "" : nullToDash(e.resource().getSpec().fullName),
+            String namespaces = namespaces(e.bindings());
+            rows.add(new String[] {e.name().isEmpty() ? "(no name)" : e.name(),
+                    e.resource().getSpec() == null ? "-" : nullToDash(e.resource().getSpec().fullName),
                     String.valueOf(s.level), Boolean.TRUE.equals(s.supervised) ? "yes" : "no", nullToDash(s.accessExpiryTime),
                     nullToDash(s.nextTransitionTime), namespaces.isEmpty() ? "-" : namespaces, why(e)});
         }
@@ -70,6 +74,25 @@ final class Output {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The bindings by namespace, one entry per namespace with its levels in order:
+     * {@code apps(deploy+admin) platform(admin)}.
+     */
+    static String namespaces(List<DesiredBinding> bindings) {
+        Map<String, List<String>> byNamespace = new TreeMap<>();
+        for (DesiredBinding b : bindings) {
+            List<String> levels = byNamespace.computeIfAbsent(b.namespace(), k -> new ArrayList<>());
+            if (!levels.contains(b.level())) {
+                levels.add(b.level());
+            }
+        }
+        return byNamespace.entrySet().stream()
+                .map(en -> en.getKey() + "(" + en.getValue().stream()
+                        .sorted(Comparator.comparing((String l) -> l.equals(ManagedBindings.DEPLOY) ? 0 : 1).thenComparing(l -> l))
+                        .collect(Collectors.joining("+")) + ")")
+                .collect(Collectors.joining(" "));
     }
 
     private static String why(Plan.Engineer e) {

@@ -9,11 +9,14 @@ import java.util.Map;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.api.v1alpha1.RotaStatus;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.EngineerNames;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.status.PolicyState;
@@ -27,8 +30,10 @@ import io.fabric8.kubernetes.api.model.Namespace;
 public final class Plan {
     /** One engineer's planned outcome. */
     public record Engineer(String file, EngineerAccess resource, Decision decision, List<DesiredBinding> bindings) {
+        /** The EngineerAccess name; empty when it has none. */
         public String name() {
-            return resource.getMetadata().getName();
+            String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
+            return name == null ? "" : name;
         }
     }
 
@@ -62,9 +67,22 @@ public final class Plan {
         }
 
         List<NamespaceInfo> namespaces = new ArrayList<>();
+        Map<String, String> namespaceFiles = new HashMap<>();
         for (Manifests.Source<Namespace> ns : set.namespaces()) {
             var meta = ns.object().getMetadata();
-            namespaces.add(new NamespaceInfo(meta.getName(), meta.getLabels() == null ? Map.of() : meta.getLabels(),
+            String nsName = meta == null ? null : meta.getName();
+            if (nsName == null || nsName.isEmpty()) {
+                errors.add(new InputError(ns.file(), "Namespace (" + ns.where() + ")", "metadata.name", "is required"));
+                continue;
+            }
+            // A Namespace given twice would bind the same RoleBinding twice; which labels hold is unclear.
+            String first = namespaceFiles.putIfAbsent(nsName, ns.file());
+            if (first != null) {
+                errors.add(new InputError(ns.file(), "Namespace " + nsName, "metadata.name",
+                        "a second Namespace with this name (the first is in " + first + ")"));
+                continue;
+            }
+            namespaces.add(new NamespaceInfo(nsName, meta.getLabels() == null ? Map.of() : meta.getLabels(),
                     meta.getDeletionTimestamp() != null));
         }
 
@@ -73,29 +91,49 @@ public final class Plan {
         for (Manifests.Source<EngineerAccess> source : set.engineers()) {
             EngineerAccess ea = source.object();
             String name = ea.getMetadata() == null ? null : ea.getMetadata().getName();
-            String label = "EngineerAccess " + (name == null ? "(no name)" : name);
-            if (name != null && seen.containsKey(name)) {
+            boolean named = name != null && !name.isEmpty();
+            String label = "EngineerAccess " + (named ? name : "(" + (source.where().isEmpty() ? "no name" : source.where()) + ")");
+            // Nameless objects cannot clash with each other or with a named one: key them by their place.
+            String key = named ? name : label + " in " + source.file();
+            if (named && seen.containsKey(name)) {
                 errors.add(new InputError(source.file(), label, "metadata.name",
                         "a second EngineerAccess with this name (the first is in " + seen.get(name) + ")"));
                 continue;
             }
-            seen.put(name, source.file());
+            if (named) {
+                seen.put(name, source.file());
+            }
             Long generation = ea.getMetadata() != null && ea.getMetadata().getGeneration() != null
                     ? ea.getMetadata().getGeneration() : Long.valueOf(1);
             EngineerAccess out = copyWithoutStatus(ea);
+            // An EngineerAccess that could not be read at all: its problems, and the name's, grant nothing.
+            List<Problem> unreadable = new ArrayList<>();
+            if (!source.problems().isEmpty()) {
+                unreadable.addAll(EngineerNames.problems(name));
+                unreadable.addAll(source.problems());
+                for (Problem problem : unreadable) {
+                    errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
+                }
+            }
             if (!policy.valid()) {
                 out.setStatus(StatusBuilder.withInvalidPolicy(policy, List.of(), null, null, generation, at));
-                engineers.put(name, new Engineer(source.file(), out, null, List.of()));
+                engineers.put(key, new Engineer(source.file(), out, null, List.of()));
                 continue;
             }
-            Decision decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
-            for (Problem problem : decision.problems()) {
-                errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
+            Decision decision;
+            if (!unreadable.isEmpty()) {
+                decision = new Decision(List.copyOf(unreadable), Level.None, false, null, null, false, false, false,
+                        List.of(), List.of(), new RotaStatus(0, List.of()), List.of());
+            } else {
+                decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
+                for (Problem problem : decision.problems()) {
+                    errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
+                }
             }
             List<DesiredBinding> bindings = ManagedBindings.desired(name, decision, policy.policy(), namespaces);
             out.setStatus(StatusBuilder.build(decision, policy, bindings.stream().map(ManagedBindings::toStatus).toList(),
                     true, null, null, generation, at));
-            engineers.put(name == null ? "" : name, new Engineer(source.file(), out, decision, bindings));
+            engineers.put(key, new Engineer(source.file(), out, decision, bindings));
         }
         return new Result(engineers, errors, notes, policy);
     }

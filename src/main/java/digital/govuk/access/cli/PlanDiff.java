@@ -14,9 +14,12 @@ import digital.govuk.access.bindings.DesiredBinding;
 
 /** Who gains or loses what between two plans at the same instant (for a pull request). */
 final class PlanDiff {
-    /** One engineer whose access changes. A null level means the EngineerAccess is absent on that side. */
+    /**
+     * One engineer whose access changes. A null level means the EngineerAccess is absent on that side; a null
+     * expiry means the access on that side has no time limit.
+     */
     record Change(String name, String levelBefore, String levelAfter, Boolean supervisedBefore, Boolean supervisedAfter,
-            List<DesiredBinding> gained, List<DesiredBinding> lost) {
+            String expiryBefore, String expiryAfter, List<DesiredBinding> gained, List<DesiredBinding> lost) {
     }
 
     private final List<Change> changes;
@@ -43,10 +46,14 @@ final class PlanDiff {
             String levelAfter = level(a);
             Boolean supBefore = supervised(b);
             Boolean supAfter = supervised(a);
-            if (gained.isEmpty() && lost.isEmpty() && Objects.equals(levelBefore, levelAfter) && Objects.equals(supBefore, supAfter)) {
+            // An exception extended or cut short changes how long the access lasts: that is a change too.
+            String expiryBefore = expiry(b);
+            String expiryAfter = expiry(a);
+            if (gained.isEmpty() && lost.isEmpty() && Objects.equals(levelBefore, levelAfter) && Objects.equals(supBefore, supAfter)
+                    && Objects.equals(expiryBefore, expiryAfter)) {
                 unchanged++;
             } else {
-                changes.add(new Change(name, levelBefore, levelAfter, supBefore, supAfter, gained, lost));
+                changes.add(new Change(name, levelBefore, levelAfter, supBefore, supAfter, expiryBefore, expiryAfter, gained, lost));
             }
         }
         return new PlanDiff(changes, unchanged);
@@ -54,6 +61,10 @@ final class PlanDiff {
 
     private static String level(Plan.Engineer e) {
         return e == null ? null : String.valueOf(status(e).level);
+    }
+
+    private static String expiry(Plan.Engineer e) {
+        return e == null ? null : status(e).accessExpiryTime;
     }
 
     private static Boolean supervised(Plan.Engineer e) {
@@ -83,8 +94,8 @@ final class PlanDiff {
             out.append("No engineer gains or loses access.\n");
         }
         for (Change c : changes) {
-            out.append(c.name()).append(": ").append(describe(c.levelBefore(), c.supervisedBefore()))
-                    .append(" -> ").append(describe(c.levelAfter(), c.supervisedAfter())).append('\n');
+            out.append(c.name()).append(": ").append(describe(c.levelBefore(), c.supervisedBefore(), c.expiryBefore()))
+                    .append(" -> ").append(describe(c.levelAfter(), c.supervisedAfter(), c.expiryAfter())).append('\n');
             for (DesiredBinding g : c.gained()) {
                 out.append("  + gains ").append(g.clusterRole()).append(" in ").append(g.namespace())
                         .append(g.expiry() == null ? "" : " until " + g.expiry()).append('\n');
@@ -98,11 +109,18 @@ final class PlanDiff {
         return out.toString();
     }
 
-    private static String describe(String level, Boolean supervised) {
+    private static String describe(String level, Boolean supervised, String expiry) {
         if (level == null) {
             return "(absent)";
         }
-        return Boolean.TRUE.equals(supervised) ? level + " (supervised)" : level;
+        List<String> notes = new ArrayList<>();
+        if (Boolean.TRUE.equals(supervised)) {
+            notes.add("supervised");
+        }
+        if (expiry != null) {
+            notes.add("until " + expiry);
+        }
+        return notes.isEmpty() ? level : level + " (" + String.join(", ", notes) + ")";
     }
 
     Map<String, Object> toJson(Instant at) {
@@ -112,8 +130,8 @@ final class PlanDiff {
         for (Change c : changes) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", c.name());
-            m.put("before", side(c.levelBefore(), c.supervisedBefore()));
-            m.put("after", side(c.levelAfter(), c.supervisedAfter()));
+            m.put("before", side(c.levelBefore(), c.supervisedBefore(), c.expiryBefore()));
+            m.put("after", side(c.levelAfter(), c.supervisedAfter(), c.expiryAfter()));
             m.put("gained", c.gained().stream().map(PlanDiff::binding).toList());
             m.put("lost", c.lost().stream().map(PlanDiff::binding).toList());
             list.add(m);
@@ -123,11 +141,14 @@ final class PlanDiff {
         return root;
     }
 
-    private static Map<String, Object> side(String level, Boolean supervised) {
+    private static Map<String, Object> side(String level, Boolean supervised, String expiry) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("present", level != null);
         m.put("level", level == null ? "None" : level);
         m.put("supervised", Boolean.TRUE.equals(supervised));
+        if (expiry != null) {
+            m.put("accessExpiryTime", expiry);
+        }
         return m;
     }
 

@@ -30,6 +30,10 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     static final Path DIR = Path.of("target", "control-plane-it").toAbsolutePath();
     static final String OPERATOR_USER = "engineer-access-operator";
 
+    private static final List<String> LEFTOVER_PROPERTIES = List.of("kubernetes.master", "kubernetes.namespace",
+            "kubernetes.auth.token", "kubernetes.certs.ca.file", "kubernetes.trust.certificates",
+            "kubernetes.auth.tryKubeConfig", "kubernetes.auth.tryServiceAccount", "quarkus.tls.trust-all");
+
     private static Map<String, String> env;
     private static Path binaries;
     private static KubernetesClient admin;
@@ -49,6 +53,18 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
             stopControlPlane();
             throw new IllegalStateException("could not start the local control plane: " + e.getMessage(), e);
         }
+        // The mock-server test resource of other test classes leaves Fabric8 system properties behind
+        // (kubernetes.master and others), which would point the operator's client at a mock server that
+        // is gone. Set them for this server instead, and clear them in stop().
+        for (String key : LEFTOVER_PROPERTIES) {
+            System.clearProperty(key);
+        }
+        System.setProperty("kubernetes.master", env.get("KUBE_API_URL"));
+        System.setProperty("kubernetes.auth.token", env.get("KUBE_OPERATOR_TOKEN"));
+        System.setProperty("kubernetes.certs.ca.file", env.get("KUBE_CA_FILE"));
+        System.setProperty("kubernetes.namespace", "default");
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.kubernetes-client.api-server-url", env.get("KUBE_API_URL"));
         config.put("quarkus.kubernetes-client.token", env.get("KUBE_OPERATOR_TOKEN"));
@@ -59,6 +75,9 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        for (String key : LEFTOVER_PROPERTIES) {
+            System.clearProperty(key);
+        }
         if (admin != null) {
             admin.close();
             admin = null;

@@ -100,12 +100,15 @@ class RealApiServerTest {
 
     @Test
     @Order(2)
-    void kubectlExplainShowsTheFieldDocumentation() throws Exception {
-        String explain = RealApiServer.kubectl("explain", "engineeraccess.spec");
-        assertThat(explain).contains("The engineer's facts").contains("fullName").contains("The engineer's full name")
-                .contains("deployApproval");
-        assertThat(RealApiServer.kubectl("explain", "engineeraccess.spec.exceptions.businessCase"))
-                .contains("Why the engineer needs Admin access");
+    void kubectlExplainShowsTheFieldDocumentation() {
+        // The API server publishes a new CRD's OpenAPI schema a few seconds after it is Established.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            String explain = RealApiServer.kubectl("explain", "engineeraccess.spec");
+            assertThat(explain).contains("The engineer's facts").contains("fullName").contains("The engineer's full name")
+                    .contains("deployApproval");
+            assertThat(RealApiServer.kubectl("explain", "engineeraccess.spec.exceptions.businessCase"))
+                    .contains("Why the engineer needs Admin access");
+        });
     }
 
     @Test

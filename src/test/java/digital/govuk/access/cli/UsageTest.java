@@ -1,0 +1,71 @@
+package digital.govuk.access.cli;
+
+import static digital.govuk.access.cli.Cli.args;
+import static digital.govuk.access.cli.Cli.examples;
+import static digital.govuk.access.cli.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Usage errors: exit 2, a message and the usage on stderr, nothing on stdout. Help: exit 0, usage on stdout. */
+class UsageTest {
+
+    static java.util.stream.Stream<Arguments> usageErrors() {
+        String ex = examples().toString();
+        return java.util.stream.Stream.of(
+                Arguments.of(new String[] {}, null),
+                Arguments.of(new String[] {"apply", ex}, "engineer-access: unknown command 'apply'"),
+                Arguments.of(new String[] {"plan", "--verbose", ex}, "engineer-access: unknown option --verbose"),
+                Arguments.of(new String[] {"plan", "-x", ex}, "engineer-access: unknown option -x"),
+                Arguments.of(new String[] {"plan", "--at", "2026-12-02", ex},
+                        "engineer-access: --at '2026-12-02' is not an RFC 3339 instant (for example 2026-12-01T09:00:00Z)"),
+                Arguments.of(new String[] {"plan", "--at", "tomorrow", ex}, "engineer-access: --at 'tomorrow' is not an RFC 3339 instant"),
+                Arguments.of(new String[] {"plan", "--at", "2026-12-02T12:00:00", ex},
+                        "engineer-access: --at '2026-12-02T12:00:00' is not an RFC 3339 instant"),
+                Arguments.of(new String[] {"plan", "-o", "yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
+                Arguments.of(new String[] {"plan", "--output=yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
+                Arguments.of(new String[] {"plan", ex, "--at"}, "engineer-access: --at needs a value"),
+                Arguments.of(new String[] {"plan", ex, "-o"}, "engineer-access: -o needs a value"),
+                Arguments.of(new String[] {"plan", ex, "--against"}, "engineer-access: --against needs a value"),
+                Arguments.of(new String[] {"plan"}, "engineer-access: name at least one file or folder"),
+                Arguments.of(new String[] {"plan", "--at", "2026-12-02T12:00:00Z", "-o", "json"},
+                        "engineer-access: name at least one file or folder"),
+                Arguments.of(new String[] {"plan", "--against", ex}, "engineer-access: name at least one file or folder"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("usageErrors")
+    void usageErrorsExitTwoWithAMessageAndTheUsage(String[] args, String message) {
+        Cli.Run run = run(args);
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        if (message != null) {
+            assertThat(run.err()).startsWith(message);
+            assertThat(run.err().lines().findFirst().orElseThrow()).startsWith(message);
+        }
+        assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json] [--against OLDPATH] PATH...");
+    }
+
+    @Test
+    void helpPrintsTheUsageOnStdout() {
+        for (String[] help : new String[][] {{"--help"}, {"-h"}, {"help"}, {"plan", "--help"}, {"plan", "-o", "json", "-h"}}) {
+            Cli.Run run = run(help);
+            assertThat(run.exit()).as(String.join(" ", help)).isZero();
+            assertThat(run.err()).isEmpty();
+            assertThat(run.out()).startsWith("Usage: engineer-access plan ")
+                    .contains("--at T", "-o, --output F", "--against OLD", "Exit status: 0 every input is valid; 1 some input is invalid");
+        }
+    }
+
+    @Test
+    void optionsMayComeAfterThePathsAndTakeEqualsSigns() {
+        Cli.Run run = run(args("plan", examples(), "--output=json", "--at=2026-12-02T12:00:00Z"));
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.json().path("items")).hasSize(10);
+    }
+}
