@@ -168,7 +168,7 @@ public class BindingWriter {
     }
 
     /** Deletes with a UID precondition, so a binding recreated meanwhile is not removed. False when already gone. */
-    boolean deleteWithUid(RoleBinding rb) {
+    public boolean deleteWithUid(RoleBinding rb) {
         String url = URLUtils.join(client.getMasterUrl().toString(), "apis/rbac.authorization.k8s.io/v1/namespaces",
                 rb.getMetadata().getNamespace(), "rolebindings", rb.getMetadata().getName());
         Map<String, Object> options = Map.of("apiVersion", "v1", "kind", "DeleteOptions",

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.cli.Manifests;
 import digital.govuk.access.cli.Plan;
+import digital.govuk.access.operator.BindingWriter;
 import digital.govuk.access.operator.TestClock;
 import digital.govuk.access.operator.TransitionScheduler;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -52,6 +53,8 @@ class RealApiServerTest {
     TestClock clock;
     @Inject
     TransitionScheduler transitions;
+    @Inject
+    BindingWriter writer;
 
     KubernetesClient admin() {
         return RealApiServer.admin();
@@ -207,6 +210,18 @@ class RealApiServerTest {
             assertThat(bindingsOf("pat-primary")).isEmpty();
             assertThat(admin().resources(EngineerAccess.class).withName("pat-primary").get()).isNull();
         });
+    }
+
+    @Test
+    @Order(8)
+    void aDeleteWithAStaleUidLeavesARecreatedBindingAlone() {
+        RoleBinding current = admin().rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get();
+        RoleBinding stale = new RoleBindingBuilder(current).editMetadata().withUid("00000000-0000-0000-0000-000000000000")
+                .endMetadata().build();
+        assertThatThrownBy(() -> writer.deleteWithUid(stale))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get().getMetadata().getUid())
+                .isEqualTo(current.getMetadata().getUid());
     }
 
     private Set<String> bindingsOf(String engineer) {

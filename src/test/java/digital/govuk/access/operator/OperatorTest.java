@@ -28,6 +28,7 @@ import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -58,6 +59,8 @@ class OperatorTest {
     TransitionScheduler transitions;
     @Inject
     ReconcileStats stats;
+    @Inject
+    BindingWriter writer;
     @KubernetesTestServer
     KubernetesServer server;
 
@@ -435,6 +438,40 @@ class OperatorTest {
                 .singleElement().satisfies(e -> assertThat(e.reason).hasToString("ApproverNotAuthorised")));
         assertThat(binding("apps", "rejected-admin")).isNull();
     }
+
+    @Test
+    void beforeRemovingABindingTheEngineerAccessIsReadFreshAndDecidedAgain() {
+        create(engineer("fresh-read", ""));
+        awaitBinding("apps", "fresh-read-deploy", true);
+        awaitLevel("fresh-read", Level.Deploy);
+        RoleBinding existing = binding("apps", "fresh-read-deploy");
+        // A stale copy of the EngineerAccess, without the approval, would say: remove the binding.
+        EngineerAccess stale = fetch("fresh-read");
+        String serverVersion = stale.getMetadata().getResourceVersion();
+        stale.getSpec().deployApproval = null;
+        List<EngineerAccess> readFresh = new ArrayList<>();
+        BindingWriter.Result result = writer.apply(stale, BindingDiff.diff(List.of(), List.of(existing)), List.of(existing),
+                fresh -> {
+                    readFresh.add(fresh);
+                    return fresh.getSpec().deployApproval != null ? List.of(existing) : List.of();
+                }, NO_CACHE);
+        assertThat(readFresh).singleElement().satisfies(fresh -> {
+            assertThat(fresh.getMetadata().getResourceVersion()).isEqualTo(serverVersion);
+            assertThat(fresh.getSpec().deployApproval).isNotNull();
+        });
+        assertThat(result.deleted()).isEmpty();
+        assertThat(binding("apps", "fresh-read-deploy")).isNotNull();
+    }
+
+    static final BindingWriter.Written NO_CACHE = new BindingWriter.Written() {
+        @Override
+        public void created(RoleBinding now) {
+        }
+
+        @Override
+        public void updated(RoleBinding now, RoleBinding before) {
+        }
+    };
 
     List<RecordedRequest> drainRequests() throws InterruptedException {
         List<RecordedRequest> requests = new ArrayList<>();
