@@ -1,29 +1,61 @@
 #!/usr/bin/env bash
-# A real local Kubernetes control plane (etcd 3.4 + kube-apiserver 1.20.2)
-# for tests and "make run". Everything listens on 127.0.0.1 only.
+# A real local Kubernetes control plane (etcd 3.4 + kube-apiserver 1.20.2 +
+# kube-controller-manager 1.20.2) for tests and "make run". Everything listens
+# on 127.0.0.1 only.
 #
 # Usage:
-#   scripts/control-plane.sh start DIR    start etcd and kube-apiserver; prints DIR/env last
+#   scripts/control-plane.sh start DIR    start etcd, kube-apiserver and kube-controller-manager;
+#                                         prints DIR/env last
 #   scripts/control-plane.sh stop DIR     stop them (safe to run any time)
-#   scripts/control-plane.sh status DIR   say whether each runs (exit 0 if both run, 3 if not)
+#   scripts/control-plane.sh status DIR   say whether each runs (exit 0 if all run, 3 if not)
 #
 # What "start" leaves in DIR:
 #   env                 KUBE_API_URL, KUBE_ADMIN_TOKEN, KUBE_OPERATOR_TOKEN, KUBECONFIG,
-#                       KUBE_CA_FILE, ETCD_PID, APISERVER_PID (shell "NAME=value" lines)
+#                       KUBE_CA_FILE, ETCD_PID, APISERVER_PID, CONTROLLER_MANAGER_PID
+#                       (shell "NAME=value" lines)
 #   kubeconfig          admin user (group system:masters)
 #   operator.kubeconfig user "engineer-access-operator", no groups and no RBAC rights
+#   controller-manager.kubeconfig
+#                       user "system:kube-controller-manager" (see below)
 #   admin.token, operator.token, tokens.csv
 #   ca.crt              the certificate that signed the API server's serving cert
-#   etcd.pid, kube-apiserver.pid, etcd.log, kube-apiserver.log
+#   etcd.pid, kube-apiserver.pid, kube-controller-manager.pid,
+#   etcd.log, kube-apiserver.log, kube-controller-manager.log
 #
 # Each start begins with an empty etcd (the old DIR/etcd-data is deleted).
-# Only etcd and kube-apiserver run: no controller-manager, scheduler or kubelet,
-# so e.g. garbage collection, namespace deletion and service account tokens
-# do not happen by themselves.
+# There is no scheduler and no kubelet, so pods never run. The controller
+# manager runs only these controllers:
+#   garbagecollector         deletes objects whose ownerReferences point at
+#                            owners that are gone
+#   namespace                empties deleted namespaces so they go away
+#   serviceaccount-token     token secrets for service accounts (no default
+#                            service account is made: that is the
+#                            "serviceaccount" controller, not run)
+#   clusterrole-aggregation  fills ClusterRoles that have an aggregationRule
+# All of them use the one identity "system:kube-controller-manager"
+# (--use-service-account-credentials=false). Kubernetes' built-in
+# ClusterRole for that user lets it read everything but delete almost nothing,
+# so "start" also binds the user to the built-in roles of those controllers,
+# in ClusterRoleBindings named "local-control-plane:<role>" (labelled
+# local-control-plane=true).
+# The garbage collector learns about new resource types (e.g. a CRD created
+# after start) only on its next discovery pass, every 30 s: until then objects
+# owned by such a custom resource are not collected (it catches up then).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 READY_TIMEOUT_SECONDS="${CONTROL_PLANE_READY_TIMEOUT:-60}"
+CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS="${CONTROLLER_MANAGER_READY_TIMEOUT:-30}"
+CONTROLLER_MANAGER_USER=system:kube-controller-manager
+CONTROLLER_MANAGER_CONTROLLERS=garbagecollector,namespace,serviceaccount-token,clusterrole-aggregation
+# Built-in ClusterRoles the controller manager's user is bound to, one per
+# controller above (except serviceaccount-token, which the user's own
+# built-in role already covers).
+CONTROLLER_MANAGER_ROLES=(
+  system:controller:generic-garbage-collector
+  system:controller:namespace-controller
+  system:controller:clusterrole-aggregation-controller
+)
 
 say() { echo "control-plane: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -71,14 +103,16 @@ stop_one() {
 
 cmd_stop() {
   [[ -d "$DIR" ]] || return 0
-  # API server first, so it does not complain about etcd going away.
+  # Controller manager first, then the API server, so neither complains
+  # about what it talks to going away.
+  stop_one kube-controller-manager
   stop_one kube-apiserver
   stop_one etcd
 }
 
 cmd_status() {
   local name pid all_running=0
-  for name in etcd kube-apiserver; do
+  for name in etcd kube-apiserver kube-controller-manager; do
     pid=""
     [[ -d "$DIR" ]] && pid="$(running_pid "$name")"
     if [[ -n "$pid" ]]; then
@@ -141,19 +175,24 @@ EOF
 started_ok=0
 
 cmd_start() {
-  local etcd_pid="" apiserver_pid=""
+  local etcd_pid="" apiserver_pid="" controller_manager_pid=""
 
-  if [[ -n "$(running_pid etcd)" && -n "$(running_pid kube-apiserver)" && -f "$DIR/env" ]]; then
+  if [[ -n "$(running_pid etcd)" && -n "$(running_pid kube-apiserver)" &&
+        -n "$(running_pid kube-controller-manager)" && -f "$DIR/env" ]]; then
     say "already running in $DIR (use 'stop' first for a fresh one)"
     echo "$DIR/env"
     return 0
   fi
-  # Something half-running (e.g. only etcd): clear it out first.
+  # Something half-running (e.g. only etcd, or an etcd and kube-apiserver
+  # started by an older version of this script): clear it out first.
   cmd_stop
 
   local bin_dir
   bin_dir="$("$SCRIPT_DIR/kube-binaries.sh" | tail -n1)"
-  [[ -x "$bin_dir/etcd" && -x "$bin_dir/kube-apiserver" ]] || die "kube-binaries.sh gave no binaries"
+  local name
+  for name in etcd kube-apiserver kube-controller-manager kubectl; do
+    [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
+  done
 
   # If anything below fails, stop what we started and show the logs.
   on_exit() {
@@ -161,7 +200,7 @@ cmd_start() {
     if ((started_ok == 0)); then
       say "start failed (exit $rc); stopping what was started"
       local log
-      for log in etcd.log kube-apiserver.log; do
+      for log in etcd.log kube-apiserver.log kube-controller-manager.log; do
         if [[ -f "$DIR/$log" ]]; then
           echo "----- last 30 lines of $DIR/$log -----" >&2
           tail -n 30 "$DIR/$log" >&2
@@ -176,18 +215,21 @@ cmd_start() {
 
   # Fresh state: delete what an earlier start left behind.
   rm -rf "$DIR/etcd-data" "$DIR/certs"
-  rm -f "$DIR"/{env,kubeconfig,operator.kubeconfig,tokens.csv,admin.token,operator.token} \
-        "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log}
+  rm -f "$DIR"/{env,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
+        "$DIR"/{tokens.csv,admin.token,operator.token} \
+        "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log,kube-controller-manager.log}
   mkdir -p "$DIR/etcd-data" "$DIR/certs"
   chmod 700 "$DIR/etcd-data" "$DIR/certs"
 
-  local etcd_client_port etcd_peer_port etcd_metrics_port api_port
-  read -r etcd_client_port etcd_peer_port etcd_metrics_port api_port <<<"$(free_ports 4)"
+  local etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port
+  read -r etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port \
+    <<<"$(free_ports 5)"
 
   # Random bearer tokens and the static token file: token,user,uid[,"groups"].
-  local admin_token operator_token
+  local admin_token operator_token controller_manager_token
   admin_token="$(openssl rand -hex 24)"
   operator_token="$(openssl rand -hex 24)"
+  controller_manager_token="$(openssl rand -hex 24)"
   (
     umask 077
     printf '%s\n' "$admin_token" >"$DIR/admin.token"
@@ -195,6 +237,7 @@ cmd_start() {
     {
       echo "$admin_token,admin,admin,system:masters"
       echo "$operator_token,engineer-access-operator,engineer-access-operator"
+      echo "$controller_manager_token,$CONTROLLER_MANAGER_USER,$CONTROLLER_MANAGER_USER"
     } >"$DIR/tokens.csv"
     # Key pair used to sign and check service account tokens.
     openssl genrsa -out "$DIR/sa.key" 2048 2>/dev/null
@@ -264,6 +307,71 @@ cmd_start() {
 
   write_kubeconfig "$DIR/kubeconfig" admin "$admin_token"
   write_kubeconfig "$DIR/operator.kubeconfig" engineer-access-operator "$operator_token"
+  write_kubeconfig "$DIR/controller-manager.kubeconfig" "$CONTROLLER_MANAGER_USER" \
+    "$controller_manager_token"
+
+  # Let the controller manager's user do what its controllers need (see the
+  # header comment).
+  local role
+  for role in "${CONTROLLER_MANAGER_ROLES[@]}"; do
+    cat <<EOF
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: local-control-plane:$role
+  labels:
+    local-control-plane: "true"
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: $role
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: $CONTROLLER_MANAGER_USER
+EOF
+  done | "$bin_dir/kubectl" --kubeconfig "$DIR/kubeconfig" create -f - >&2 ||
+    die "cannot create the controller manager's ClusterRoleBindings"
+
+  # The controller manager serves only HTTPS (health checks) on 127.0.0.1, with
+  # a self-signed certificate it writes to DIR/certs; --port 0 turns off its
+  # plain-HTTP port. /healthz needs no credentials (it is in
+  # --authorization-always-allow-paths by default).
+  local controller_manager_url="https://127.0.0.1:$controller_manager_port"
+  say "starting kube-controller-manager on $controller_manager_url"
+  setsid "$bin_dir/kube-controller-manager" \
+    --kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 \
+    --secure-port "$controller_manager_port" \
+    --port 0 \
+    --cert-dir "$DIR/certs" \
+    --leader-elect=false \
+    --use-service-account-credentials=false \
+    --controllers "$CONTROLLER_MANAGER_CONTROLLERS" \
+    --service-account-private-key-file "$DIR/sa.key" \
+    --root-ca-file "$DIR/ca.crt" \
+    --profiling=false \
+    </dev/null >"$DIR/kube-controller-manager.log" 2>&1 &
+  controller_manager_pid=$!
+  echo "$controller_manager_pid" >"$DIR/kube-controller-manager.pid"
+
+  started_at=$(date +%s)
+  while :; do
+    waited=$(( $(date +%s) - started_at ))
+    [[ -n "$(running_pid kube-controller-manager)" ]] || die "kube-controller-manager exited"
+    answer="$(curl -sk --max-time 2 "$controller_manager_url/healthz" 2>/dev/null || true)"
+    [[ "$answer" == "ok" ]] && break
+    ((waited < CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS)) ||
+      die "kube-controller-manager not healthy after $CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS s"
+    if ((waited > 0 && waited % 5 == 0)); then
+      say "waiting for $controller_manager_url/healthz ($waited s)"
+      sleep 1
+    else
+      sleep 0.5
+    fi
+  done
+  say "kube-controller-manager healthy after $(( $(date +%s) - started_at )) s"
 
   (
     umask 077
@@ -275,6 +383,7 @@ KUBECONFIG=$DIR/kubeconfig
 KUBE_CA_FILE=$DIR/ca.crt
 ETCD_PID=$etcd_pid
 APISERVER_PID=$apiserver_pid
+CONTROLLER_MANAGER_PID=$controller_manager_pid
 EOF
   )
 

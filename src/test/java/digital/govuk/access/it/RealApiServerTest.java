@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.cli.Manifests;
 import digital.govuk.access.cli.Plan;
@@ -140,6 +141,8 @@ class RealApiServerTest {
                                 .collect(Collectors.toCollection(TreeSet::new)));
             }
         });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin().resources(AccessPolicy.class).withName("default").get()
+                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True"));
         String table = RealApiServer.kubectl("get", "ea");
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");
@@ -221,6 +224,28 @@ class RealApiServerTest {
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
         assertThat(admin().rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get().getMetadata().getUid())
                 .isEqualTo(current.getMetadata().getUid());
+    }
+
+    @Test
+    @Order(9)
+    void theGarbageCollectorHonoursTheOwnerReferenceTheOperatorWrites() {
+        // A binding the operator does not manage, owned the way the operator owns its bindings, is removed
+        // by kube-controller-manager's garbage collector alone when the EngineerAccess goes.
+        EngineerAccess owner = admin().resources(EngineerAccess.class).withName("sid-secondary").get();
+        RoleBinding managed = admin().rbac().roleBindings().inNamespace("apps").withName("sid-secondary-deploy").get();
+        RoleBinding probe = new RoleBindingBuilder()
+                .withNewMetadata().withName("gc-probe").withNamespace("sandbox")
+                .withOwnerReferences(managed.getMetadata().getOwnerReferences()).endMetadata()
+                .withRoleRef(managed.getRoleRef()).withSubjects(managed.getSubjects())
+                .build();
+        admin().resource(probe).create();
+        assertThat(probe.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(owner.getMetadata().getUid()));
+        admin().resources(EngineerAccess.class).withName("sid-secondary").delete();
+        // The garbage collector looks for new resource types every 30 s, so allow for one discovery pass.
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(admin().rbac().roleBindings().inNamespace("sandbox").withName("gc-probe").get()).isNull());
+        assertThat(bindingsOf("sid-secondary")).isEmpty();
     }
 
     private Set<String> bindingsOf(String engineer) {
