@@ -60,6 +60,33 @@ CONTROLLER_MANAGER_ROLES=(
 say() { echo "control-plane: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
+# wait_until_ok WHAT URL TIMEOUT "PROCESS..." [CURL-ARGS...]
+# Polls URL until it answers "ok", failing at once if one of the named processes has exited, and
+# after TIMEOUT seconds. Sets WAITED to the seconds it took.
+WAITED=0
+wait_until_ok() {
+  local what="$1" url="$2" timeout="$3" processes="$4"
+  shift 4
+  local started_at waited answer name
+  started_at=$(date +%s)
+  while :; do
+    waited=$(( $(date +%s) - started_at ))
+    for name in $processes; do
+      [[ -n "$(running_pid "$name")" ]] || die "$name exited"
+    done
+    answer="$(curl -sk --max-time 2 "$@" "$url" 2>/dev/null || true)"
+    [[ "$answer" == "ok" ]] && break
+    ((waited < timeout)) || die "$what not ready after $timeout s"
+    if ((waited > 0 && waited % 5 == 0)); then
+      say "waiting for $url ($waited s)"
+      sleep 1
+    else
+      sleep 0.5
+    fi
+  done
+  WAITED=$(( $(date +%s) - started_at ))
+}
+
 usage() {
   echo "usage: $0 start|stop|status DIR" >&2
   exit 2
@@ -282,23 +309,9 @@ cmd_start() {
   echo "$apiserver_pid" >"$DIR/kube-apiserver.pid"
 
   # Wait for /readyz (it waits for etcd too).
-  local started_at waited answer
-  started_at=$(date +%s)
-  while :; do
-    waited=$(( $(date +%s) - started_at ))
-    [[ -n "$(running_pid etcd)" ]] || die "etcd exited"
-    [[ -n "$(running_pid kube-apiserver)" ]] || die "kube-apiserver exited"
-    answer="$(curl -sk --max-time 2 -H "Authorization: Bearer $admin_token" "$API_URL/readyz" 2>/dev/null || true)"
-    [[ "$answer" == "ok" ]] && break
-    ((waited < READY_TIMEOUT_SECONDS)) || die "kube-apiserver not ready after $READY_TIMEOUT_SECONDS s"
-    if ((waited > 0 && waited % 5 == 0)); then
-      say "waiting for $API_URL/readyz ($waited s)"
-      sleep 1
-    else
-      sleep 0.5
-    fi
-  done
-  say "ready after $(( $(date +%s) - started_at )) s"
+  wait_until_ok kube-apiserver "$API_URL/readyz" "$READY_TIMEOUT_SECONDS" "etcd kube-apiserver" \
+    -H "Authorization: Bearer $admin_token"
+  say "ready after $WAITED s"
 
   # The API server made its own serving certificate in DIR/certs; the file
   # holds the serving cert followed by the CA cert that signed it.
@@ -331,7 +344,7 @@ subjects:
   kind: User
   name: $CONTROLLER_MANAGER_USER
 EOF
-  done | "$bin_dir/kubectl" --kubeconfig "$DIR/kubeconfig" create -f - >&2 ||
+  done | "$bin_dir/kubectl" --kubeconfig "$DIR/kubeconfig" create -f - >/dev/null ||
     die "cannot create the controller manager's ClusterRoleBindings"
 
   # The controller manager serves only HTTPS (health checks) on 127.0.0.1, with
@@ -356,22 +369,9 @@ EOF
   controller_manager_pid=$!
   echo "$controller_manager_pid" >"$DIR/kube-controller-manager.pid"
 
-  started_at=$(date +%s)
-  while :; do
-    waited=$(( $(date +%s) - started_at ))
-    [[ -n "$(running_pid kube-controller-manager)" ]] || die "kube-controller-manager exited"
-    answer="$(curl -sk --max-time 2 "$controller_manager_url/healthz" 2>/dev/null || true)"
-    [[ "$answer" == "ok" ]] && break
-    ((waited < CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS)) ||
-      die "kube-controller-manager not healthy after $CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS s"
-    if ((waited > 0 && waited % 5 == 0)); then
-      say "waiting for $controller_manager_url/healthz ($waited s)"
-      sleep 1
-    else
-      sleep 0.5
-    fi
-  done
-  say "kube-controller-manager healthy after $(( $(date +%s) - started_at )) s"
+  wait_until_ok kube-controller-manager "$controller_manager_url/healthz" "$CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS" \
+    "kube-controller-manager"
+  say "kube-controller-manager healthy after $WAITED s"
 
   (
     umask 077
