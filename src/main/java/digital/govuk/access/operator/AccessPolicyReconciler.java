@@ -11,9 +11,9 @@ import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 
@@ -25,11 +25,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";
 
-    private final KubernetesClient client;
     private final Clock clock;
 
-    public AccessPolicyReconciler(KubernetesClient client, Clock clock) {
-        this.client = client;
+    public AccessPolicyReconciler(Clock clock) {
         this.clock = clock;
     }
 
@@ -57,12 +55,15 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 status.observedGeneration, clock.instant());
         if (previous == null || !Objects.equals(previous.observedGeneration, status.observedGeneration)
                 || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)) {
-            AccessPolicy copy = new AccessPolicy();
-            copy.setMetadata(new ObjectMetaBuilder().withName(policy.getMetadata().getName())
-                    .withResourceVersion(policy.getMetadata().getResourceVersion()).build());
-            copy.setSpec(policy.getSpec());
-            copy.setStatus(status);
-            client.resource(copy).updateStatus();
+            // As for EngineerAccess: replace the status with the observed resourceVersion and cache what was written.
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(policy, context, current -> {
+                AccessPolicy copy = new AccessPolicy();
+                copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
+                        .withResourceVersion(current.getMetadata().getResourceVersion()).build());
+                copy.setSpec(current.getSpec());
+                copy.setStatus(status);
+                return copy;
+            });
         }
         return UpdateControl.noUpdate();
     }
