@@ -10,10 +10,8 @@ import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.status.StatusBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 
@@ -55,15 +53,7 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 status.observedGeneration, clock.instant());
         if (previous == null || !Objects.equals(previous.observedGeneration, status.observedGeneration)
                 || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)) {
-            // As for EngineerAccess: replace the status with the observed resourceVersion and cache what was written.
-            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(policy, context, current -> {
-                AccessPolicy copy = new AccessPolicy();
-                copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
-                        .withResourceVersion(current.getMetadata().getResourceVersion()).build());
-                copy.setSpec(current.getSpec());
-                copy.setStatus(status);
-                return copy;
-            });
+            StatusWrites.replace(policy, status, context, AccessPolicy::new);
         }
         return UpdateControl.noUpdate();
     }

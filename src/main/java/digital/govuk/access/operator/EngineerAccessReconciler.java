@@ -26,7 +26,6 @@ import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -36,7 +35,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -125,7 +123,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         List<NamespaceInfo> namespaces = namespaces(context);
         List<RoleBinding> existing = existingBindings(context, name);
 
-        Decision decision = policy.valid() ? AccessRules.decide(name, ea.getSpec(), policy.policy(), now) : null;
+        Decision decision = decide(ea, policy, now);
         List<RoleBinding> desired = desired(ea, decision, policy, namespaces, existing, now);
         BindingDiff.Changes changes = BindingDiff.diff(desired, existing);
         BindingWriter.Result result = changes.none()
@@ -144,7 +142,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
 
         recordChanges(ea, decision, policy, previous, status, result, now);
         if (!status.equals(previous)) {
-            writeStatus(ea, status, context);
+            StatusWrites.replace(ea, status, context, EngineerAccess::new);
         }
 
         Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
@@ -185,8 +183,12 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
     private List<RoleBinding> freshDesired(EngineerAccess fresh, PolicyState policy, List<NamespaceInfo> namespaces,
             List<RoleBinding> existing) {
         Instant now = clock.instant();
-        Decision decision = policy.valid() ? AccessRules.decide(fresh.getMetadata().getName(), fresh.getSpec(), policy.policy(), now) : null;
-        return desired(fresh, decision, policy, namespaces, existing, now);
+        return desired(fresh, decide(fresh, policy, now), policy, namespaces, existing, now);
+    }
+
+    /** The decision, or null while the policy is invalid (access is then frozen). */
+    private static Decision decide(EngineerAccess ea, PolicyState policy, Instant now) {
+        return policy.valid() ? AccessRules.decide(ea.getMetadata().getName(), ea.getSpec(), policy.policy(), now) : null;
     }
 
     private static OwnerReference owner(EngineerAccess ea) {
@@ -220,22 +222,6 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                         && engineer.equals(rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)))
                 .sorted(Comparator.comparing(BindingDiff::key))
                 .collect(Collectors.toCollection(ArrayList::new));
-    }
-
-    /**
-     * Replaces the status (PUT with the observed resourceVersion: a conflict means someone else wrote first,
-     * and the reconciliation is retried) and keeps the written object in JOSDK's cache, so a reconciliation
-     * that follows at once compares with what was written.
-     */
-    private static void writeStatus(EngineerAccess ea, EngineerAccessStatus status, Context<EngineerAccess> context) {
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(ea, context, current -> {
-            EngineerAccess copy = new EngineerAccess();
-            copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
-                    .withResourceVersion(current.getMetadata().getResourceVersion()).build());
-            copy.setSpec(current.getSpec());
-            copy.setStatus(status);
-            return copy;
-        });
     }
 
     private static BindingWriter.Written cacheOwnWrites(Context<EngineerAccess> context) {
