@@ -28,9 +28,13 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 
 /**
  * Wakes the reconciler for an engineer at the exact instant its access decision changes
- * (status.nextTransitionTime, or a binding's expiry). One timer for all engineers, armed for the earliest
- * instant; delays are computed from the injected {@link Clock} and never negative. When the clock is
- * moved by hand (tests), {@link #fireDue()} runs what has become due.
+ * (status.nextTransitionTime, or a binding's expiry), or, after a reconciliation that could not finish,
+ * when {@link Retries} says to try again. One timer for all engineers, armed for the earliest instant;
+ * delays are computed from the injected {@link Clock} and never negative. When the clock is moved by hand
+ * (tests), {@link #fireDue()} runs what has become due.
+ * <p>
+ * Every reconciliation ends with {@link #after}, whatever happened in it, so a wake-up is never lost:
+ * a change that is due stays due, and is retried until it is applied.
  */
 @Singleton
 public class TransitionScheduler extends AbstractEventSource<Void, EngineerAccess> {
@@ -39,6 +43,7 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
     private static final Duration LONGEST_SLEEP = Duration.ofDays(1);
 
     private final Clock clock;
+    private final Retries retries;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "access-transitions");
         t.setDaemon(true);
@@ -48,9 +53,43 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
     private final TreeMap<Instant, Set<ResourceID>> byInstant = new TreeMap<>();
     private ScheduledFuture<?> wake;
 
-    public TransitionScheduler(Clock clock) {
+    public TransitionScheduler(Clock clock, Retries retries) {
         super(Void.class, "access-transitions");
         this.clock = clock;
+        this.retries = retries;
+    }
+
+    /**
+     * Schedules the engineer's next wake-up at the end of a reconciliation: at {@code next} (its next
+     * transition) when the reconciliation finished; when it failed, at the retry delay, or at {@code next}
+     * if that comes sooner. An instant already past is retried after the delay, never at once.
+     *
+     * @param unreachable the failure was the API server out of reach ({@link Reconnect} then wakes the engineer as
+     *                    soon as it answers again)
+     * @return when the engineer will be woken (null: only by a change)
+     */
+    public synchronized Instant after(ResourceID id, Instant next, boolean failed, boolean unreachable) {
+        Instant at = next;
+        if (failed) {
+            Instant now = clock.instant();
+            Instant retry = retries.failed(id, now, unreachable);
+            at = next != null && next.isAfter(now) && next.isBefore(retry) ? next : retry;
+        } else {
+            retries.succeeded(id);
+        }
+        schedule(id, at);
+        return at;
+    }
+
+    /** Wakes at once every engineer whose last reconciliation failed with the API server out of reach. */
+    public synchronized int wakeWaitingForApiServer() {
+        List<ResourceID> waiting = retries.waitingForApiServer();
+        Instant now = clock.instant();
+        for (ResourceID id : waiting) {
+            retries.succeeded(id);
+            schedule(id, now);
+        }
+        return waiting.size();
     }
 
     /** Wakes the engineer at {@code at}; replaces any earlier schedule for it. Null cancels. */
@@ -65,6 +104,7 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
 
     public synchronized void cancel(ResourceID id) {
         remove(id);
+        retries.succeeded(id);
         rearm();
     }
 

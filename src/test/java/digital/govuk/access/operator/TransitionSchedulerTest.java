@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
-/** The scheduler wakes an engineer when the clock reaches its instant, not before, and keeps one instant each. */
+/**
+ * The scheduler wakes an engineer when the clock reaches its instant, not before, and keeps one instant each;
+ * after a failed reconciliation it retries with a delay that doubles up to a ceiling, and never loses a due change.
+ */
 class TransitionSchedulerTest {
     final TestClock clock = new TestClock();
     final List<String> woken = new CopyOnWriteArrayList<>();
@@ -22,7 +25,7 @@ class TransitionSchedulerTest {
 
     @BeforeEach
     void start() {
-        scheduler = new TransitionScheduler(clock);
+        scheduler = new TransitionScheduler(clock, new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60)));
         scheduler.setEventHandler(event -> woken.add(event.getRelatedCustomResourceID().getName()));
         scheduler.start();
     }
@@ -72,5 +75,55 @@ class TransitionSchedulerTest {
         assertThat(scheduler.scheduledFor(new ResourceID("far"))).contains(Instant.parse("9999-12-31T23:59:59Z"));
         scheduler.fireDue();
         assertThat(woken).isEmpty();
+    }
+
+    @Test
+    void aFailedRunWithAChangeAlreadyDueIsRetriedAfterADelayNotAtOnce() {
+        ResourceID id = new ResourceID("spin");
+        Instant due = clock.instant().minus(Duration.ofMinutes(1));
+        Instant now = clock.instant();
+        assertThat(scheduler.after(id, due, true, false)).isEqualTo(now.plusSeconds(1));
+        scheduler.fireDue();
+        assertThat(woken).as("an overdue change whose run failed does not spin").isEmpty();
+        clock.set(now.plusSeconds(1));
+        scheduler.fireDue();
+        assertThat(woken).containsExactly("spin");
+    }
+
+    @Test
+    void delaysDoubleWithEachFailureInARowUpToTheCeilingAndASuccessStartsAgain() {
+        ResourceID id = new ResourceID("flaky");
+        List<Long> delays = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            Instant now = clock.instant();
+            Instant at = scheduler.after(id, null, true, false);
+            delays.add(Duration.between(now, at).toSeconds());
+            clock.set(at);
+        }
+        assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
+        Instant next = clock.instant().plus(Duration.ofDays(3));
+        assertThat(scheduler.after(id, next, false, false)).isEqualTo(next);
+        assertThat(Duration.between(clock.instant(), scheduler.after(id, null, true, false))).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aTransitionDueBeforeTheRetryKeepsItsInstant() {
+        ResourceID id = new ResourceID("soon");
+        for (int i = 0; i < 5; i++) {
+            scheduler.after(id, null, true, false);
+        }
+        Instant transition = clock.instant().plusSeconds(3);
+        assertThat(scheduler.after(id, transition, true, false)).as("the 6th retry would wait 32 s").isEqualTo(transition);
+    }
+
+    @Test
+    void onlyEngineersWaitingForTheApiServerAreWokenWhenItAnswers() {
+        scheduler.after(new ResourceID("outage"), null, true, true);
+        scheduler.after(new ResourceID("refused"), null, true, false);
+        assertThat(scheduler.wakeWaitingForApiServer()).isEqualTo(1);
+        scheduler.fireDue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains("outage"));
+        assertThat(woken).doesNotContain("refused");
+        assertThat(scheduler.scheduledFor(new ResourceID("refused"))).contains(clock.instant().plusSeconds(1));
     }
 }

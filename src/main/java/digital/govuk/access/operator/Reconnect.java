@@ -1,0 +1,107 @@
+package digital.govuk.access.operator;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+/**
+ * Notices when the API server comes back. After a reconciliation failed because the API server was out
+ * of reach, this asks it for its version every {@code period}. Once it has seen it fail to answer, the
+ * first answer ends the outage: every engineer that was waiting is reconciled at once, so a change that
+ * fell due during the outage is applied as soon as the API server can take it, not at the end of a retry
+ * delay. If the API server answers the very first question, it was not down (the failure was something
+ * else), and the engineers keep their ordinary retry delays: nothing is woken, so nothing spins.
+ */
+@Singleton
+public class Reconnect {
+    private static final Logger LOG = Logger.getLogger(Reconnect.class);
+
+    private final KubernetesClient client;
+    private final TransitionScheduler transitions;
+    private final Duration period;
+    private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "api-server-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> probing;
+    private boolean sawItDown;
+
+    public Reconnect(KubernetesClient client, TransitionScheduler transitions,
+            @ConfigProperty(name = "engineer-access.reconnect.probe-period", defaultValue = "250ms") Duration period) {
+        this.client = client;
+        this.transitions = transitions;
+        this.period = period;
+    }
+
+    /** Whether an error means the API server could not be reached (rather than refusing the request). */
+    public static boolean unreachable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof KubernetesClientException k && (k.getCode() == 502 || k.getCode() == 503 || k.getCode() == 504)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A reconciliation failed because the API server was out of reach: start asking until it answers. */
+    public synchronized void lost() {
+        if (probing == null && !probe.isShutdown()) {
+            sawItDown = false;
+            probing = probe.scheduleWithFixedDelay(this::ask, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether it is waiting for the API server now. */
+    public synchronized boolean waiting() {
+        return probing != null;
+    }
+
+    private void ask() {
+        boolean answered;
+        try {
+            client.getKubernetesVersion();
+            answered = true;
+        } catch (RuntimeException e) {
+            answered = false;
+        }
+        synchronized (this) {
+            if (!answered) {
+                if (!sawItDown) {
+                    LOG.warn("the API server is out of reach; asking it every " + period.toMillis() + " ms until it answers");
+                }
+                sawItDown = true;
+                return;
+            }
+            if (probing != null) {
+                probing.cancel(false);
+                probing = null;
+            }
+            if (!sawItDown) {
+                return;
+            }
+        }
+        int woken = transitions.wakeWaitingForApiServer();
+        LOG.infof("the API server answers again; reconciling the %d engineers that were waiting for it", woken);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        probe.shutdownNow();
+    }
+}
