@@ -132,7 +132,7 @@ public final class Plan {
             }
             List<DesiredBinding> bindings = ManagedBindings.desired(name, decision, policy.policy(), namespaces);
             out.setStatus(StatusBuilder.build(decision, policy, bindings.stream().map(ManagedBindings::toStatus).toList(),
-                    true, null, null, generation, at));
+                    null, null, generation, at));
             engineers.put(key, new Engineer(source.file(), out, decision, bindings));
         }
         return new Result(engineers, errors, notes, policy);

@@ -9,6 +9,7 @@ import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.rules.PolicyReader;
+import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -17,16 +18,21 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 
 /**
  * Tells each AccessPolicy whether it is used and valid. Only the one named {@code default} is used; the
- * EngineerAccess reconciler reads it (and re-reconciles every engineer when it changes).
+ * EngineerAccess reconciler reads it (and re-reconciles every engineer when its spec, or its validity, changes).
+ * A policy that names a ClusterRole the operator may not bind is invalid; that is asked again every
+ * {@link BindRights#NO_FOR}, so fixing the operator's rights is noticed without editing the policy.
  */
 @ControllerConfiguration(name = AccessPolicyReconciler.NAME)
 public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";
+    static final String VALID = "Valid";
 
     private final Clock clock;
+    private final BindRights bindRights;
 
-    public AccessPolicyReconciler(Clock clock) {
+    public AccessPolicyReconciler(Clock clock, BindRights bindRights) {
         this.clock = clock;
+        this.bindRights = bindRights;
     }
 
     @Override
@@ -34,18 +40,20 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
         AccessPolicyStatus status = new AccessPolicyStatus();
         status.observedGeneration = policy.getMetadata().getGeneration();
         List<Condition> conditions = new ArrayList<>();
+        boolean askAgain = false;
         if (!AccessPolicy.DEFAULT_NAME.equals(policy.getMetadata().getName())) {
             conditions.add(new Condition("Active", "False", "NotDefault",
                     "Ignored: the operator only uses the AccessPolicy named default"));
         } else {
-            PolicyReader.Result read = PolicyReader.read(policy.getSpec());
+            PolicyState state = bindRights.check(PolicyState.of(PolicyReader.read(policy.getSpec())));
             conditions.add(new Condition("Active", "True", "Default", "The operator uses this policy"));
-            if (read.valid()) {
-                conditions.add(new Condition("Valid", "True", "Valid", "The policy is valid"));
+            if (state.valid()) {
+                conditions.add(new Condition(VALID, "True", "Valid", "The policy is valid"));
             } else {
-                read.problems().forEach(p -> status.problems.add(p.toString()));
-                conditions.add(new Condition("Valid", "False", "InvalidPolicy",
+                state.problems().forEach(p -> status.problems.add(p.toString()));
+                conditions.add(new Condition(VALID, "False", "InvalidPolicy",
                         "Access is frozen until this is fixed: " + String.join("; ", status.problems)));
+                askAgain = BindRights.refused(state);
             }
         }
         AccessPolicyStatus previous = policy.getStatus();
@@ -55,6 +63,15 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)) {
             StatusWrites.replace(policy, status, context, AccessPolicy::new);
         }
-        return UpdateControl.noUpdate();
+        UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
+        return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis()) : done;
+    }
+
+    /** The status of the policy's Valid condition as last written ("True", "False"), or null. */
+    static String validity(AccessPolicy policy) {
+        if (policy.getStatus() == null || policy.getStatus().conditions == null) {
+            return null;
+        }
+        return policy.getStatus().conditions.stream().filter(c -> VALID.equals(c.type)).map(c -> c.status).findFirst().orElse(null);
     }
 }

@@ -1,18 +1,15 @@
 package digital.govuk.access.operator;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.jboss.logging.Logger;
-
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
+import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.bindings.Ownership;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,26 +17,48 @@ import io.fabric8.kubernetes.client.utils.URLUtils;
 
 /**
  * Applies binding changes with plain create, update (with resourceVersion) and delete (with a UID
- * precondition). Before removing any binding it reads the EngineerAccess fresh from the API server,
- * decides again, and removes only what the fresh decision does not want.
+ * precondition). It changes or deletes only bindings the operator owns for this EngineerAccess
+ * ({@link Ownership}): when a binding's name is taken by anything else, it reports a {@link Conflict} and
+ * leaves that binding alone. One failed write never stops the others.
  */
 @ApplicationScoped
 public class BindingWriter {
-    private static final Logger LOG = Logger.getLogger(BindingWriter.class);
 
-    /** What was done, and the engineer's bindings as they are afterwards. */
+    /**
+     * What was done, and the engineer's bindings as they are afterwards.
+     *
+     * @param failures    writes that failed, in words
+     * @param conflicts   bindings that could not be made because their name is taken by a binding that is not ours
+     * @param unreachable some write failed because the API server could not be reached
+     */
     public record Result(List<RoleBinding> now, List<RoleBinding> created, List<RoleBinding> deleted,
-            List<RoleBinding> repaired, List<String> failures) {
+            List<RoleBinding> repaired, List<String> failures, List<Conflict> conflicts, boolean unreachable) {
         public boolean complete() {
-            return failures.isEmpty();
+            return failures.isEmpty() && conflicts.isEmpty();
+        }
+
+        /** Nothing to do: the bindings stay as they are. */
+        public static Result unchanged(List<RoleBinding> existing) {
+            return new Result(existing, List.of(), List.of(), List.of(), List.of(), List.of(), false);
         }
     }
 
-    /** Told of each write, so the informer cache can hold our own writes before their watch events arrive. */
-    public interface Written {
-        void created(RoleBinding now);
+    /** A RoleBinding the operator wanted to make, whose name is taken by one it does not own. */
+    public record Conflict(String namespace, String name, String clusterRole) {
+    }
 
-        void updated(RoleBinding now, RoleBinding before);
+    /** Told of each write, so the next reconciliation sees it before the informer does. */
+    public interface Written {
+        void written(RoleBinding now);
+
+        void deleted(RoleBinding gone);
+    }
+
+    /** The binding's name is taken by one the operator does not own. */
+    private static final class NameTaken extends RuntimeException {
+        NameTaken() {
+            super(null, null, false, false);
+        }
     }
 
     private final KubernetesClient client;
@@ -49,70 +68,88 @@ public class BindingWriter {
     }
 
     /**
-     * @param freshDesired the bindings the rules want for a freshly read EngineerAccess (called only before deletes)
+     * Applies {@code changes}, which must come from comparing the desired bindings with {@code existing}, the
+     * engineer's bindings the operator owns.
      */
-    public Result apply(EngineerAccess engineer, BindingDiff.Changes changes, List<RoleBinding> existing,
-            Function<EngineerAccess, List<RoleBinding>> freshDesired, Written written) {
+    public Result apply(EngineerAccess owner, BindingDiff.Changes changes, List<RoleBinding> existing, Written written) {
+        String engineer = owner.getMetadata().getName();
+        String uid = owner.getMetadata().getUid();
         List<RoleBinding> now = new ArrayList<>(existing);
         List<RoleBinding> created = new ArrayList<>();
         List<RoleBinding> deleted = new ArrayList<>();
         List<RoleBinding> repaired = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        List<Conflict> conflicts = new ArrayList<>();
+        boolean unreachable = false;
 
         for (RoleBinding rb : changes.create()) {
             try {
-                RoleBinding made = create(rb);
-                written.created(made);
-                now.add(made);
+                RoleBinding made = create(rb, engineer, uid, written);
+                put(now, made);
                 created.add(made);
+            } catch (NameTaken e) {
+                conflicts.add(conflict(rb));
             } catch (KubernetesClientException e) {
-                failures.add("cannot create RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
+                failures.add("could not create RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
+                unreachable |= Reconnect.unreachable(e);
             }
         }
         for (BindingDiff.Replacement r : changes.replace()) {
             try {
                 if (deleteWithUid(r.existing())) {
-                    remove(now, r.existing());
+                    written.deleted(r.existing());
                 }
-                RoleBinding made = create(r.desired());
-                written.created(made);
-                now.add(made);
+                remove(now, r.existing());
+                RoleBinding made = create(r.desired(), engineer, uid, written);
+                put(now, made);
                 repaired.add(made);
+            } catch (NameTaken e) {
+                conflicts.add(conflict(r.desired()));
             } catch (KubernetesClientException e) {
-                failures.add("cannot replace RoleBinding " + BindingDiff.key(r.existing()) + ": " + describe(e));
+                failures.add("could not replace RoleBinding " + BindingDiff.key(r.existing()) + ": " + describe(e));
+                unreachable |= Reconnect.unreachable(e);
             }
         }
         for (RoleBinding rb : changes.update()) {
             try {
                 RoleBinding updated = client.resource(rb).update();
-                written.updated(updated, rb);
-                remove(now, rb);
-                now.add(updated);
+                written.written(updated);
+                put(now, updated);
                 repaired.add(updated);
             } catch (KubernetesClientException e) {
-                failures.add("cannot update RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
+                failures.add("could not update RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
+                unreachable |= Reconnect.unreachable(e);
             }
         }
-        if (!changes.delete().isEmpty()) {
-            for (RoleBinding rb : confirmDeletes(engineer, changes.delete(), freshDesired)) {
-                try {
-                    deleteWithUid(rb);
-                    remove(now, rb);
+        for (RoleBinding rb : changes.delete()) {
+            if (!Ownership.mayManage(rb, engineer, uid)) {
+                continue;
+            }
+            try {
+                if (deleteWithUid(rb)) {
+                    written.deleted(rb);
                     deleted.add(rb);
-                } catch (KubernetesClientException e) {
-                    failures.add("cannot delete RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
                 }
+                remove(now, rb);
+            } catch (KubernetesClientException e) {
+                failures.add("could not delete RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
+                unreachable |= Reconnect.unreachable(e);
             }
         }
-        return new Result(now, created, deleted, repaired, failures);
+        return new Result(now, created, deleted, repaired, failures, conflicts, unreachable);
     }
 
-    /** Deletes every managed binding of an engineer, found by label on the API server (not the cache). */
-    public List<RoleBinding> deleteAll(String engineer) {
+    /**
+     * Deletes every binding the operator made for this EngineerAccess, found on the API server (not the
+     * cache) by our labels and kept only when it is owned by this EngineerAccess.
+     */
+    public List<RoleBinding> deleteAll(EngineerAccess owner) {
+        String engineer = owner.getMetadata().getName();
         List<RoleBinding> deleted = new ArrayList<>();
         for (RoleBinding rb : client.rbac().roleBindings().inAnyNamespace()
-                .withLabel(digital.govuk.access.bindings.ManagedBindings.ENGINEER_LABEL, engineer).list().getItems()) {
-            if (deleteWithUid(rb)) {
+                .withLabel(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY)
+                .withLabel(ManagedBindings.ENGINEER_LABEL, engineer).list().getItems()) {
+            if (Ownership.of(rb, engineer, owner.getMetadata().getUid()) == Ownership.Owner.THIS && deleteWithUid(rb)) {
                 deleted.add(rb);
             }
         }
@@ -120,54 +157,43 @@ public class BindingWriter {
     }
 
     /**
-     * Reads the EngineerAccess fresh and keeps only the deletes the fresh decision agrees with. If it is
-     * gone, or was replaced by a new object, every delete stands.
+     * Creates the binding. When the name exists already (our cache had not seen it), looks at what is there:
+     * one of ours is corrected as the diff says; anything else is left alone ({@link NameTaken}).
      */
-    private List<RoleBinding> confirmDeletes(EngineerAccess engineer, List<RoleBinding> deletes,
-            Function<EngineerAccess, List<RoleBinding>> freshDesired) {
-        EngineerAccess fresh = client.resources(EngineerAccess.class).withName(engineer.getMetadata().getName()).get();
-        if (fresh == null || !fresh.getMetadata().getUid().equals(engineer.getMetadata().getUid())) {
-            return deletes;
-        }
-        Set<String> wanted = new HashSet<>();
-        for (RoleBinding rb : freshDesired.apply(fresh)) {
-            wanted.add(BindingDiff.key(rb));
-        }
-        List<RoleBinding> confirmed = new ArrayList<>();
-        for (RoleBinding rb : deletes) {
-            if (wanted.contains(BindingDiff.key(rb))) {
-                LOG.infof("engineer=%s binding=%s kept: a fresh read of the EngineerAccess still grants it",
-                        engineer.getMetadata().getName(), BindingDiff.key(rb));
-            } else {
-                confirmed.add(rb);
-            }
-        }
-        return confirmed;
-    }
-
-    private RoleBinding create(RoleBinding rb) {
+    private RoleBinding create(RoleBinding rb, String engineer, String uid, Written written) {
+        RoleBinding made;
         try {
-            return client.resource(rb).create();
+            made = client.resource(rb).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
             }
-            // It exists but our cache has not seen it (or lost our label): take it over.
             RoleBinding current = client.rbac().roleBindings().inNamespace(rb.getMetadata().getNamespace())
                     .withName(rb.getMetadata().getName()).get();
             if (current == null) {
-                return client.resource(rb).create();
+                made = client.resource(rb).create();
+            } else if (!Ownership.mayManage(current, engineer, uid)) {
+                throw new NameTaken();
+            } else {
+                BindingDiff.Changes fix = BindingDiff.diff(List.of(rb), List.of(current));
+                if (!fix.replace().isEmpty()) {
+                    if (deleteWithUid(current)) {
+                        written.deleted(current);
+                    }
+                    made = client.resource(rb).create();
+                } else {
+                    made = fix.update().isEmpty() ? current : client.resource(fix.update().get(0)).update();
+                }
             }
-            BindingDiff.Changes fix = BindingDiff.diff(List.of(rb), List.of(current));
-            if (!fix.replace().isEmpty()) {
-                deleteWithUid(current);
-                return client.resource(rb).create();
-            }
-            return fix.update().isEmpty() ? current : client.resource(fix.update().get(0)).update();
         }
+        written.written(made);
+        return made;
     }
 
-    /** Deletes with a UID precondition, so a binding recreated meanwhile is not removed. False when already gone. */
+    /**
+     * Deletes with a UID precondition, so a binding recreated meanwhile is not removed. False when nothing
+     * was deleted: already gone, or replaced by another object of that name.
+     */
     public boolean deleteWithUid(RoleBinding rb) {
         String url = URLUtils.join(client.getMasterUrl().toString(), "apis/rbac.authorization.k8s.io/v1/namespaces",
                 rb.getMetadata().getNamespace(), "rolebindings", rb.getMetadata().getName());
@@ -176,11 +202,20 @@ public class BindingWriter {
         try {
             return client.raw(url, "DELETE", options) != null;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
+            if (e.getCode() == 404 || e.getCode() == 409) {
                 return false;
             }
             throw e;
         }
+    }
+
+    private static Conflict conflict(RoleBinding rb) {
+        return new Conflict(rb.getMetadata().getNamespace(), rb.getMetadata().getName(), rb.getRoleRef().getName());
+    }
+
+    private static void put(List<RoleBinding> list, RoleBinding rb) {
+        remove(list, rb);
+        list.add(rb);
     }
 
     private static void remove(List<RoleBinding> list, RoleBinding rb) {
@@ -189,6 +224,9 @@ public class BindingWriter {
     }
 
     private static String describe(KubernetesClientException e) {
+        if (Reconnect.unreachable(e)) {
+            return "the API server could not be reached";
+        }
         return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
     }
 }

@@ -10,16 +10,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.jboss.logging.Logger;
-
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
-import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
+import digital.govuk.access.bindings.Ownership;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.PolicyReader;
@@ -29,6 +27,9 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -45,8 +46,9 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 
 /**
  * Keeps each engineer's RoleBindings equal to what the access decision says, and explains it in status
- * and Events. Thin: observe (caches), compute desired (the shared pure code), apply the difference,
- * write status, and schedule the next transition.
+ * and Events. Thin: observe (caches, then a fresh read before any write), compute desired (the shared
+ * pure code), apply the difference, write status, and schedule the next wake-up. Whatever happens in a
+ * reconciliation, it ends by scheduling the next one: the next transition, or a retry after a failure.
  */
 @ControllerConfiguration(name = EngineerAccessReconciler.NAME)
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "rolebindings",
@@ -59,28 +61,36 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
         verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cleaner<EngineerAccess> {
     public static final String NAME = "engineeraccess";
-    private static final Logger LOG = Logger.getLogger(EngineerAccessReconciler.class);
+    static final String BINDINGS = "managed-rolebindings";
 
     private final Clock clock;
+    private final KubernetesClient client;
     private final TransitionScheduler transitions;
+    private final Reconnect reconnect;
     private final BindingWriter writer;
-    private final Audit audit;
+    private final RecentWrites recentWrites;
+    private final BindRights bindRights;
+    private final AccessEvents events;
     private final ReconcileStats stats;
 
-    public EngineerAccessReconciler(Clock clock, TransitionScheduler transitions,
-            BindingWriter writer, Audit audit, ReconcileStats stats) {
+    public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
+            BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, ReconcileStats stats) {
         this.clock = clock;
+        this.client = client;
         this.transitions = transitions;
+        this.reconnect = reconnect;
         this.writer = writer;
-        this.audit = audit;
+        this.recentWrites = recentWrites;
+        this.bindRights = bindRights;
+        this.events = events;
         this.stats = stats;
     }
 
     @Override
     public List<EventSource<?, EngineerAccess>> prepareEventSources(EventSourceContext<EngineerAccess> context) {
-        InformerEventSource<RoleBinding, EngineerAccess> bindings = new InformerEventSource<>(
+        InformerEventSource<RoleBinding, EngineerAccess> bindings = new BindingInformer(
                 InformerEventSourceConfiguration.from(RoleBinding.class, EngineerAccess.class)
-                        .withName("managed-rolebindings")
+                        .withName(BINDINGS)
                         .withWatchAllNamespaces()
                         .withLabelSelector(ManagedBindings.MANAGED_BY_LABEL + "=" + ManagedBindings.MANAGED_BY)
                         .withSecondaryToPrimaryMapper(rb -> {
@@ -89,7 +99,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                             return engineer == null ? Set.of() : Set.of(new ResourceID(engineer));
                         })
                         .build(),
-                context);
+                context, recentWrites);
         InformerEventSource<Namespace, EngineerAccess> namespaces = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Namespace.class, EngineerAccess.class)
                         .withName("namespaces")
@@ -106,67 +116,136 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(p -> AccessPolicy.DEFAULT_NAME.equals(p.getMetadata().getName())
                                 ? allEngineers(context) : Set.of())
+                        // The policy reconciler's own status writes change no decision, unless they say a policy
+                        // that was valid became invalid or the other way (the operator's right to bind its roles
+                        // changed); its first status write follows the spec every engineer has just been given.
+                        .withOnUpdateFilter((now, before) -> !sameSpec(now, before)
+                                || (AccessPolicyReconciler.validity(before) != null
+                                        && !Objects.equals(AccessPolicyReconciler.validity(now), AccessPolicyReconciler.validity(before))))
                         .build(),
                 context);
         return List.of(bindings, namespaces, policies, transitions);
+    }
+
+    /** Compared as JSON: the API classes are plain data without equals. */
+    private static boolean sameSpec(AccessPolicy a, AccessPolicy b) {
+        return Serialization.asJson(a.getSpec()).equals(Serialization.asJson(b.getSpec()));
     }
 
     private static Set<ResourceID> allEngineers(EventSourceContext<EngineerAccess> context) {
         return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
+    /** What one reconciliation found: when to wake next, and whether it finished. */
+    private record Outcome(Instant next, boolean complete, boolean unreachable) {
+    }
+
     @Override
     public UpdateControl<EngineerAccess> reconcile(EngineerAccess ea, Context<EngineerAccess> context) {
+        Outcome outcome = new Outcome(null, false, false);
+        try {
+            outcome = reconcileOnce(ea, context);
+        } catch (RuntimeException e) {
+            boolean unreachable = Reconnect.unreachable(e);
+            outcome = new Outcome(null, false, unreachable);
+            events.failed(ea, unreachable ? "the API server could not be reached" : plain(e));
+        } finally {
+            transitions.after(ResourceID.fromResource(ea), outcome.next(), !outcome.complete(), outcome.unreachable());
+            if (outcome.unreachable()) {
+                reconnect.lost();
+            }
+        }
+        if (outcome.complete()) {
+            stats.completed(ea.getMetadata().getName());
+        }
+        return UpdateControl.noUpdate();
+    }
+
+    private Outcome reconcileOnce(EngineerAccess cached, Context<EngineerAccess> context) {
         Instant now = clock.instant();
-        String name = ea.getMetadata().getName();
+        String name = cached.getMetadata().getName();
+        // Observe.
         PolicyState policy = policy(context);
         List<NamespaceInfo> namespaces = namespaces(context);
-        List<RoleBinding> existing = existingBindings(context, name);
+        List<RoleBinding> ours = ownedBindings(context, cached);
 
+        // Compute desired, and apply the difference. Before any write, read the EngineerAccess fresh: the cache
+        // may not have its latest change yet, and a write from an old spec could grant what was just withdrawn.
+        EngineerAccess ea = cached;
         Decision decision = decide(ea, policy, now);
-        List<RoleBinding> desired = desired(ea, decision, policy, namespaces, existing, now);
-        BindingDiff.Changes changes = BindingDiff.diff(desired, existing);
-        BindingWriter.Result result = changes.none()
-                ? new BindingWriter.Result(existing, List.of(), List.of(), List.of(), List.of())
-                : writer.apply(ea, changes, existing, fresh -> freshDesired(fresh, policy, namespaces, existing),
-                        cacheOwnWrites(context));
+        BindingDiff.Changes changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+        BindingWriter.Result result = BindingWriter.Result.unchanged(ours);
+        if (!changes.none()) {
+            EngineerAccess fresh;
+            try {
+                fresh = client.resources(EngineerAccess.class).withName(name).get();
+            } catch (KubernetesClientException e) {
+                boolean unreachable = Reconnect.unreachable(e);
+                result = new BindingWriter.Result(ours, List.of(), List.of(), List.of(),
+                        List.of("could not read the EngineerAccess again before changing its RoleBindings: "
+                                + (unreachable ? "the API server could not be reached" : plain(e))),
+                        List.of(), unreachable);
+                fresh = null;
+            }
+            if (fresh != null && !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+                // Deleted and created again: the new object gets its own reconciliation.
+                return new Outcome(null, true, false);
+            }
+            if (fresh == null && result.complete()) {
+                // Deleted: its cleanup removes the bindings.
+                return new Outcome(null, true, false);
+            }
+            if (fresh != null) {
+                if (!Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
+                    ea = fresh;
+                    ours = ownedBindings(context, ea);
+                    decision = decide(ea, policy, now);
+                    changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+                }
+                result = writer.apply(ea, changes, ours, recentWrites);
+            }
+        }
 
+        // Status, Events, and the next wake-up.
         List<BindingStatus> bindings = result.now().stream().map(EngineerAccessReconciler::bindingStatus).toList();
-        EngineerAccessStatus previous = ea.getStatus();
+        EngineerAccessStatus previous = cached.getStatus();
         Long generation = ea.getMetadata().getGeneration();
         Instant nextExpiry = earliestExpiry(result.now());
         EngineerAccessStatus status = decision != null
-                ? StatusBuilder.build(decision, policy, bindings, result.complete(), String.join("; ", result.failures()),
-                        previous, generation, now)
+                ? StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now)
                 : StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
-
-        recordChanges(ea, decision, policy, previous, status, result, now);
+        events.record(ea, decision, previous, status, result, now);
         if (!status.equals(previous)) {
             StatusWrites.replace(ea, status, context, EngineerAccess::new);
         }
-
         Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
-        transitions.schedule(ResourceID.fromResource(ea), next);
-        if (!result.complete()) {
-            throw new IllegalStateException("bindings for " + name + " not fully applied: " + String.join("; ", result.failures()));
-        }
-        stats.completed(name);
-        return UpdateControl.noUpdate();
+        return new Outcome(next, result.complete(), result.unreachable());
     }
 
     @Override
     public DeleteControl cleanup(EngineerAccess ea, Context<EngineerAccess> context) {
-        transitions.cancel(ResourceID.fromResource(ea));
-        List<RoleBinding> deleted = writer.deleteAll(ea.getMetadata().getName());
-        if (!deleted.isEmpty()) {
-            audit.record(ea, "AccessRemoved", false, "None", namespacesOf(deleted),
-                    "The EngineerAccess was deleted, so all its RoleBindings were removed: " + describe(deleted));
+        ResourceID id = ResourceID.fromResource(ea);
+        try {
+            List<RoleBinding> deleted = writer.deleteAll(ea);
+            events.removed(ea, deleted);
+        } catch (KubernetesClientException e) {
+            boolean unreachable = Reconnect.unreachable(e);
+            events.failed(ea, "could not remove the RoleBindings of a deleted EngineerAccess: "
+                    + (unreachable ? "the API server could not be reached" : plain(e)));
+            // Tried again after the retry delay: the wake-up finds the object marked for deletion and cleans up again.
+            transitions.after(id, null, true, unreachable);
+            if (unreachable) {
+                reconnect.lost();
+            }
+            return DeleteControl.noFinalizerRemoval();
         }
+        transitions.cancel(id);
+        recentWrites.forget(ea.getMetadata().getName());
         return DeleteControl.defaultDelete();
     }
 
     /** The bindings wanted. With an invalid policy: the existing ones, less those whose expiry has passed. */
-    private List<RoleBinding> desired(EngineerAccess ea, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
+    private static List<RoleBinding> desired(EngineerAccess ea, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
             List<RoleBinding> existing, Instant now) {
         if (decision == null) {
             return existing.stream().filter(rb -> {
@@ -178,12 +257,6 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         OwnerReference owner = owner(ea);
         return ManagedBindings.desired(name, decision, policy.policy(), namespaces).stream()
                 .map(d -> BindingDiff.toRoleBinding(d, name, ea.getSpec().subject, owner)).toList();
-    }
-
-    private List<RoleBinding> freshDesired(EngineerAccess fresh, PolicyState policy, List<NamespaceInfo> namespaces,
-            List<RoleBinding> existing) {
-        Instant now = clock.instant();
-        return desired(fresh, decide(fresh, policy, now), policy, namespaces, existing, now);
     }
 
     /** The decision, or null while the policy is invalid (access is then frozen). */
@@ -202,10 +275,10 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         return (InformerEventSource<R, EngineerAccess>) context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 
-    private static PolicyState policy(Context<EngineerAccess> context) {
-        return informer(context, AccessPolicy.class, "policies").get(new ResourceID(AccessPolicy.DEFAULT_NAME))
+    private PolicyState policy(Context<EngineerAccess> context) {
+        return bindRights.check(informer(context, AccessPolicy.class, "policies").get(new ResourceID(AccessPolicy.DEFAULT_NAME))
                 .map(p -> PolicyState.of(PolicyReader.read(p.getSpec())))
-                .orElseGet(PolicyState::builtInDefaults);
+                .orElseGet(PolicyState::builtInDefaults));
     }
 
     private static List<NamespaceInfo> namespaces(Context<EngineerAccess> context) {
@@ -216,122 +289,19 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                 .toList();
     }
 
-    private static List<RoleBinding> existingBindings(Context<EngineerAccess> context, String engineer) {
-        return informer(context, RoleBinding.class, "managed-rolebindings")
+    /**
+     * The engineer's bindings the operator may manage for this EngineerAccess (ours, or adopted from an earlier
+     * EngineerAccess of the same name), as the informer has them with our own recent writes laid over.
+     */
+    private List<RoleBinding> ownedBindings(Context<EngineerAccess> context, EngineerAccess ea) {
+        String engineer = ea.getMetadata().getName();
+        List<RoleBinding> stored = informer(context, RoleBinding.class, BINDINGS)
                 .list(rb -> rb.getMetadata().getLabels() != null
                         && engineer.equals(rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)))
-                .sorted(Comparator.comparing(BindingDiff::key))
                 .collect(Collectors.toCollection(ArrayList::new));
-    }
-
-    private static BindingWriter.Written cacheOwnWrites(Context<EngineerAccess> context) {
-        InformerEventSource<RoleBinding, EngineerAccess> cache = informer(context, RoleBinding.class, "managed-rolebindings");
-        return new BindingWriter.Written() {
-            @Override
-            public void created(RoleBinding now) {
-                cache.handleRecentResourceCreate(ResourceID.fromResource(now), now);
-            }
-
-            @Override
-            public void updated(RoleBinding now, RoleBinding before) {
-                cache.handleRecentResourceUpdate(ResourceID.fromResource(now), now, before);
-            }
-        };
-    }
-
-    /** Events and log lines for what changed: grants, revocations, expiries, repairs, rejections, errors. */
-    private void recordChanges(EngineerAccess ea, Decision decision, PolicyState policy, EngineerAccessStatus previous,
-            EngineerAccessStatus status, BindingWriter.Result result, Instant now) {
-        String level = String.valueOf(status.level);
-        Set<String> before = previous == null || previous.bindings == null ? Set.of()
-                : previous.bindings.stream().map(b -> b.namespace + "/" + b.name).collect(Collectors.toSet());
-        List<RoleBinding> granted = result.created().stream().filter(rb -> !before.contains(BindingDiff.key(rb))).toList();
-        List<RoleBinding> restored = new ArrayList<>(result.repaired());
-        result.created().stream().filter(rb -> before.contains(BindingDiff.key(rb))).forEach(restored::add);
-        if (!granted.isEmpty()) {
-            audit.record(ea, "AccessGranted", false, level, namespacesOf(granted), "Granted " + describe(granted)
-                    + " (" + StatusBuilder.format(now) + ")" + (Boolean.TRUE.equals(status.supervised) ? "; Admin must be used under supervision" : ""));
-        }
-        if (!restored.isEmpty()) {
-            audit.record(ea, "BindingRestored", true, level, namespacesOf(restored),
-                    "Restored " + describe(restored) + " after it was changed or deleted outside the operator");
-        }
-        List<RoleBinding> expired = result.deleted().stream().filter(rb -> {
-            Instant expiry = BindingDiff.expiryOf(rb);
-            return expiry != null && !expiry.isAfter(now);
-        }).toList();
-        List<RoleBinding> revoked = result.deleted().stream().filter(rb -> !expired.contains(rb)).toList();
-        if (!expired.isEmpty()) {
-            audit.record(ea, "AccessExpired", false, level, namespacesOf(expired),
-                    "Time-limited access ended: removed " + describe(expired));
-        }
-        if (!revoked.isEmpty()) {
-            String reason = decision != null && decision.specValid() && decision.revoked() ? "AccessRevokedLongAbsence" : "AccessRevoked";
-            String why = revoked.stream().map(rb -> rb.getRoleRef().getName() + " in " + rb.getMetadata().getNamespace()
-                    + " (" + whyRemoved(rb, decision) + ")").collect(Collectors.joining("; "));
-            audit.record(ea, reason, true, level, namespacesOf(revoked), "Removed " + why);
-        }
-        if (becameFalse(previous, status, StatusBuilder.SPEC_VALID)) {
-            audit.record(ea, "SpecInvalid", true, level, "-", "The spec is invalid, so no access is granted: "
-                    + condition(status, StatusBuilder.SPEC_VALID));
-        }
-        if (becameFalse(previous, status, StatusBuilder.POLICY_VALID)) {
-            audit.record(ea, "PolicyInvalid", true, level, "-", condition(status, StatusBuilder.POLICY_VALID)
-                    + ". Access is frozen: nothing new is granted, nothing is revoked, time-limited access still ends.");
-        }
-        for (var e : status.exceptions) {
-            if (e.reason == null) {
-                continue;
-            }
-            boolean same = previous != null && previous.exceptions != null && previous.exceptions.stream()
-                    .anyMatch(p -> Objects.equals(p.index, e.index) && p.state == e.state && p.reason == e.reason);
-            if (!same) {
-                audit.record(ea, "ExceptionRejected", true, level, "-",
-                        "Exception " + e.index + " rejected (" + e.reason + "): " + e.message);
-            }
-        }
-        if (!result.complete()) {
-            audit.record(ea, "BindingsNotApplied", true, level, "-", String.join("; ", result.failures()));
-        }
-        if (previous != null && previous.level != null && previous.level != status.level && granted.isEmpty() && revoked.isEmpty()
-                && expired.isEmpty()) {
-            LOG.infof("engineer=%s level=%s namespaces=- reason=LevelChanged message=\"%s -> %s with no namespace selected\"",
-                    ea.getMetadata().getName(), level, previous.level, status.level);
-        }
-    }
-
-    /** Why a binding that has not expired was removed, in words. */
-    private static String whyRemoved(RoleBinding rb, Decision decision) {
-        if (decision == null) {
-            return "the policy is invalid";
-        }
-        if (!decision.specValid()) {
-            return "the spec is invalid";
-        }
-        boolean admin = ManagedBindings.ADMIN.equals(rb.getMetadata().getLabels().get(ManagedBindings.LEVEL_LABEL));
-        Level needed = admin ? Level.Admin : Level.Deploy;
-        if (decision.level().compareTo(needed) >= 0) {
-            return "the policy no longer selects this namespace for " + needed;
-        }
-        String unmet = decision.unmet().stream().filter(u -> u.level == needed).map(u -> u.message).collect(Collectors.joining("; "));
-        return unmet.isEmpty() ? needed + " is no longer held" : unmet;
-    }
-
-    private static boolean becameFalse(EngineerAccessStatus previous, EngineerAccessStatus status, String type) {
-        String now = conditionStatus(status, type);
-        String before = conditionStatus(previous, type);
-        return "False".equals(now) && !"False".equals(before);
-    }
-
-    private static String conditionStatus(EngineerAccessStatus s, String type) {
-        if (s == null || s.conditions == null) {
-            return null;
-        }
-        return s.conditions.stream().filter(c -> type.equals(c.type)).map(c -> c.status).findFirst().orElse(null);
-    }
-
-    private static String condition(EngineerAccessStatus s, String type) {
-        return s.conditions.stream().filter(c -> type.equals(c.type)).map(c -> c.message).findFirst().orElse("");
+        return recentWrites.overlay(engineer, stored).stream()
+                .filter(rb -> Ownership.mayManage(rb, engineer, ea.getMetadata().getUid()))
+                .sorted(Comparator.comparing(BindingDiff::key)).toList();
     }
 
     private static BindingStatus bindingStatus(RoleBinding rb) {
@@ -351,12 +321,11 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         return b == null || a.isBefore(b) ? a : b;
     }
 
-    private static String namespacesOf(List<RoleBinding> bindings) {
-        return bindings.stream().map(rb -> rb.getMetadata().getNamespace()).distinct().sorted().collect(Collectors.joining(","));
-    }
-
-    private static String describe(List<RoleBinding> bindings) {
-        return bindings.stream().map(rb -> rb.getRoleRef().getName() + " in " + rb.getMetadata().getNamespace())
-                .distinct().collect(Collectors.joining(", "));
+    /** An error in words: the API server's message when it gave one. */
+    static String plain(RuntimeException e) {
+        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+            return k.getStatus().getMessage();
+        }
+        return e.getMessage() == null ? "an unexpected error" : e.getMessage();
     }
 }

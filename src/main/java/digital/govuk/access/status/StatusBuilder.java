@@ -37,11 +37,12 @@ public final class StatusBuilder {
      * The status for a valid policy.
      *
      * @param bindings   the managed bindings that exist now
-     * @param inSync     whether the bindings are what the decision asks for (false after a failed write)
+     * @param notInSync  why the bindings are not what the decision asks for (after a failed write, or a name taken
+     *                   by a binding that is not ours): the Ready condition's reason and message; null when they are
      * @param previous   the status written before, for lastTransitionTime; may be null
      */
-    public static EngineerAccessStatus build(Decision d, PolicyState policy, List<BindingStatus> bindings, boolean inSync,
-            String syncMessage, EngineerAccessStatus previous, Long generation, Instant now) {
+    public static EngineerAccessStatus build(Decision d, PolicyState policy, List<BindingStatus> bindings, Condition notInSync,
+            EngineerAccessStatus previous, Long generation, Instant now) {
         EngineerAccessStatus s = new EngineerAccessStatus();
         s.observedGeneration = generation;
         s.level = d.level();
@@ -62,9 +63,9 @@ public final class StatusBuilder {
             conditions.add(new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
             conditions.add(new Condition(SPEC_VALID, "False", "InvalidSpec", problems));
         } else {
-            conditions.add(inSync
+            conditions.add(notInSync == null
                     ? new Condition(READY, "True", "Reconciled", summary(d, s.bindings))
-                    : new Condition(READY, "False", "BindingsNotApplied", syncMessage));
+                    : new Condition(READY, "False", notInSync.reason, notInSync.message));
             conditions.add(deployCondition(d));
             conditions.add(adminCondition(d));
             conditions.add(d.revoked()

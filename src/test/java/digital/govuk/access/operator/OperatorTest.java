@@ -439,40 +439,6 @@ class OperatorTest {
         assertThat(binding("apps", "rejected-admin")).isNull();
     }
 
-    @Test
-    void beforeRemovingABindingTheEngineerAccessIsReadFreshAndDecidedAgain() {
-        create(engineer("fresh-read", ""));
-        awaitBinding("apps", "fresh-read-deploy", true);
-        awaitLevel("fresh-read", Level.Deploy);
-        RoleBinding existing = binding("apps", "fresh-read-deploy");
-        // A stale copy of the EngineerAccess, without the approval, would say: remove the binding.
-        EngineerAccess stale = fetch("fresh-read");
-        String serverVersion = stale.getMetadata().getResourceVersion();
-        stale.getSpec().deployApproval = null;
-        List<EngineerAccess> readFresh = new ArrayList<>();
-        BindingWriter.Result result = writer.apply(stale, BindingDiff.diff(List.of(), List.of(existing)), List.of(existing),
-                fresh -> {
-                    readFresh.add(fresh);
-                    return fresh.getSpec().deployApproval != null ? List.of(existing) : List.of();
-                }, NO_CACHE);
-        assertThat(readFresh).singleElement().satisfies(fresh -> {
-            assertThat(fresh.getMetadata().getResourceVersion()).isEqualTo(serverVersion);
-            assertThat(fresh.getSpec().deployApproval).isNotNull();
-        });
-        assertThat(result.deleted()).isEmpty();
-        assertThat(binding("apps", "fresh-read-deploy")).isNotNull();
-    }
-
-    static final BindingWriter.Written NO_CACHE = new BindingWriter.Written() {
-        @Override
-        public void created(RoleBinding now) {
-        }
-
-        @Override
-        public void updated(RoleBinding now, RoleBinding before) {
-        }
-    };
-
     List<RecordedRequest> drainRequests() throws InterruptedException {
         List<RecordedRequest> requests = new ArrayList<>();
         RecordedRequest r;

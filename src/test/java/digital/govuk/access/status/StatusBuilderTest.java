@@ -38,7 +38,7 @@ class StatusBuilderTest {
     static EngineerAccessStatus build(EngineerAccessSpec spec, Instant at, EngineerAccessStatus previous, long generation) {
         Decision d = AccessRules.decide(spec, EffectivePolicy.defaults(), at);
         return StatusBuilder.build(d, PolicyState.builtInDefaults(),
-                List.of(new BindingStatus("apps", "jo-deploy", "production-deploy", null)), true, null, previous, generation, at);
+                List.of(new BindingStatus("apps", "jo-deploy", "production-deploy", null)), null, previous, generation, at);
     }
 
     static Condition condition(EngineerAccessStatus s, String type) {

@@ -1,0 +1,192 @@
+package digital.govuk.access.operator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.BindingDiff;
+import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.rules.Decision;
+import digital.govuk.access.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+
+/**
+ * What the operator says about a reconciliation: the Events and log lines for grants, revocations,
+ * expiries, repairs, rejections and problems, and the Ready condition when bindings could not be applied.
+ * All wording lives here; {@link Audit} writes it.
+ */
+@ApplicationScoped
+public class AccessEvents {
+    private static final Logger LOG = Logger.getLogger(AccessEvents.class);
+    static final String BINDING_NAME_CONFLICT = "BindingNameConflict";
+    static final String BINDINGS_NOT_APPLIED = "BindingsNotApplied";
+
+    private final Audit audit;
+
+    public AccessEvents(Audit audit) {
+        this.audit = audit;
+    }
+
+    /** The Ready condition for bindings that could not all be applied; null when they were. */
+    static Condition notInSync(BindingWriter.Result result) {
+        if (result.complete()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        for (BindingWriter.Conflict c : result.conflicts()) {
+            parts.add(conflict(c));
+        }
+        parts.addAll(result.failures());
+        String reason = result.conflicts().isEmpty() ? BINDINGS_NOT_APPLIED : BINDING_NAME_CONFLICT;
+        String retry = result.conflicts().isEmpty() ? "; the operator tries again by itself" : "";
+        return new Condition(StatusBuilder.READY, "False", reason, String.join("; ", parts) + retry);
+    }
+
+    static String conflict(BindingWriter.Conflict c) {
+        return "RoleBinding " + c.name() + " in namespace " + c.namespace() + " already exists and was not made by the operator"
+                + " for this EngineerAccess, so it was left alone and " + c.clusterRole() + " was not granted in " + c.namespace()
+                + ". Remove or rename that RoleBinding and the operator grants the access by itself";
+    }
+
+    /** Records what changed between the previous status and this one, and what was done to the bindings. */
+    void record(EngineerAccess ea, Decision decision, EngineerAccessStatus previous, EngineerAccessStatus status,
+            BindingWriter.Result result, Instant now) {
+        String level = String.valueOf(status.level);
+        Set<String> before = previous == null || previous.bindings == null ? Set.of()
+                : previous.bindings.stream().map(b -> b.namespace + "/" + b.name).collect(Collectors.toSet());
+        List<RoleBinding> granted = result.created().stream().filter(rb -> !before.contains(BindingDiff.key(rb))).toList();
+        List<RoleBinding> restored = new ArrayList<>(result.repaired());
+        result.created().stream().filter(rb -> before.contains(BindingDiff.key(rb))).forEach(restored::add);
+        if (!granted.isEmpty()) {
+            audit.record(ea, "AccessGranted", false, level, namespacesOf(granted), "Granted " + describe(granted)
+                    + " (" + StatusBuilder.format(now) + ")" + (Boolean.TRUE.equals(status.supervised) ? "; Admin must be used under supervision" : ""));
+        }
+        if (!restored.isEmpty()) {
+            audit.record(ea, "BindingRestored", true, level, namespacesOf(restored),
+                    "Restored " + describe(restored) + " after it was changed or deleted outside the operator");
+        }
+        List<RoleBinding> expired = result.deleted().stream().filter(rb -> {
+            Instant expiry = BindingDiff.expiryOf(rb);
+            return expiry != null && !expiry.isAfter(now);
+        }).toList();
+        List<RoleBinding> revoked = result.deleted().stream().filter(rb -> !expired.contains(rb)).toList();
+        if (!expired.isEmpty()) {
+            audit.record(ea, "AccessExpired", false, level, namespacesOf(expired),
+                    "Time-limited access ended: removed " + describe(expired));
+        }
+        if (!revoked.isEmpty()) {
+            String reason = decision != null && decision.specValid() && decision.revoked() ? "AccessRevokedLongAbsence" : "AccessRevoked";
+            String why = revoked.stream().map(rb -> rb.getRoleRef().getName() + " in " + rb.getMetadata().getNamespace()
+                    + " (" + whyRemoved(rb, decision) + ")").collect(Collectors.joining("; "));
+            audit.record(ea, reason, true, level, namespacesOf(revoked), "Removed " + why);
+        }
+        if (becameFalse(previous, status, StatusBuilder.SPEC_VALID)) {
+            audit.record(ea, "SpecInvalid", true, level, "-", "The spec is invalid, so no access is granted: "
+                    + condition(status, StatusBuilder.SPEC_VALID).message);
+        }
+        if (becameFalse(previous, status, StatusBuilder.POLICY_VALID)) {
+            audit.record(ea, "PolicyInvalid", true, level, "-", condition(status, StatusBuilder.POLICY_VALID).message
+                    + ". Access is frozen: nothing new is granted, nothing is revoked, time-limited access still ends.");
+        }
+        for (var e : status.exceptions) {
+            if (e.reason == null) {
+                continue;
+            }
+            boolean same = previous != null && previous.exceptions != null && previous.exceptions.stream()
+                    .anyMatch(p -> Objects.equals(p.index, e.index) && p.state == e.state && p.reason == e.reason);
+            if (!same) {
+                audit.record(ea, "ExceptionRejected", true, level, "-",
+                        "Exception " + e.index + " rejected (" + e.reason + "): " + e.message);
+            }
+        }
+        recordProblems(ea, previous, result, level);
+        if (previous != null && previous.level != null && previous.level != status.level && granted.isEmpty() && revoked.isEmpty()
+                && expired.isEmpty()) {
+            LOG.infof("engineer=%s level=%s namespaces=- reason=LevelChanged message=\"%s -> %s with no namespace selected\"",
+                    ea.getMetadata().getName(), level, previous.level, status.level);
+        }
+    }
+
+    /**
+     * A Warning for each binding name taken by someone else, and one for writes that failed, when they are new:
+     * a problem that persists across retries is said once, not at every retry.
+     */
+    private void recordProblems(EngineerAccess ea, EngineerAccessStatus previous, BindingWriter.Result result, String level) {
+        String said = previous == null || previous.conditions == null ? "" : previous.conditions.stream()
+                .filter(c -> StatusBuilder.READY.equals(c.type) && c.message != null).map(c -> c.message).findFirst().orElse("");
+        for (BindingWriter.Conflict c : result.conflicts()) {
+            String message = conflict(c);
+            if (!said.contains(message)) {
+                audit.record(ea, BINDING_NAME_CONFLICT, true, level, c.namespace(), message);
+            }
+        }
+        String failures = String.join("; ", result.failures());
+        if (!failures.isEmpty() && !said.contains(failures)) {
+            audit.record(ea, BINDINGS_NOT_APPLIED, true, level, "-", failures + "; the operator tries again by itself");
+        }
+    }
+
+    /** A reconciliation that stopped on an error before it could finish (it is retried). */
+    void failed(EngineerAccess ea, String what) {
+        LOG.warnf("engineer=%s reason=ReconcileFailed message=\"%s; the operator tries again by itself\"",
+                ea.getMetadata().getName(), what);
+    }
+
+    /** The EngineerAccess was deleted and its bindings removed. */
+    void removed(EngineerAccess ea, List<RoleBinding> deleted) {
+        if (!deleted.isEmpty()) {
+            audit.record(ea, "AccessRemoved", false, "None", namespacesOf(deleted),
+                    "The EngineerAccess was deleted, so all its RoleBindings were removed: " + describe(deleted));
+        }
+    }
+
+    /** Why a binding that has not expired was removed, in words. */
+    private static String whyRemoved(RoleBinding rb, Decision decision) {
+        if (decision == null) {
+            return "the policy is invalid";
+        }
+        if (!decision.specValid()) {
+            return "the spec is invalid";
+        }
+        boolean admin = ManagedBindings.ADMIN.equals(rb.getMetadata().getLabels().get(ManagedBindings.LEVEL_LABEL));
+        Level needed = admin ? Level.Admin : Level.Deploy;
+        if (decision.level().compareTo(needed) >= 0) {
+            return "the policy no longer selects this namespace for " + needed;
+        }
+        String unmet = decision.unmet().stream().filter(u -> u.level == needed).map(u -> u.message).collect(Collectors.joining("; "));
+        return unmet.isEmpty() ? needed + " is no longer held" : unmet;
+    }
+
+    private static boolean becameFalse(EngineerAccessStatus previous, EngineerAccessStatus status, String type) {
+        Condition now = condition(status, type);
+        Condition before = condition(previous, type);
+        return now != null && "False".equals(now.status) && (before == null || !"False".equals(before.status));
+    }
+
+    private static Condition condition(EngineerAccessStatus s, String type) {
+        if (s == null || s.conditions == null) {
+            return null;
+        }
+        return s.conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
+    }
+
+    private static String namespacesOf(List<RoleBinding> bindings) {
+        return bindings.stream().map(rb -> rb.getMetadata().getNamespace()).distinct().sorted().collect(Collectors.joining(","));
+    }
+
+    private static String describe(List<RoleBinding> bindings) {
+        return bindings.stream().map(rb -> rb.getRoleRef().getName() + " in " + rb.getMetadata().getNamespace())
+                .distinct().collect(Collectors.joining(", "));
+    }
+}

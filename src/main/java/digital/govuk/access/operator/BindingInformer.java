@@ -1,0 +1,36 @@
+package digital.govuk.access.operator;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+
+/** The informer of managed RoleBindings, which also tells {@link RecentWrites} what it has seen. */
+class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
+    private final RecentWrites recentWrites;
+
+    BindingInformer(InformerEventSourceConfiguration<RoleBinding> configuration, EventSourceContext<EngineerAccess> context,
+            RecentWrites recentWrites) {
+        super(configuration, context);
+        this.recentWrites = recentWrites;
+    }
+
+    @Override
+    public void onAdd(RoleBinding rb) {
+        recentWrites.seen(rb, false);
+        super.onAdd(rb);
+    }
+
+    @Override
+    public void onUpdate(RoleBinding before, RoleBinding now) {
+        recentWrites.seen(now, false);
+        super.onUpdate(before, now);
+    }
+
+    @Override
+    public void onDelete(RoleBinding rb, boolean unknownFinalState) {
+        recentWrites.seen(rb, true);
+        super.onDelete(rb, unknownFinalState);
+    }
+}
