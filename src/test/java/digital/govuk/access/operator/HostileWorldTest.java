@@ -1,0 +1,415 @@
+package digital.govuk.access.operator;
+
+import static digital.govuk.access.operator.Fixtures.ADMIN_LABEL;
+import static digital.govuk.access.operator.Fixtures.APPROVERS;
+import static digital.govuk.access.operator.Fixtures.DEPLOY_LABEL;
+import static digital.govuk.access.operator.Fixtures.engineer;
+import static digital.govuk.access.operator.Fixtures.exception;
+import static digital.govuk.access.operator.Fixtures.namespace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.ManagedBindings;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The operator when the world is not on its side: RoleBindings it did not make, writes that keep failing,
+ * reads that fail, watches that lag behind its own writes, and one engineer who never converges. Against
+ * the Fabric8 mock server behind a {@link FaultInjector}; time moves only by hand ({@link TestClock}).
+ */
+@QuarkusTest
+@WithTestResource(FaultyKubernetesServer.class)
+class HostileWorldTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String RBAC = "rbac.authorization.k8s.io";
+
+    @Inject
+    TestClock clock;
+    @Inject
+    TransitionScheduler transitions;
+    @Inject
+    ReconcileStats stats;
+
+    final KubernetesClient client = FaultyKubernetesServer.client();
+    final FaultInjector faults = FaultyKubernetesServer.faults();
+    final TestCluster cluster = new TestCluster(client, WAIT);
+    final List<String> engineers = new ArrayList<>();
+
+    @BeforeEach
+    void namespacesAndPolicy() {
+        for (var ns : List.of(namespace("apps", DEPLOY_LABEL, ADMIN_LABEL), namespace("platform", ADMIN_LABEL))) {
+            if (client.namespaces().withName(ns.getMetadata().getName()).get() == null) {
+                client.resource(ns).create();
+            }
+        }
+        AccessPolicy policy = Fixtures.policy(APPROVERS);
+        AccessPolicy current = client.resources(AccessPolicy.class).withName("default").get();
+        if (current == null) {
+            client.resource(policy).create();
+        } else if (!Serialization.asJson(current.getSpec()).equals(Serialization.asJson(policy.getSpec()))) {
+            current.setSpec(policy.getSpec());
+            client.resource(current).update();
+        }
+    }
+
+    @AfterEach
+    void calm() {
+        faults.reset();
+        for (String name : engineers) {
+            client.resources(EngineerAccess.class).withName(name).delete();
+        }
+    }
+
+    EngineerAccess create(EngineerAccess ea) {
+        engineers.add(ea.getMetadata().getName());
+        return client.resource(ea).create();
+    }
+
+    /** An engineer with Deploy on their own and Admin by an exception that started an hour ago. */
+    EngineerAccess withException(String name, Instant expiry) {
+        return create(engineer(name, exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
+    }
+
+    void advanceTo(Instant t) {
+        clock.set(t);
+        transitions.fireDue();
+    }
+
+    Instant awaitRetry(String engineer) {
+        await().atMost(WAIT).until(() -> transitions.scheduledFor(new ResourceID(engineer))
+                .filter(t -> !t.isAfter(clock.instant().plus(Duration.ofMinutes(2)))).isPresent());
+        return transitions.scheduledFor(new ResourceID(engineer)).orElseThrow();
+    }
+
+    void awaitReady(String engineer, String status, String reason) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition ready = cluster.condition(engineer, "Ready");
+            assertThat(ready).isNotNull();
+            assertThat(ready.status).isEqualTo(status);
+            assertThat(ready.reason).isEqualTo(reason);
+        });
+    }
+
+    long requests(int mark, String method, String pathPart) {
+        return faults.since(mark).stream().filter(r -> r.startsWith(method + " ") && r.contains(pathPart)).count();
+    }
+
+    static RoleBinding foreignBinding(String namespace, String name) {
+        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewRoleRef().withApiGroup(RBAC).withKind("ClusterRole").withName("view").endRoleRef()
+                .addNewSubject().withApiGroup(RBAC).withKind("Group").withName("observers").endSubject().build();
+    }
+
+    @Test
+    void aRoleBindingTheOperatorDidNotMakeIsNeverTakenOverAndTheClashIsReported() {
+        RoleBinding foreign = client.resource(foreignBinding("apps", "fay-admin")).create();
+        withException("fay", clock.instant().plus(Duration.ofDays(5)));
+
+        // Every other binding of the engineer is applied...
+        cluster.awaitBinding("apps", "fay-deploy", true);
+        cluster.awaitBinding("platform", "fay-admin", true);
+        // ...the clash is reported...
+        awaitReady("fay", "False", "BindingNameConflict");
+        assertThat(cluster.condition("fay", "Ready").message).contains("fay-admin").contains("namespace apps")
+                .contains("left alone");
+        cluster.awaitEvent("fay", "BindingNameConflict");
+        assertThat(cluster.events("fay", "BindingNameConflict")).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).contains("RoleBinding fay-admin in namespace apps");
+        });
+        // ...and the foreign binding is untouched.
+        assertUntouched(foreign);
+
+        // Retried with a growing delay, saying it once.
+        Instant retry = awaitRetry("fay");
+        Duration delay = Duration.between(clock.instant(), retry);
+        assertThat(delay).isPositive();
+        advanceTo(retry);
+        Instant second = retry.plus(delay.multipliedBy(2));
+        await().atMost(WAIT).until(() -> transitions.scheduledFor(new ResourceID("fay")).orElseThrow().equals(second));
+        assertUntouched(foreign);
+        assertThat(cluster.events("fay", "BindingNameConflict")).hasSize(1);
+
+        // Once the foreign binding is gone, the next retry grants the access by itself.
+        client.resource(foreign).delete();
+        advanceTo(second);
+        await().atMost(WAIT).untilAsserted(() -> {
+            RoleBinding ours = cluster.binding("apps", "fay-admin");
+            assertThat(ours).isNotNull();
+            assertThat(ours.getRoleRef().getName()).isEqualTo("production-admin");
+            assertThat(ours.getMetadata().getLabels()).containsEntry(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY);
+        });
+        awaitReady("fay", "True", "Reconciled");
+    }
+
+    void assertUntouched(RoleBinding foreign) {
+        RoleBinding now = cluster.binding(foreign.getMetadata().getNamespace(), foreign.getMetadata().getName());
+        assertThat(now).isNotNull();
+        assertThat(now.getMetadata().getUid()).isEqualTo(foreign.getMetadata().getUid());
+        assertThat(now.getMetadata().getResourceVersion()).isEqualTo(foreign.getMetadata().getResourceVersion());
+        assertThat(now.getRoleRef().getName()).isEqualTo(foreign.getRoleRef().getName());
+        assertThat(now.getSubjects()).isEqualTo(foreign.getSubjects());
+    }
+
+    @Test
+    void aBindingWithOurLabelsButAnotherOwnerIsLeftAloneToo() {
+        RoleBinding marked = client.resource(new RoleBindingBuilder(foreignBinding("apps", "gil-deploy"))
+                .editMetadata().withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
+                        ManagedBindings.ENGINEER_LABEL, "gil", ManagedBindings.LEVEL_LABEL, "deploy"))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName("gil")
+                        .withUid("5d1e0f6a-0000-4000-8000-000000000001").build())
+                .endMetadata().build()).create();
+        create(engineer("gil", ""));
+        awaitReady("gil", "False", "BindingNameConflict");
+        assertUntouched(marked);
+    }
+
+    @Test
+    void aBindingLeftByAnEarlierEngineerAccessOfTheSameNameIsAdopted() {
+        RoleBinding left = client.resource(new RoleBindingBuilder(foreignBinding("apps", "hal-deploy"))
+                .editMetadata().withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
+                        ManagedBindings.ENGINEER_LABEL, "hal", ManagedBindings.LEVEL_LABEL, "deploy"))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
+                        .withName("hal").withUid("5d1e0f6a-0000-4000-8000-000000000002").withController(true).build())
+                .endMetadata().editRoleRef().withName("production-deploy").endRoleRef().build()).create();
+        EngineerAccess hal = create(engineer("hal", ""));
+        await().atMost(WAIT).untilAsserted(() -> {
+            RoleBinding adopted = cluster.binding("apps", "hal-deploy");
+            assertThat(adopted.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(hal.getMetadata().getUid()));
+            assertThat(adopted.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("hal@example.gov.uk"));
+        });
+        assertThat(cluster.binding("apps", "hal-deploy").getMetadata().getUid()).isEqualTo(left.getMetadata().getUid());
+        awaitReady("hal", "True", "Reconciled");
+    }
+
+    @Test
+    void deletingAnEngineerAccessRemovesOnlyTheBindingsTheOperatorMadeForIt() {
+        EngineerAccess ivy = create(engineer("ivy", ""));
+        cluster.awaitBinding("apps", "ivy-deploy", true);
+        RoleBinding notes = client.resource(new RoleBindingBuilder(foreignBinding("apps", "ivy-notes"))
+                .editMetadata().withLabels(Map.of(ManagedBindings.ENGINEER_LABEL, "ivy")).endMetadata().build()).create();
+        RoleBinding copied = client.resource(new RoleBindingBuilder(foreignBinding("platform", "ivy-copied"))
+                .editMetadata().withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
+                        ManagedBindings.ENGINEER_LABEL, "ivy")).endMetadata().build()).create();
+        client.resource(ivy).delete();
+        cluster.awaitBinding("apps", "ivy-deploy", false);
+        await().atMost(WAIT).until(() -> cluster.fetch("ivy") == null);
+        assertUntouched(notes);
+        assertUntouched(copied);
+    }
+
+    @Test
+    void aDeleteThatKeepsFailingBacksOffInsteadOfSpinning() throws InterruptedException {
+        Instant expiry = clock.instant().plus(Duration.ofHours(1));
+        withException("jay", expiry);
+        cluster.awaitBinding("platform", "jay-admin", true);
+        cluster.awaitLevel("jay", Level.Admin);
+        var refuse = faults.rule("refuse deleting jay-admin",
+                r -> r.getMethod().equals("DELETE") && r.getPath().contains("/rolebindings/jay-admin"), 403);
+        int mark = faults.mark();
+
+        advanceTo(expiry);
+        awaitReady("jay", "False", "BindingsNotApplied");
+        assertThat(cluster.condition("jay", "Ready").message).contains("could not delete RoleBinding apps/jay-admin")
+                .contains("tries again by itself");
+        assertThat(awaitRetry("jay")).isEqualTo(expiry.plusSeconds(1));
+        Thread.sleep(1_500);
+        assertThat(requests(mark, "DELETE", "/rolebindings/jay-admin")).as("one try per admin namespace, no spin").isEqualTo(2);
+
+        advanceTo(expiry.plusSeconds(1));
+        await().atMost(WAIT).until(() -> transitions.scheduledFor(new ResourceID("jay")).orElseThrow().equals(expiry.plusSeconds(3)));
+        assertThat(requests(mark, "DELETE", "/rolebindings/jay-admin")).isEqualTo(4);
+        assertThat(cluster.events("jay", "BindingsNotApplied")).as("a failure that persists is said once").hasSize(1);
+
+        faults.remove(refuse);
+        advanceTo(expiry.plusSeconds(3));
+        cluster.awaitBinding("apps", "jay-admin", false);
+        cluster.awaitBinding("platform", "jay-admin", false);
+        awaitReady("jay", "True", "Reconciled");
+        assertThat(cluster.events("jay", "AccessExpired")).hasSize(1);
+    }
+
+    @Test
+    void aDueChangeIsRetriedUntilItIsAppliedHoweverLongTheFailureLasts() {
+        Instant expiry = clock.instant().plus(Duration.ofHours(1));
+        withException("kim", expiry);
+        cluster.awaitBinding("apps", "kim-admin", true);
+        cluster.awaitLevel("kim", Level.Admin);
+        // Every read and status write of this EngineerAccess fails, well past JOSDK's own retries (about 18 s).
+        var outage = faults.rule("kim unreadable", r -> r.getPath().matches(".*/engineeraccesses/kim([/?].*)?"), 500);
+
+        advanceTo(expiry);
+        for (int i = 0; i < 10; i++) {
+            Instant retry = awaitRetry("kim");
+            assertThat(retry).isAfter(clock.instant());
+            advanceTo(retry);
+        }
+        assertThat(Duration.between(expiry, clock.instant())).isGreaterThan(Duration.ofMinutes(3));
+        assertThat(cluster.binding("apps", "kim-admin")).as("no removal without a fresh read").isNotNull();
+
+        faults.remove(outage);
+        advanceTo(awaitRetry("kim"));
+        cluster.awaitBinding("apps", "kim-admin", false);
+        cluster.awaitBinding("platform", "kim-admin", false);
+        cluster.awaitLevel("kim", Level.Deploy);
+    }
+
+    @Test
+    void whenTheFreshReadFailsNothingIsWrittenAndTheFailureIsRecordedAndRetried() {
+        var unreadable = faults.rule("lea unreadable", r -> r.getMethod().equals("GET")
+                && r.getPath().matches(".*/engineeraccesses/lea(\\?.*)?"), 500);
+        int mark = faults.mark();
+        create(engineer("lea", ""));
+        awaitReady("lea", "False", "BindingsNotApplied");
+        assertThat(cluster.condition("lea", "Ready").message).contains("could not read the EngineerAccess again");
+        cluster.awaitEvent("lea", "BindingsNotApplied");
+        assertThat(requests(mark, "POST", "/rolebindings")).isZero();
+        Instant retry = awaitRetry("lea");
+
+        faults.remove(unreadable);
+        advanceTo(retry);
+        cluster.awaitBinding("apps", "lea-deploy", true);
+        awaitReady("lea", "True", "Reconciled");
+        cluster.awaitEvent("lea", "AccessGranted");
+    }
+
+    @Test
+    void ownWritesAreSeenBeforeTheWatchReportsThem() {
+        Instant expiry = clock.instant().plus(Duration.ofHours(1));
+        withException("max", expiry);
+        cluster.awaitBinding("platform", "max-admin", true);
+        cluster.awaitLevel("max", Level.Admin);
+
+        faults.holdWatch("rolebindings");
+        int mark = faults.mark();
+        long before = stats.completedFor("max");
+        advanceTo(expiry);
+        await().atMost(WAIT).until(() -> stats.completedFor("max") > before);
+        // Another pass before the watch has reported the deletes.
+        long again = stats.completedFor("max");
+        transitions.schedule(new ResourceID("max"), clock.instant());
+        transitions.fireDue();
+        await().atMost(WAIT).until(() -> stats.completedFor("max") > again);
+        assertThat(requests(mark, "DELETE", "/rolebindings/max-admin")).as("each binding deleted once").isEqualTo(2);
+        assertThat(cluster.events("max", "AccessExpired")).hasSize(1);
+        faults.releaseWatch("rolebindings");
+        cluster.awaitLevel("max", Level.Deploy);
+
+        // The same for a create.
+        faults.holdWatch("rolebindings");
+        int created = faults.mark();
+        create(engineer("ned", ""));
+        await().atMost(WAIT).until(() -> stats.completedFor("ned") > 0);
+        long nedBefore = stats.completedFor("ned");
+        transitions.schedule(new ResourceID("ned"), clock.instant());
+        transitions.fireDue();
+        await().atMost(WAIT).until(() -> stats.completedFor("ned") > nedBefore);
+        assertThat(faults.since(created).stream().filter(r -> r.startsWith("POST ") && r.contains("/rolebindings"))).hasSize(1);
+        faults.releaseWatch("rolebindings");
+        awaitReady("ned", "True", "Reconciled");
+        assertThat(cluster.events("ned", "BindingRestored")).isEmpty();
+    }
+
+    @Test
+    void aGrantIsConfirmedAgainstAFreshReadBeforeItIsMade() {
+        withException("ola", clock.instant().plus(Duration.ofDays(3)));
+        cluster.awaitBinding("platform", "ola-admin", true);
+        cluster.awaitLevel("ola", Level.Admin);
+
+        // The exception is withdrawn, but the operator's watch of EngineerAccess is slow to say so...
+        faults.holdWatch("engineeraccesses");
+        client.resources(EngineerAccess.class).withName("ola").edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
+        int mark = faults.mark();
+        // ...when a binding is deleted by hand: the cached spec would put it back.
+        client.rbac().roleBindings().inNamespace("apps").withName("ola-admin").delete();
+        cluster.awaitBinding("platform", "ola-admin", false);
+        assertThat(requests(mark, "POST", "/rolebindings")).as("nothing granted from the stale spec").isZero();
+        assertThat(cluster.binding("apps", "ola-admin")).isNull();
+        faults.releaseWatch("engineeraccesses");
+        cluster.awaitLevel("ola", Level.Deploy);
+        assertThat(cluster.binding("apps", "ola-deploy")).isNotNull();
+    }
+
+    @Test
+    void anAccessPolicyEditReconcilesEachEngineerOnce() throws InterruptedException {
+        List<String> names = IntStream.range(0, 5).mapToObj(i -> "pol-" + i).toList();
+        names.forEach(n -> create(engineer(n, "")));
+        names.forEach(n -> cluster.awaitBinding("apps", n + "-deploy", true));
+        names.forEach(n -> awaitReady(n, "True", "Reconciled"));
+        Thread.sleep(1_000);
+        List<Long> before = names.stream().map(stats::completedFor).toList();
+
+        AccessPolicy edited = client.resources(AccessPolicy.class).withName("default").edit(p -> {
+            p.getSpec().maxExceptionDays = 29;
+            return p;
+        });
+        // The policy reconciler writes the policy's status for the new generation: that write must not fan out again.
+        await().atMost(WAIT).untilAsserted(() -> {
+            AccessPolicy now = client.resources(AccessPolicy.class).withName("default").get();
+            assertThat(now.getStatus().observedGeneration).isEqualTo(edited.getMetadata().getGeneration());
+        });
+        await().atMost(WAIT).until(() -> IntStream.range(0, 5).allMatch(i -> stats.completedFor(names.get(i)) > before.get(i)));
+        Thread.sleep(1_500);
+        assertThat(names.stream().map(stats::completedFor).toList())
+                .isEqualTo(before.stream().map(n -> n + 1).toList());
+        client.resources(AccessPolicy.class).withName("default").edit(p -> {
+            p.getSpec().maxExceptionDays = null;
+            return p;
+        });
+    }
+
+    @Test
+    void oneEngineerWhoseBindingAlwaysFailsNeverHoldsUpTheOthers() {
+        var stuck = faults.rule("stuck-deploy always refused", r -> r.getMethod().equals("POST")
+                && r.getPath().contains("/rolebindings") && FaultInjector.body(r).contains("\"name\":\"stuck-deploy\""), 500);
+        create(engineer("stuck", ""));
+        List<String> crowd = IntStream.range(0, 100).mapToObj(i -> "crowd-" + i).toList();
+        crowd.forEach(n -> create(engineer(n, "")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.rbac().roleBindings().inNamespace("apps")
+                .withLabel(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY).list().getItems().stream()
+                .filter(rb -> rb.getMetadata().getName().startsWith("crowd-")).count() == 100);
+        crowd.forEach(n -> awaitReady(n, "True", "Reconciled"));
+        awaitReady("stuck", "False", "BindingsNotApplied");
+        assertThat(cluster.binding("apps", "stuck-deploy")).isNull();
+
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Instant retry = awaitRetry("stuck");
+            delays.add(Duration.between(clock.instant(), retry).toSeconds());
+            Instant now = clock.instant();
+            advanceTo(retry);
+            await().atMost(WAIT).until(() -> transitions.scheduledFor(new ResourceID("stuck")).filter(t -> t.isAfter(retry)).isPresent());
+            assertThat(now).isBefore(clock.instant());
+        }
+        assertThat(delays).containsExactly(1L, 2L, 4L, 8L);
+        faults.remove(stuck);
+    }
+}

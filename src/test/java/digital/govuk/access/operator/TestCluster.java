@@ -1,0 +1,60 @@
+package digital.govuk.access.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.Level;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** What the operator tests look at in a cluster, through a client of their own. */
+record TestCluster(KubernetesClient client, Duration patience) {
+
+    RoleBinding binding(String namespace, String name) {
+        return client.rbac().roleBindings().inNamespace(namespace).withName(name).get();
+    }
+
+    EngineerAccess fetch(String name) {
+        return client.resources(EngineerAccess.class).withName(name).get();
+    }
+
+    void awaitBinding(String namespace, String name, boolean present) {
+        await().atMost(patience).untilAsserted(() -> assertThat(binding(namespace, name) != null)
+                .as("RoleBinding %s/%s present", namespace, name).isEqualTo(present));
+    }
+
+    void awaitLevel(String name, Level level) {
+        await().atMost(patience).untilAsserted(() -> {
+            EngineerAccess ea = fetch(name);
+            assertThat(ea.getStatus()).isNotNull();
+            assertThat(ea.getStatus().level).isEqualTo(level);
+        });
+    }
+
+    List<Event> events(String engineer) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> engineer.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    List<Event> events(String engineer, String reason) {
+        return events(engineer).stream().filter(e -> reason.equals(e.getReason())).toList();
+    }
+
+    void awaitEvent(String engineer, String reason) {
+        await().atMost(patience).untilAsserted(() -> assertThat(events(engineer)).extracting(Event::getReason).contains(reason));
+    }
+
+    Condition condition(String engineer, String type) {
+        EngineerAccess ea = fetch(engineer);
+        if (ea == null || ea.getStatus() == null || ea.getStatus().conditions == null) {
+            return null;
+        }
+        return ea.getStatus().conditions.stream().filter(c -> c.type.equals(type)).findFirst().orElse(null);
+    }
+}
