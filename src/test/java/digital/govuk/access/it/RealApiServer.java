@@ -9,16 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import digital.govuk.access.chart.Chart;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A real kube-apiserver 1.20.2 with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
- * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole from the chart
- * bound to the user the operator runs as. The operator under test gets only that user's token.
+ * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole as the chart
+ * renders it, bound to the user the operator runs as. The operator under test gets only that user's token.
  * Stops the processes (by PID, through the script) after the tests, and from a shutdown hook if the JVM
  * is ended early.
  */
@@ -106,16 +108,16 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
                                 60, TimeUnit.SECONDS);
             }
         }
-        for (Path manifest : List.of(Path.of("examples/02-cluster-roles.yaml"),
-                Path.of("helm/engineer-access-operator/templates/clusterrole.yaml"))) {
-            try (InputStream in = Files.newInputStream(manifest)) {
-                for (HasMetadata item : admin.load(in).items()) {
-                    admin.resource(item).create();
-                }
+        try (InputStream in = Files.newInputStream(Path.of("examples/02-cluster-roles.yaml"))) {
+            for (HasMetadata item : admin.load(in).items()) {
+                admin.resource(item).create();
             }
         }
+        ClusterRole operatorRole = Chart.render().one("ClusterRole", ClusterRole.class);
+        admin.resource(operatorRole).create();
         admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(OPERATOR_USER).endMetadata()
-                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(OPERATOR_USER).endRoleRef()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName(operatorRole.getMetadata().getName()).endRoleRef()
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(OPERATOR_USER).endSubject()
                 .build()).create();
     }
