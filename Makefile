@@ -21,7 +21,7 @@ plan: ## Show the access the examples/ grant at $(AT)
 run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane with examples/ (Ctrl-C stops all)
 	scripts/run-local.sh $(ARGS)
 
-crds: ## Regenerate crds/ from the Java API types (commit the result)
+crds: ## Regenerate crds/ (and the chart's copy) from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 build: ## Compile and package the operator (target/quarkus-app)
