@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test kube-binaries run plan crds build bench-decision clean
+.PHONY: help test kube-binaries run plan crds build image bench-decision clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,11 +21,14 @@ plan: ## Show the access the examples/ grant at $(AT)
 run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane with examples/ (Ctrl-C stops all)
 	scripts/run-local.sh $(ARGS)
 
-crds: ## Regenerate crds/ from the Java API types (commit the result)
+crds: ## Regenerate crds/ (and the chart's copy) from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 build: ## Compile and package the operator (target/quarkus-app)
 	$(MVN) -DskipTests package
+
+image: ## Build the container image with docker or podman (IMAGE=name:tag; says so when neither works here)
+	@scripts/build-image.sh $(IMAGE)
 
 bench-decision: ## Decisions per second for 10,000 engineers on one core
 	$(MVN) -q -DskipTests test-compile

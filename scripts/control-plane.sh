@@ -72,7 +72,7 @@ wait_until_ok() {
   while :; do
     waited=$(( $(date +%s) - started_at ))
     for name in $processes; do
-      [[ -n "$(running_pid "$name")" ]] || die "$name exited"
+      has_exited "$name" && die "$name exited"
     done
     answer="$(curl -sk --max-time 2 "$@" "$url" 2>/dev/null || true)"
     [[ "$answer" == "ok" ]] && break
@@ -85,6 +85,17 @@ wait_until_ok() {
     fi
   done
   WAITED=$(( $(date +%s) - started_at ))
+}
+
+# True when the process this script started from DIR/NAME.pid has exited. Unlike running_pid, a process
+# that has not yet exec'd NAME (on a busy machine its command line can still be this script's or setsid's
+# for a while) counts as running: only a missing or zombie process has exited.
+has_exited() {
+  local pid state
+  pid="$(tr -dc '0-9' <"$DIR/$1.pid" 2>/dev/null || true)"
+  [[ -n "$pid" && -r "/proc/$pid/stat" ]] || return 0
+  state="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)"
+  [[ -z "$state" || "$state" == Z ]]
 }
 
 usage() {

@@ -59,7 +59,9 @@ say "installing the CRDs, the example ClusterRoles and the operator's own Cluste
 # kubectl checks the schema on the client; 1.20 does not know x-kubernetes-validations (CEL), the server keeps them.
 "${kubectl[@]}" apply --validate=false -f crds/ >/dev/null
 "${kubectl[@]}" wait --for condition=established --timeout=60s crd/engineeraccesses.access.govuk.digital crd/accesspolicies.access.govuk.digital >/dev/null
-"${kubectl[@]}" apply -f examples/02-cluster-roles.yaml -f helm/engineer-access-operator/templates/clusterrole.yaml >/dev/null
+"${kubectl[@]}" apply -f examples/02-cluster-roles.yaml >/dev/null
+# The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed).
+scripts/render-chart.sh --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
 "${kubectl[@]}" create clusterrolebinding engineer-access-operator --clusterrole=engineer-access-operator \
   --user=engineer-access-operator >/dev/null
 say "installing examples/: the policy, namespaces and engineers"

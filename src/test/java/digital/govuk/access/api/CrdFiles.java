@@ -51,6 +51,21 @@ public final class CrdFiles {
         }
     }
 
+    /** The Helm chart's copy of the CRDs: Helm installs the files in a chart's crds/ folder before anything else. */
+    public static final Path CHART_CRDS = Path.of("helm/engineer-access-operator/crds");
+
+    /** Replaces the chart's CRD files with byte-identical copies of those in {@code dir}; returns the files written. */
+    public static List<Path> copyToChart(Path dir) throws IOException {
+        Files.createDirectories(CHART_CRDS);
+        for (Path old : files(CHART_CRDS)) {
+            Files.delete(old);
+        }
+        for (Path crd : files(dir)) {
+            Files.copy(crd, CHART_CRDS.resolve(crd.getFileName()));
+        }
+        return files(CHART_CRDS);
+    }
+
     public static List<Path> files(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CRDs committed in crds/ must be exactly what the Java types generate. With
- * {@code -Dcrds.write=true} ({@code make crds}) it writes them instead.
+ * {@code -Dcrds.write=true} ({@code make crds}) it writes them instead, and copies them into the chart's
+ * crds/ (ChartCrdsTest checks that copy).
  */
 class CrdFilesTest {
     static final Path COMMITTED = Path.of("crds");
@@ -30,6 +31,7 @@ class CrdFilesTest {
             }
             CrdFiles.generate(COMMITTED);
             System.out.println("wrote " + CrdFiles.files(COMMITTED));
+            System.out.println("wrote " + CrdFiles.copyToChart(COMMITTED));
         }
         CrdFiles.generate(tmp);
         List<String> fresh = names(CrdFiles.files(tmp));

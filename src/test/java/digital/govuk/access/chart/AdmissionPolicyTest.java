@@ -1,0 +1,277 @@
+package digital.govuk.access.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+
+/**
+ * The chart's ValidatingAdmissionPolicy (issue 7): nobody writes their own access, and an approval is
+ * stamped by the person it names, except by the trusted GitOps identity. The local test API server (1.20)
+ * cannot run admission policies (1.30+), so the rendered policy's CEL is evaluated directly, against
+ * admission requests built as the API server builds them.
+ */
+class AdmissionPolicyTest {
+    static final String FLUX = "system:serviceaccount:flux-system:kustomize-controller";
+    static final String ADA = "ada.engineer@example.gov.uk";
+    static final String TESS = "tess.lead@example.gov.uk";
+    static final String HEAD = "head.of.tech@example.gov.uk";
+    static final String LEE = "lee.lead-dev@example.gov.uk";
+    static final String MALLORY = "mallory.editor@example.gov.uk";
+
+    static AdmissionPolicyCel policy;
+
+    @BeforeAll
+    static void renderThePolicy() {
+        Chart.Rendered r = Chart.render("admissionPolicy: {enabled: true, trustedUsernames: [" + FLUX + "]}",
+                Chart.KUBE_WITH_ADMISSION_POLICY);
+        ValidatingAdmissionPolicy vap = r.one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+        assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).allSatisfy(rule ->
+                assertThat(rule.getResources()).as("never the status subresource the operator writes")
+                        .containsExactly("engineeraccesses"));
+        policy = new AdmissionPolicyCel(vap);
+    }
+
+    // --- Rule 1: nobody creates or changes the EngineerAccess that grants them access ---
+
+    @Test
+    void creatingYourOwnEngineerAccessIsRefused() {
+        AdmissionPolicyCel.Outcome o = create(ADA, engineer(user(ADA)));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly("You cannot create or change your own EngineerAccess (spec.subject.name is you, "
+                + ADA + "). Ask someone else with edit rights to make this change.");
+    }
+
+    @Test
+    void yourOwnNameIsRecognisedWhateverItsCaseAndSpaces() {
+        assertThat(create(ADA, engineer(user("  Ada.Engineer@Example.GOV.UK "))).allowed()).isFalse();
+    }
+
+    @Test
+    void creatingSomeoneElsesEngineerAccessIsAllowed() {
+        assertThat(create(MALLORY, engineer(user(ADA))).allowed()).isTrue();
+    }
+
+    @Test
+    void changingYourOwnEngineerAccessIsRefusedEvenWithoutTouchingApprovals() {
+        Map<String, Object> old = engineer(user(ADA));
+        Map<String, Object> changed = engineer(user(ADA));
+        changed.put("metadata", Map.of("name", "ada", "labels", Map.of("team", "platform")));
+        assertThat(update(ADA, changed, old).allowed()).isFalse();
+    }
+
+    @Test
+    void movingSomeoneElsesEngineerAccessToYourselfIsRefused() {
+        AdmissionPolicyCel.Outcome o = update(MALLORY, engineer(user(MALLORY)), engineer(user(ADA)));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).anySatisfy(m -> assertThat(m).startsWith("You cannot create or change your own EngineerAccess"));
+    }
+
+    @Test
+    void aGroupSubjectCannotBeWrittenByItsMembers() {
+        Map<String, Object> sre = engineer(Map.of("kind", "Group", "name", "SRE-Team"));
+        AdmissionPolicyCel.Outcome member = admit("CREATE", MALLORY, List.of("system:authenticated", "sre-team"), sre, null);
+        assertThat(member.allowed()).isFalse();
+        assertThat(member.messages()).containsExactly("You cannot create or change an EngineerAccess whose subject is a group "
+                + "you belong to. Ask someone else with edit rights to make this change.");
+        assertThat(admit("CREATE", MALLORY, List.of("system:authenticated", "developers"), sre, null).allowed()).isTrue();
+        assertThat(admit("CREATE", "sre-team", List.of(), sre, null).allowed())
+                .as("a user named like the group is not its member").isTrue();
+    }
+
+    // --- Rule 2: a deploy approval is stamped by the approver it names ---
+
+    @Test
+    void addingADeployApprovalForSomeoneElseIsRefused() {
+        Map<String, Object> approved = withDeployApproval(engineer(user(ADA)), TESS);
+        AdmissionPolicyCel.Outcome o = update(MALLORY, approved, engineer(user(ADA)));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly("Only " + TESS + " may add or change this deploy approval (spec.deployApproval), "
+                + "and you are " + MALLORY + ". Ask them to record it, or leave spec.deployApproval as it was.");
+        assertThat(create(MALLORY, approved).allowed()).as("on CREATE too").isFalse();
+    }
+
+    @Test
+    void theNamedApproverMayAddTheirDeployApproval() {
+        assertThat(update(TESS, withDeployApproval(engineer(user(ADA)), TESS), engineer(user(ADA))).allowed()).isTrue();
+        assertThat(create(TESS, withDeployApproval(engineer(user(ADA)), " Tess.Lead@example.gov.uk")).allowed())
+                .as("approvedBy compared trimmed and case-insensitively").isTrue();
+    }
+
+    @Test
+    void changingAnExistingDeployApprovalIsRefusedUnlessByItsApprover() {
+        Map<String, Object> old = withDeployApproval(engineer(user(ADA)), TESS);
+        Map<String, Object> redated = withDeployApproval(engineer(user(ADA)), TESS);
+        approval(redated).put("approvedOn", "2026-01-01");
+        assertThat(update(MALLORY, redated, old).allowed()).isFalse();
+        assertThat(update(TESS, redated, old).allowed()).isTrue();
+    }
+
+    @Test
+    void anApprovalCannotBeMovedToAnotherPerson() {
+        Map<String, Object> old = withDeployApproval(engineer(user(ADA)), TESS);
+        Map<String, Object> moved = withDeployApproval(engineer(user("bob.other@example.gov.uk")), TESS);
+        AdmissionPolicyCel.Outcome o = update(MALLORY, moved, old);
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).singleElement().satisfies(m ->
+                assertThat(m).contains("moving an EngineerAccess to another subject counts as a new approval"));
+        assertThat(update(TESS, moved, old).allowed()).isTrue();
+    }
+
+    // --- Rule 2: an exception is stamped by the approver it names ---
+
+    @Test
+    void addingOrChangingAnExceptionIsRefusedUnlessByItsApprover() {
+        Map<String, Object> old = withExceptions(engineer(user(ADA)), exception(HEAD, "2026-12-04T17:30:00Z"));
+        Map<String, Object> extended = withExceptions(engineer(user(ADA)), exception(HEAD, "2026-12-18T17:30:00Z"));
+        AdmissionPolicyCel.Outcome o = update(MALLORY, extended, old);
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly("Only the approver named in an exception may add or change it: spec.exceptions "
+                + "has a new or changed entry approved by " + HEAD + ", and you are " + MALLORY
+                + ". Ask them to record it, or leave spec.exceptions as they were.");
+        assertThat(update(HEAD, extended, old).allowed()).isTrue();
+    }
+
+    @Test
+    void anApproverMayAddTheirOwnExceptionNextToOthersButNotSomeoneElses() {
+        Map<String, Object> old = withExceptions(engineer(user(ADA)), exception(LEE, "2026-12-04T17:30:00Z"));
+        Map<String, Object> added = withExceptions(engineer(user(ADA)), exception(LEE, "2026-12-04T17:30:00Z"),
+                exception(HEAD, "2026-12-20T17:30:00Z"));
+        assertThat(update(HEAD, added, old).allowed()).isTrue();
+        assertThat(update(LEE, added, old).allowed()).isFalse();
+        assertThat(create(HEAD, added).allowed()).as("on CREATE every exception is new").isFalse();
+    }
+
+    // --- Edits that leave approvals alone, and removals ---
+
+    @Test
+    void anUnrelatedEditKeepsUnchangedApprovalsAndIsAllowed() {
+        Map<String, Object> old = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"));
+        Map<String, Object> edited = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"));
+        spec(edited).put("shifts", List.of(Map.of("role", "Shadow", "startTime", "2026-08-03T09:00:00Z", "endTime", "2026-08-07T17:30:00Z")));
+        spec(edited).put("fullName", "Ada Engineer-Lovelace");
+        assertThat(update(MALLORY, edited, old).allowed()).isTrue();
+    }
+
+    @Test
+    void reorderingExceptionsChangesNoApproval() {
+        Map<String, Object> first = exception(HEAD, "2026-12-04T17:30:00Z");
+        Map<String, Object> second = exception(LEE, "2026-12-10T17:30:00Z");
+        assertThat(update(MALLORY, withExceptions(engineer(user(ADA)), second, first),
+                withExceptions(engineer(user(ADA)), first, second)).allowed()).isTrue();
+    }
+
+    @Test
+    void removingApprovalsIsAlwaysAllowed() {
+        Map<String, Object> old = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"),
+                exception(LEE, "2026-12-10T17:30:00Z"));
+        assertThat(update(MALLORY, engineer(user(ADA)), old).allowed()).as("both kinds removed").isTrue();
+        assertThat(update(MALLORY, withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(LEE, "2026-12-10T17:30:00Z")),
+                old).allowed()).as("one exception removed").isTrue();
+    }
+
+    // --- The trusted GitOps identity, and objects with little in them ---
+
+    @Test
+    void theTrustedIdentityIsNotChecked() {
+        Map<String, Object> approved = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"));
+        assertThat(create(FLUX, approved).allowed()).isTrue();
+        assertThat(update(FLUX, engineer(user(ADA)), approved).allowed()).isTrue();
+        assertThat(update(FLUX, withDeployApproval(engineer(user("bob.other@example.gov.uk")), MALLORY), approved).allowed()).isTrue();
+        assertThat(create(FLUX, engineer(user(FLUX))).allowed()).as("even its own name").isTrue();
+        assertThat(create(FLUX + "-other", engineer(user(FLUX + "-other"))).allowed()).as("an exact name, not a prefix").isFalse();
+    }
+
+    @Test
+    void missingOptionalFieldsAreNoError() {
+        Map<String, Object> bare = new LinkedHashMap<>(Map.of("apiVersion", "access.govuk.digital/v1alpha1", "kind", "EngineerAccess",
+                "metadata", Map.of("name", "bare")));
+        assertThat(create(MALLORY, bare).allowed()).as("no spec at all").isTrue();
+        Map<String, Object> noSubject = engineer(user(ADA));
+        spec(noSubject).remove("subject");
+        assertThat(create(MALLORY, noSubject).allowed()).as("no subject").isTrue();
+        assertThat(update(MALLORY, engineer(user(ADA)), bare).allowed()).as("old object without spec").isTrue();
+        Map<String, Object> approvalWithoutApprover = withDeployApproval(engineer(user(ADA)), TESS);
+        approval(approvalWithoutApprover).remove("approvedBy");
+        AdmissionPolicyCel.Outcome o = create(MALLORY, approvalWithoutApprover);
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).singleElement().satisfies(m -> assertThat(m).startsWith("Only the approver named in approvedBy may add"));
+    }
+
+    // --- Sample requests, built as the API server builds them ---
+
+    static AdmissionPolicyCel.Outcome create(String user, Map<String, Object> object) {
+        return admit("CREATE", user, List.of("system:authenticated"), object, null);
+    }
+
+    static AdmissionPolicyCel.Outcome update(String user, Map<String, Object> object, Map<String, Object> oldObject) {
+        return admit("UPDATE", user, List.of("system:authenticated"), object, oldObject);
+    }
+
+    static AdmissionPolicyCel.Outcome admit(String operation, String user, List<String> groups, Map<String, Object> object,
+            Map<String, Object> oldObject) {
+        Map<String, Object> request = Map.of(
+                "operation", operation,
+                "userInfo", Map.of("username", user, "groups", groups),
+                "resource", Map.of("group", "access.govuk.digital", "version", "v1alpha1", "resource", "engineeraccesses"),
+                "name", "ada");
+        return policy.admit(request, object, oldObject);
+    }
+
+    static Map<String, Object> user(String name) {
+        return Map.of("kind", "User", "name", name);
+    }
+
+    /** An EngineerAccess with the required fields and no approvals; every part is a mutable map. */
+    static Map<String, Object> engineer(Map<String, Object> subject) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("fullName", "Ada Engineer");
+        spec.put("role", "Developer");
+        spec.put("employment", "CivilServant");
+        spec.put("subject", subject);
+        spec.put("clearance", Map.of("level", "BPSS", "grantedOn", "2026-01-12"));
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("apiVersion", "access.govuk.digital/v1alpha1");
+        object.put("kind", "EngineerAccess");
+        object.put("metadata", Map.of("name", "ada"));
+        object.put("spec", spec);
+        return object;
+    }
+
+    static Map<String, Object> withDeployApproval(Map<String, Object> engineer, String approvedBy) {
+        Map<String, Object> approval = new LinkedHashMap<>();
+        approval.put("approvedBy", approvedBy);
+        approval.put("approvedOn", "2026-02-01");
+        approval.put("confirmations", Map.of("codeReview", true, "releaseResponsibilities", true, "rollback", true, "gettingHelp", true));
+        spec(engineer).put("deployApproval", approval);
+        return engineer;
+    }
+
+    @SafeVarargs
+    static Map<String, Object> withExceptions(Map<String, Object> engineer, Map<String, Object>... exceptions) {
+        spec(engineer).put("exceptions", new ArrayList<>(List.of(exceptions)));
+        return engineer;
+    }
+
+    static Map<String, Object> exception(String approvedBy, String expiryTime) {
+        return Map.of("approvedBy", approvedBy, "businessCase", "Cover for incident response",
+                "supervisor", "sam.primary@example.gov.uk", "startTime", "2026-11-20T09:00:00Z", "expiryTime", expiryTime);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> spec(Map<String, Object> engineer) {
+        return (Map<String, Object>) engineer.get("spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> approval(Map<String, Object> engineer) {
+        return (Map<String, Object>) spec(engineer).get("deployApproval");
+    }
+}

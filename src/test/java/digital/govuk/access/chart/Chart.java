@@ -1,0 +1,131 @@
+package digital.govuk.access.chart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
+/**
+ * The Helm chart in helm/engineer-access-operator, rendered with helm-java (Helm's own Go code, bundled:
+ * no helm binary needed). Tests read what it renders as objects, never as text.
+ */
+public final class Chart {
+    public static final Path DIR = Path.of("helm/engineer-access-operator");
+    /** The release name and namespace the README's install command uses. */
+    public static final String RELEASE = "engineer-access-operator";
+    public static final String NAMESPACE = "engineer-access";
+    /** The first Kubernetes version with ValidatingAdmissionPolicy in admissionregistration.k8s.io/v1. */
+    public static final String KUBE_WITH_ADMISSION_POLICY = "1.30.0";
+
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private Chart() {
+    }
+
+    /** The chart rendered with its default values, as `helm template` would for Kubernetes 1.20. */
+    public static Rendered render() {
+        return render("", null);
+    }
+
+    /** The chart rendered with these values (YAML, as in a values file) for this Kubernetes version (null: Helm's default). */
+    public static Rendered render(String valuesYaml, String kubeVersion) {
+        return new Rendered(template(valuesYaml, kubeVersion));
+    }
+
+    /** The rendered manifests as Helm prints them (documents separated by ---), without the CRDs. */
+    public static String template(String valuesYaml, String kubeVersion) {
+        return withValuesFile(valuesYaml, values -> {
+            TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values);
+            return (kubeVersion == null ? template : template.withKubeVersion(kubeVersion)).call();
+        });
+    }
+
+    /** Runs {@code use} with a temporary values file holding {@code valuesYaml}, deleted afterwards. */
+    static <T> T withValuesFile(String valuesYaml, Function<Path, T> use) {
+        Path values = null;
+        try {
+            values = Files.createTempFile("chart-values", ".yaml");
+            Files.writeString(values, valuesYaml);
+            return use.apply(values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(values);
+        }
+    }
+
+    /** Parses multi-document YAML into one map per non-empty document. */
+    public static List<Map<String, Object>> documents(String yaml) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (MappingIterator<Map<String, Object>> docs = new YAMLMapper().readerForMapOf(Object.class).readValues(yaml)) {
+            while (docs.hasNext()) {
+                Map<String, Object> doc = docs.next();
+                if (doc != null && !doc.isEmpty()) {
+                    out.add(doc);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the chart rendered YAML that does not parse", e);
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file; nothing depends on it
+            }
+        }
+    }
+
+    /** What the chart rendered: plain maps, with typed views through the Fabric8 model. */
+    public record Rendered(List<Map<String, Object>> objects) {
+        Rendered(String yaml) {
+            this(documents(yaml));
+        }
+
+        public List<Map<String, Object>> ofKind(String kind) {
+            return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+        }
+
+        public boolean has(String kind) {
+            return !ofKind(kind).isEmpty();
+        }
+
+        /** The one object of this kind (failing when there is none or more than one), as a Fabric8 model object. */
+        public <T> T one(String kind, Class<T> type) {
+            List<Map<String, Object>> found = ofKind(kind);
+            if (found.size() != 1) {
+                throw new AssertionError("expected one " + kind + " in the rendered chart, found " + found.size());
+            }
+            return SERIALIZATION.convertValue(found.get(0), type);
+        }
+
+        /** The object of this kind and name, as a Fabric8 model object. */
+        public <T> T named(String kind, String name, Class<T> type) {
+            return ofKind(kind).stream().filter(o -> name.equals(metadataName(o))).findFirst()
+                    .map(o -> SERIALIZATION.convertValue(o, type))
+                    .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in the rendered chart"));
+        }
+
+        @SuppressWarnings("unchecked")
+        static String metadataName(Map<String, Object> object) {
+            Object metadata = object.get("metadata");
+            return metadata instanceof Map ? Objects.toString(((Map<String, Object>) metadata).get("name"), null) : null;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package digital.govuk.access.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.marcnuri.helm.Release;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.it.LocalControlPlane;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+/**
+ * The chart installed as a user would (`helm install ... -n engineer-access --create-namespace`, through
+ * helm-java) on a real kube-apiserver 1.20.2 started for this class and always stopped after it. The CRDs
+ * come up, the operator's ServiceAccount gets a token and exactly the chart's rights.
+ */
+class ChartInstallTest {
+    static final String OPERATOR_SA = "system:serviceaccount:" + Chart.NAMESPACE + ":" + Chart.RELEASE;
+
+    @TempDir
+    static Path tmp;
+    static LocalControlPlane controlPlane;
+    static KubernetesClient admin;
+    static Release release;
+
+    @BeforeAll
+    static void installTheChart() throws IOException, InterruptedException {
+        controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
+        admin = controlPlane.admin();
+        release = ChartInstall.install(controlPlane.kubeconfig(), "policyClusterRoles: {create: true}");
+    }
+
+    @AfterAll
+    static void stopTheControlPlane() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
+    }
+
+    @Test
+    void theReleaseIsDeployedInItsNamespace() {
+        assertThat(release.getStatus()).isEqualTo("deployed");
+        assertThat(release.getNamespace()).isEqualTo(Chart.NAMESPACE);
+        Deployment d = admin.apps().deployments().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get();
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(admin.services().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE + "-metrics").get()).isNotNull();
+        assertThat(admin.policy().v1beta1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
+                .as("policy/v1beta1 on Kubernetes 1.20, which has no policy/v1").isNotNull();
+    }
+
+    @Test
+    void theCrdsAreEstablished() {
+        for (String name : List.of("engineeraccesses.access.govuk.digital", "accesspolicies.access.govuk.digital")) {
+            CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().withName(name).get();
+            assertThat(crd.getStatus().getConditions()).as(name).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Established");
+                assertThat(c.getStatus()).isEqualTo("True");
+            });
+        }
+    }
+
+    @Test
+    void theDefaultAccessPolicyAndTheExampleRolesAreInstalled() {
+        AccessPolicy policy = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        assertThat(policy.getSpec().deploy.clusterRole).isEqualTo("production-deploy");
+        assertThat(policy.getSpec().admin.clusterRole).isEqualTo("production-admin");
+        assertThat(policy.getSpec().longAbsenceDays).isEqualTo(42);
+        for (String role : List.of("production-deploy", "production-admin")) {
+            assertThat(admin.rbac().clusterRoles().withName(role).get()).as(role).isNotNull();
+        }
+    }
+
+    @Test
+    void theClusterRoleBindingBindsTheChartsServiceAccount() {
+        ClusterRoleBinding binding = admin.rbac().clusterRoleBindings().withName(Chart.RELEASE).get();
+        assertThat(binding.getRoleRef().getName()).isEqualTo(Chart.RELEASE);
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getKind()).isEqualTo("ServiceAccount");
+            assertThat(s.getName()).isEqualTo(Chart.RELEASE);
+            assertThat(s.getNamespace()).isEqualTo(Chart.NAMESPACE);
+        });
+        assertThat(admin.serviceAccounts().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get()).isNotNull();
+    }
+
+    @Test
+    void theServiceAccountsTokenCarriesExactlyTheChartsRights() {
+        String token = ChartInstall.serviceAccountToken(admin);
+        admin.resource(new NamespaceBuilder().withNewMetadata().withName("apps").endMetadata().build()).create();
+        try (KubernetesClient operator = controlPlane.client(token)) {
+            assertThat(operator.resources(AccessPolicy.class).list().getItems()).hasSize(1);
+            assertThat(operator.namespaces().list().getItems()).isNotEmpty();
+            RoleBinding deploy = operator.resource(binding("ada-deploy", "production-deploy")).create();
+            assertThat(deploy.getMetadata().getUid()).isNotBlank();
+            assertThatThrownBy(() -> operator.resource(binding("ada-cluster-admin", "cluster-admin")).create())
+                    .isInstanceOf(KubernetesClientException.class)
+                    .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403))
+                    .hasMessageContaining(OPERATOR_SA);
+            assertThatThrownBy(() -> operator.secrets().inNamespace("apps").list())
+                    .isInstanceOf(KubernetesClientException.class)
+                    .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
+        }
+    }
+
+    static RoleBinding binding(String name, String clusterRole) {
+        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole).endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("ada@example.gov.uk").endSubject()
+                .build();
+    }
+}

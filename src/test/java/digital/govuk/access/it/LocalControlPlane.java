@@ -1,0 +1,134 @@
+package digital.govuk.access.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * A real kube-apiserver 1.20.2, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
+ * scripts/control-plane.sh (which stops them by PID). {@link #close()} stops them, and so does a shutdown
+ * hook if the JVM ends first.
+ */
+public final class LocalControlPlane implements AutoCloseable {
+    private final Path dir;
+    private final Path binaries;
+    private final Map<String, String> env;
+    private final Thread shutdownHook;
+
+    private LocalControlPlane(Path dir, Path binaries, Map<String, String> env, Thread shutdownHook) {
+        this.dir = dir;
+        this.binaries = binaries;
+        this.env = env;
+        this.shutdownHook = shutdownHook;
+    }
+
+    /** Starts a fresh control plane whose files (env, kubeconfig, logs, etcd data) live in {@code dir}. */
+    public static LocalControlPlane start(Path dir) throws IOException, InterruptedException {
+        Path binaries = Path.of(lastLine(run(List.of("scripts/kube-binaries.sh"), 60 * 30)));
+        Thread hook = new Thread(() -> stop(dir), "stop-control-plane");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run(List.of("scripts/control-plane.sh", "start", dir.toString()), 180);
+            return new LocalControlPlane(dir, binaries, readEnv(dir.resolve("env")), hook);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stop(dir);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            throw e;
+        }
+    }
+
+    /** KUBE_API_URL, KUBE_ADMIN_TOKEN, KUBE_OPERATOR_TOKEN, KUBE_CA_FILE and the rest of DIR/env. */
+    public String env(String name) {
+        return env.get(name);
+    }
+
+    /** The admin's kubeconfig (group system:masters). */
+    public Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    /** A new client authenticating with this bearer token. */
+    public KubernetesClient client(String token) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(env("KUBE_API_URL")).withOauthToken(token)
+                .withCaCertFile(env("KUBE_CA_FILE")).withNamespace("default").build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** A new client with every right (system:masters). */
+    public KubernetesClient admin() {
+        return client(env("KUBE_ADMIN_TOKEN"));
+    }
+
+    /** Runs the cached kubectl (1.20.2, matching the server) as the admin; returns its output. */
+    public String kubectl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(binaries.resolve("kubectl").toString());
+        command.add("--kubeconfig=" + kubeconfig());
+        command.addAll(List.of(args));
+        return run(command, 60);
+    }
+
+    /** Stops etcd, kube-apiserver and kube-controller-manager. */
+    @Override
+    public void close() {
+        stop(dir);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs anyway
+        }
+    }
+
+    private static void stop(Path dir) {
+        try {
+            run(List.of("scripts/control-plane.sh", "stop", dir.toString()), 60);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("could not stop the local control plane in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> readEnv(Path file) throws IOException {
+        Map<String, String> map = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                map.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+
+    /** Runs a command, failing with its output when it fails or takes longer than {@code seconds}. */
+    static String run(List<String> command, long seconds) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("control-plane", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " took longer than " + seconds + " s:\n" + Files.readString(log));
+            }
+            String out = Files.readString(log);
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n" + out);
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String lastLine(String out) {
+        String[] lines = out.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+}
