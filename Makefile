@@ -9,8 +9,8 @@ AT ?= 2026-12-02T12:00:00Z
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-test: kube-binaries ## Run every test tier (what CI runs): rules, mock server, real API server
-	$(MVN) test
+test: kube-binaries ## Run every test tier (what CI runs): rules, mock server, real API server, the packaged operator
+	$(MVN) verify
 
 kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null

@@ -6,7 +6,9 @@
 # Usage:
 #   scripts/control-plane.sh start DIR    start etcd, kube-apiserver and kube-controller-manager;
 #                                         prints DIR/env last
-#   scripts/control-plane.sh stop DIR     stop them (safe to run any time)
+#   scripts/control-plane.sh stop DIR     stop them (safe to run any time); the data stays in DIR
+#   scripts/control-plane.sh resume DIR   start them again after "stop", with the same data, ports,
+#                                         certificates and tokens (an outage, and its end)
 #   scripts/control-plane.sh status DIR   say whether each runs (exit 0 if all run, 3 if not)
 #
 # What "start" leaves in DIR:
@@ -99,7 +101,7 @@ has_exited() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|status DIR" >&2
+  echo "usage: $0 start|stop|resume|status DIR" >&2
   exit 2
 }
 
@@ -208,12 +210,115 @@ EOF
   chmod 600 "$file"
 }
 
+# The three processes, started in the background with the ports in the globals etcd_client_port,
+# etcd_peer_port, etcd_metrics_port, api_port and controller_manager_port, and the binaries in bin_dir.
+# "start" picks the ports and writes them to DIR/ports; "resume" reads them back.
+etcd_pid="" apiserver_pid="" controller_manager_pid=""
+etcd_client_port="" etcd_peer_port="" etcd_metrics_port="" api_port="" controller_manager_port=""
+admin_token="" operator_token="" controller_manager_token="" bin_dir=""
+
+launch_etcd() {
+  say "starting etcd on 127.0.0.1:$etcd_client_port"
+  setsid "$bin_dir/etcd" \
+    --name default \
+    --data-dir "$DIR/etcd-data" \
+    --listen-client-urls "http://127.0.0.1:$etcd_client_port" \
+    --advertise-client-urls "http://127.0.0.1:$etcd_client_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-cluster "default=http://127.0.0.1:$etcd_peer_port" \
+    --listen-metrics-urls "http://127.0.0.1:$etcd_metrics_port" \
+    --logger zap --log-outputs stderr \
+    </dev/null >>"$DIR/etcd.log" 2>&1 &
+  etcd_pid=$!
+  echo "$etcd_pid" >"$DIR/etcd.pid"
+}
+
+# Starts kube-apiserver and waits until /readyz answers ok (it waits for etcd too).
+launch_apiserver() {
+  API_URL="https://127.0.0.1:$api_port"
+  say "starting kube-apiserver on $API_URL"
+  setsid "$bin_dir/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:$etcd_client_port" \
+    --bind-address 127.0.0.1 \
+    --advertise-address 127.0.0.1 \
+    --secure-port "$api_port" \
+    --insecure-port 0 \
+    --endpoint-reconciler-type none \
+    --authorization-mode RBAC \
+    --token-auth-file "$DIR/tokens.csv" \
+    --service-account-key-file "$DIR/sa.pub" \
+    --service-account-signing-key-file "$DIR/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range 10.0.0.0/24 \
+    --cert-dir "$DIR/certs" \
+    --allow-privileged=false \
+    --profiling=false \
+    </dev/null >>"$DIR/kube-apiserver.log" 2>&1 &
+  apiserver_pid=$!
+  echo "$apiserver_pid" >"$DIR/kube-apiserver.pid"
+  wait_until_ok kube-apiserver "$API_URL/readyz" "$READY_TIMEOUT_SECONDS" "etcd kube-apiserver" \
+    -H "Authorization: Bearer $admin_token"
+  say "ready after $WAITED s"
+}
+
+# Starts kube-controller-manager and waits until it is healthy. It serves only HTTPS (health checks) on
+# 127.0.0.1, with a self-signed certificate it writes to DIR/certs; --port 0 turns off its plain-HTTP
+# port. /healthz needs no credentials (it is in --authorization-always-allow-paths by default).
+launch_controller_manager() {
+  local controller_manager_url="https://127.0.0.1:$controller_manager_port"
+  say "starting kube-controller-manager on $controller_manager_url"
+  setsid "$bin_dir/kube-controller-manager" \
+    --kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 \
+    --secure-port "$controller_manager_port" \
+    --port 0 \
+    --cert-dir "$DIR/certs" \
+    --leader-elect=false \
+    --use-service-account-credentials=false \
+    --controllers "$CONTROLLER_MANAGER_CONTROLLERS" \
+    --service-account-private-key-file "$DIR/sa.key" \
+    --root-ca-file "$DIR/ca.crt" \
+    --profiling=false \
+    </dev/null >>"$DIR/kube-controller-manager.log" 2>&1 &
+  controller_manager_pid=$!
+  echo "$controller_manager_pid" >"$DIR/kube-controller-manager.pid"
+  wait_until_ok kube-controller-manager "$controller_manager_url/healthz" "$CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS" \
+    "kube-controller-manager"
+  say "kube-controller-manager healthy after $WAITED s"
+}
+
+# Finds the binaries and checks them (sets bin_dir).
+find_binaries() {
+  bin_dir="$("$SCRIPT_DIR/kube-binaries.sh" | tail -n1)"
+  local name
+  for name in etcd kube-apiserver kube-controller-manager kubectl; do
+    [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
+  done
+}
+
+# Writes DIR/env (see the header).
+write_env() {
+  (
+    umask 077
+    cat >"$DIR/env" <<EOF
+KUBE_API_URL=$API_URL
+KUBE_ADMIN_TOKEN=$admin_token
+KUBE_OPERATOR_TOKEN=$operator_token
+KUBECONFIG=$DIR/kubeconfig
+KUBE_CA_FILE=$DIR/ca.crt
+ETCD_PID=$etcd_pid
+APISERVER_PID=$apiserver_pid
+CONTROLLER_MANAGER_PID=$controller_manager_pid
+EOF
+  )
+}
+
 # Set to 1 once "start" has fully succeeded; until then a failure stops
 # whatever was started.
 started_ok=0
 
 cmd_start() {
-  local etcd_pid="" apiserver_pid="" controller_manager_pid=""
 
   if [[ -n "$(running_pid etcd)" && -n "$(running_pid kube-apiserver)" &&
         -n "$(running_pid kube-controller-manager)" && -f "$DIR/env" ]]; then
@@ -225,12 +330,7 @@ cmd_start() {
   # started by an older version of this script): clear it out first.
   cmd_stop
 
-  local bin_dir
-  bin_dir="$("$SCRIPT_DIR/kube-binaries.sh" | tail -n1)"
-  local name
-  for name in etcd kube-apiserver kube-controller-manager kubectl; do
-    [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
-  done
+  find_binaries
 
   # If anything below fails, stop what we started and show the logs.
   on_exit() {
@@ -253,18 +353,17 @@ cmd_start() {
 
   # Fresh state: delete what an earlier start left behind.
   rm -rf "$DIR/etcd-data" "$DIR/certs"
-  rm -f "$DIR"/{env,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
+  rm -f "$DIR"/{env,ports,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
         "$DIR"/{tokens.csv,admin.token,operator.token} \
         "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log,kube-controller-manager.log}
   mkdir -p "$DIR/etcd-data" "$DIR/certs"
   chmod 700 "$DIR/etcd-data" "$DIR/certs"
 
-  local etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port
   read -r etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port \
     <<<"$(free_ports 5)"
+  echo "$etcd_client_port $etcd_peer_port $etcd_metrics_port $api_port $controller_manager_port" >"$DIR/ports"
 
   # Random bearer tokens and the static token file: token,user,uid[,"groups"].
-  local admin_token operator_token controller_manager_token
   admin_token="$(openssl rand -hex 24)"
   operator_token="$(openssl rand -hex 24)"
   controller_manager_token="$(openssl rand -hex 24)"
@@ -282,47 +381,9 @@ cmd_start() {
     openssl rsa -in "$DIR/sa.key" -pubout -out "$DIR/sa.pub" 2>/dev/null
   )
 
-  say "starting etcd on 127.0.0.1:$etcd_client_port"
-  setsid "$bin_dir/etcd" \
-    --name default \
-    --data-dir "$DIR/etcd-data" \
-    --listen-client-urls "http://127.0.0.1:$etcd_client_port" \
-    --advertise-client-urls "http://127.0.0.1:$etcd_client_port" \
-    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
-    --initial-cluster "default=http://127.0.0.1:$etcd_peer_port" \
-    --listen-metrics-urls "http://127.0.0.1:$etcd_metrics_port" \
-    --logger zap --log-outputs stderr \
-    </dev/null >"$DIR/etcd.log" 2>&1 &
-  etcd_pid=$!
-  echo "$etcd_pid" >"$DIR/etcd.pid"
+  launch_etcd
 
-  API_URL="https://127.0.0.1:$api_port"
-  say "starting kube-apiserver on $API_URL"
-  setsid "$bin_dir/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$etcd_client_port" \
-    --bind-address 127.0.0.1 \
-    --advertise-address 127.0.0.1 \
-    --secure-port "$api_port" \
-    --insecure-port 0 \
-    --endpoint-reconciler-type none \
-    --authorization-mode RBAC \
-    --token-auth-file "$DIR/tokens.csv" \
-    --service-account-key-file "$DIR/sa.pub" \
-    --service-account-signing-key-file "$DIR/sa.key" \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-cluster-ip-range 10.0.0.0/24 \
-    --cert-dir "$DIR/certs" \
-    --allow-privileged=false \
-    --profiling=false \
-    </dev/null >"$DIR/kube-apiserver.log" 2>&1 &
-  apiserver_pid=$!
-  echo "$apiserver_pid" >"$DIR/kube-apiserver.pid"
-
-  # Wait for /readyz (it waits for etcd too).
-  wait_until_ok kube-apiserver "$API_URL/readyz" "$READY_TIMEOUT_SECONDS" "etcd kube-apiserver" \
-    -H "Authorization: Bearer $admin_token"
-  say "ready after $WAITED s"
+  launch_apiserver
 
   # The API server made its own serving certificate in DIR/certs; the file
   # holds the serving cert followed by the CA cert that signed it.
@@ -358,46 +419,43 @@ EOF
   done | "$bin_dir/kubectl" --kubeconfig "$DIR/kubeconfig" create -f - >/dev/null ||
     die "cannot create the controller manager's ClusterRoleBindings"
 
-  # The controller manager serves only HTTPS (health checks) on 127.0.0.1, with
-  # a self-signed certificate it writes to DIR/certs; --port 0 turns off its
-  # plain-HTTP port. /healthz needs no credentials (it is in
-  # --authorization-always-allow-paths by default).
-  local controller_manager_url="https://127.0.0.1:$controller_manager_port"
-  say "starting kube-controller-manager on $controller_manager_url"
-  setsid "$bin_dir/kube-controller-manager" \
-    --kubeconfig "$DIR/controller-manager.kubeconfig" \
-    --bind-address 127.0.0.1 \
-    --secure-port "$controller_manager_port" \
-    --port 0 \
-    --cert-dir "$DIR/certs" \
-    --leader-elect=false \
-    --use-service-account-credentials=false \
-    --controllers "$CONTROLLER_MANAGER_CONTROLLERS" \
-    --service-account-private-key-file "$DIR/sa.key" \
-    --root-ca-file "$DIR/ca.crt" \
-    --profiling=false \
-    </dev/null >"$DIR/kube-controller-manager.log" 2>&1 &
-  controller_manager_pid=$!
-  echo "$controller_manager_pid" >"$DIR/kube-controller-manager.pid"
+  launch_controller_manager
 
-  wait_until_ok kube-controller-manager "$controller_manager_url/healthz" "$CONTROLLER_MANAGER_READY_TIMEOUT_SECONDS" \
-    "kube-controller-manager"
-  say "kube-controller-manager healthy after $WAITED s"
+  write_env
 
-  (
-    umask 077
-    cat >"$DIR/env" <<EOF
-KUBE_API_URL=$API_URL
-KUBE_ADMIN_TOKEN=$admin_token
-KUBE_OPERATOR_TOKEN=$operator_token
-KUBECONFIG=$DIR/kubeconfig
-KUBE_CA_FILE=$DIR/ca.crt
-ETCD_PID=$etcd_pid
-APISERVER_PID=$apiserver_pid
-CONTROLLER_MANAGER_PID=$controller_manager_pid
-EOF
-  )
+  started_ok=1
+  trap - EXIT
+  echo "$DIR/env"
+}
 
+# Starts again what "stop" stopped in DIR, with the same ports, certificates, tokens and etcd data: the
+# same cluster, back after an outage. Clients keep their kubeconfig and tokens.
+cmd_resume() {
+  [[ -f "$DIR/ports" && -f "$DIR/env" && -d "$DIR/etcd-data" ]] || die "nothing to resume in $DIR (use start)"
+  if [[ -n "$(running_pid etcd)" && -n "$(running_pid kube-apiserver)" && -n "$(running_pid kube-controller-manager)" ]]; then
+    say "already running in $DIR"
+    echo "$DIR/env"
+    return 0
+  fi
+  cmd_stop
+  find_binaries
+  read -r etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port <"$DIR/ports"
+  admin_token="$(cat "$DIR/admin.token")"
+  operator_token="$(cat "$DIR/operator.token")"
+  on_resume_failure() {
+    local rc=$?
+    if ((started_ok == 0)); then
+      say "resume failed (exit $rc); stopping what was started"
+      cmd_stop || true
+      ((rc != 0)) || rc=1
+    fi
+    exit "$rc"
+  }
+  trap on_resume_failure EXIT
+  launch_etcd
+  launch_apiserver
+  launch_controller_manager
+  write_env
   started_ok=1
   trap - EXIT
   echo "$DIR/env"
@@ -413,6 +471,7 @@ DIR="$(realpath -m -- "$2")"
 case "$ACTION" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  resume) cmd_resume ;;
   status) cmd_status ;;
   *) usage ;;
 esac

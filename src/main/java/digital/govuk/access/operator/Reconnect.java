@@ -15,10 +15,11 @@ import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.URLUtils;
 
 /**
  * Notices when the API server comes back. After a reconciliation failed because the API server was out
- * of reach, this asks it for its version every {@code period}. Once it has seen it fail to answer, the
+ * of reach, this asks it whether it is ready every {@code period}. Once it has seen it fail to answer, the
  * first answer ends the outage: every engineer that was waiting is reconciled at once, so a change that
  * fell due during the outage is applied as soon as the API server can take it, not at the end of a retry
  * delay. If the API server answers the very first question, it was not down (the failure was something
@@ -73,13 +74,7 @@ public class Reconnect {
     }
 
     private void ask() {
-        boolean answered;
-        try {
-            client.getKubernetesVersion();
-            answered = true;
-        } catch (RuntimeException e) {
-            answered = false;
-        }
+        boolean answered = ready();
         synchronized (this) {
             if (!answered) {
                 if (!sawItDown) {
@@ -98,6 +93,24 @@ public class Reconnect {
         }
         int woken = transitions.wakeWaitingForApiServer();
         LOG.infof("the API server answers again; reconciling the %d engineers that were waiting for it", woken);
+    }
+
+    /**
+     * Whether the API server says it is ready ({@code /readyz}, which every authenticated user may read). An API
+     * server that is starting answers {@code /version} seconds before it can serve requests. Where there is no
+     * {@code /readyz} (a test server), an answer to {@code /version} counts.
+     */
+    private boolean ready() {
+        try {
+            String readyz = client.raw(URLUtils.join(client.getMasterUrl().toString(), "readyz"));
+            if (readyz != null) {
+                return readyz.strip().equals("ok");
+            }
+            client.getKubernetesVersion();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @PreDestroy

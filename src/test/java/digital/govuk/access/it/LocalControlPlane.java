@@ -78,6 +78,36 @@ public final class LocalControlPlane implements AutoCloseable {
         return run(command, 60);
     }
 
+    /** An outage: stops etcd, kube-apiserver and kube-controller-manager, keeping their data for {@link #resume()}. */
+    public void suspend() throws IOException, InterruptedException {
+        run(List.of("scripts/control-plane.sh", "stop", dir.toString()), 60);
+    }
+
+    /** The end of an outage: the same cluster (data, ports, certificates, tokens) starts again; returns once it is ready. */
+    public void resume() throws IOException, InterruptedException {
+        run(List.of("scripts/control-plane.sh", "resume", dir.toString()), 180);
+    }
+
+    /** Writes a kubeconfig for this cluster that authenticates with {@code token}. */
+    public Path kubeconfigFor(String user, String token) throws IOException {
+        Path file = dir.resolve(user.replaceAll("[^A-Za-z0-9.-]", "_") + ".kubeconfig");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: local
+                  cluster: {server: "%s", certificate-authority: "%s"}
+                users:
+                - name: "%s"
+                  user: {token: "%s"}
+                contexts:
+                - name: local
+                  context: {cluster: local, user: "%s", namespace: default}
+                current-context: local
+                """.formatted(env("KUBE_API_URL"), env("KUBE_CA_FILE"), user, token, user));
+        return file;
+    }
+
     /** Stops etcd, kube-apiserver and kube-controller-manager. */
     @Override
     public void close() {

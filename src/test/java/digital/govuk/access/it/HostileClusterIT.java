@@ -1,0 +1,304 @@
+package digital.govuk.access.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.chart.ChartInstall;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The packaged operator, installed with the chart and running with exactly the chart's rights (the token of
+ * its ServiceAccount), on a real kube-apiserver, when things go wrong: killed with SIGKILL while it
+ * converges, the API server and etcd stopped for 30 s while exceptions expire, RoleBindings deleted and
+ * edited by hand, and a policy naming a ClusterRole it may not bind. Each ends exact: every binding and
+ * status as {@code plan} says. Figures are printed as "hostile cluster: ..." lines.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostileClusterIT {
+    static final Path DIR = Path.of("target", "control-plane-hostile").toAbsolutePath();
+    static final Path LOGS = Path.of("target", "operator-logs").toAbsolutePath();
+    static final Duration CONVERGE = Duration.ofSeconds(120);
+
+    static LocalControlPlane cluster;
+    static KubernetesClient admin;
+    static Path operatorKubeconfig;
+    OperatorProcess operator;
+
+    @BeforeAll
+    static void installWithTheChart() throws Exception {
+        cluster = LocalControlPlane.start(DIR);
+        admin = cluster.admin();
+        ChartInstall.install(cluster.kubeconfig(), """
+                policy:
+                  create: false
+                policyClusterRoles:
+                  create: true
+                """);
+        operatorKubeconfig = cluster.kubeconfigFor("chart-service-account", ChartInstall.serviceAccountToken(admin));
+        for (String file : List.of("examples/00-policy.yaml", "examples/01-namespaces.yaml", "examples/10-engineers.yaml")) {
+            try (InputStream in = Files.newInputStream(Path.of(file))) {
+                for (HasMetadata item : admin.load(in).items()) {
+                    admin.resource(item).create();
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    OperatorProcess startOperator(String name) {
+        OperatorProcess p = OperatorProcess.start(name, operatorKubeconfig, LOGS, Map.of());
+        p.awaitLog("'engineeraccess' controller started", Duration.ofSeconds(60));
+        return p;
+    }
+
+    static void awaitExact() {
+        AtomicReference<Convergence> last = new AtomicReference<>();
+        try {
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
+                last.set(Convergence.of(admin, Instant.now()));
+                return last.get().exact();
+            });
+        } catch (RuntimeException e) {
+            throw new AssertionError("not exact after " + CONVERGE.toSeconds() + " s: " + last.get() + "; missing "
+                    + last.get().missing() + ", extra " + last.get().extra() + ", statuses " + last.get().statusDiffers(), e);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void killedRepeatedlyWhileItConvergesItEndsExactAndNeverGrantsTooMuch() {
+        long seed = Long.getLong("hostile.seed", System.nanoTime());
+        Random random = new Random(seed);
+        System.out.println("hostile cluster: kill test seed " + seed);
+        int engineers = 300;
+        for (int i = 0; i < engineers; i++) {
+            admin.resource(engineer("kill-" + i, random)).create();
+        }
+        int kills = 4;
+        List<String> afterKills = new ArrayList<>();
+        for (int k = 1; k <= kills; k++) {
+            OperatorProcess p = startOperator("killed-" + k);
+            sleep(Duration.ofMillis(500 + random.nextInt(3_000)));
+            p.kill();
+            Convergence now = Convergence.of(admin, Instant.now());
+            afterKills.add(now.expected() - now.missing().size() + " of " + now.expected());
+            assertThat(now.extra()).as("bindings beyond what the decision grants, after kill %d", k).isEmpty();
+            assertThat(now.invalidGranted()).as("grants from invalid specs, after kill %d", k).isEmpty();
+        }
+        long started = System.nanoTime();
+        operator = startOperator("after-kills");
+        awaitExact();
+        System.out.printf("hostile cluster: %d engineers, SIGKILL %d times during convergence (bindings in place at each kill: %s),"
+                + " 0 extra at every kill, exact %.1f s after the last start%n", engineers, kills, afterKills,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    @Test
+    @Order(2)
+    void exceptionsThatExpireWhileTheApiServerIsDownAreRemovedWhenItComesBack() throws Exception {
+        operator = startOperator("outage");
+        Instant t0 = Instant.now();
+        int engineers = 20;
+        List<Instant> expiries = new ArrayList<>();
+        for (int i = 0; i < engineers; i++) {
+            Instant expiry = t0.plusSeconds(25).plusMillis(250L * i);
+            expiries.add(expiry);
+            admin.resource(exceptionEngineer("outage-" + i, t0.minus(Duration.ofHours(1)), expiry)).create();
+        }
+        await().atMost(CONVERGE).until(() -> adminBindings("outage-").size() == 2 * engineers);
+
+        sleepUntil(t0.plusSeconds(10));
+        Instant down = Instant.now();
+        cluster.suspend();
+        assertThat(Instant.now()).as("the API server went down before the first expiry").isBefore(expiries.get(0));
+        sleepUntil(down.plusSeconds(30));
+        cluster.resume();
+        Instant ready = Instant.now();
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50)).until(() -> adminBindings("outage-").isEmpty());
+        Instant removed = Instant.now();
+        List<Instant> reconnects = operator.logTimes("the API server answers again");
+        assertThat(reconnects).as("the operator noticed the API server come back").isNotEmpty();
+        Instant reconnect = reconnects.get(reconnects.size() - 1);
+
+        System.out.printf("hostile cluster: API server and etcd down %.1f s; %d exceptions expired while it was down; all %d admin"
+                + " bindings removed %d ms after the API server was ready again and %d ms after the operator reconnected%n",
+                Duration.between(down, ready).toMillis() / 1e3, engineers, 2 * engineers, Duration.between(ready, removed).toMillis(),
+                Duration.between(reconnect, removed).toMillis());
+        assertThat(Duration.between(reconnect, removed)).as("applied when the API server answers, not after a retry delay")
+                .isLessThan(Duration.ofSeconds(10));
+        awaitExact();
+    }
+
+    @Test
+    @Order(3)
+    void aRoleBindingDeletedOrEditedByHandIsRestored() {
+        operator = startOperator("hand-edits");
+        awaitExact();
+        List<Long> deletes = new ArrayList<>();
+        List<Long> edits = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RoleBinding rb = admin.rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get();
+            long start = System.nanoTime();
+            admin.resource(rb).delete();
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(10)).until(() -> {
+                RoleBinding now = admin.rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get();
+                return now != null && !now.getMetadata().getUid().equals(rb.getMetadata().getUid());
+            });
+            deletes.add((System.nanoTime() - start) / 1_000_000);
+
+            RoleBinding current = admin.rbac().roleBindings().inNamespace("apps").withName("alex-admin-deploy").get();
+            long editStart = System.nanoTime();
+            admin.resource(new RoleBindingBuilder(current).editFirstSubject().withName("intruder@example.gov.uk").endSubject().build())
+                    .update();
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(10)).until(() -> admin.rbac().roleBindings().inNamespace("apps")
+                    .withName("alex-admin-deploy").get().getSubjects().get(0).getName().equals(current.getSubjects().get(0).getName()));
+            edits.add((System.nanoTime() - editStart) / 1_000_000);
+        }
+        System.out.println("hostile cluster: a RoleBinding deleted by hand was back after " + deletes + " ms; one edited by hand after "
+                + edits + " ms");
+        awaitExact();
+    }
+
+    @Test
+    @Order(4)
+    void aPolicyNamingARoleTheOperatorMayNotBindIsInvalidAndSaysSo() {
+        operator = startOperator("policy-rights");
+        awaitExact();
+        AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
+        admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+            p.getSpec().admin.clusterRole = "cluster-admin";
+            return p;
+        });
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            var valid = admin.resources(AccessPolicy.class).withName("default").get().getStatus().conditions.stream()
+                    .filter(c -> c.type.equals("Valid")).findFirst().orElseThrow();
+            assertThat(valid.status).isEqualTo("False");
+            assertThat(valid.message).contains("spec.admin.clusterRole").contains("may not bind the ClusterRole 'cluster-admin'");
+        });
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("alex-admin").get()
+                .getStatus().conditions).anySatisfy(c -> {
+                    assertThat(c.type).isEqualTo("PolicyValid");
+                    assertThat(c.status).isEqualTo("False");
+                    assertThat(c.message).contains("cluster-admin");
+                }));
+        assertThat(admin.rbac().roleBindings().inAnyNamespace().list().getItems())
+                .noneMatch(rb -> rb.getRoleRef().getName().equals("cluster-admin"));
+        admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+            p.setSpec(before.getSpec());
+            return p;
+        });
+        awaitExact();
+    }
+
+    List<String> adminBindings(String prefix) {
+        return admin.rbac().roleBindings().inAnyNamespace().withLabel(ManagedBindings.LEVEL_LABEL, ManagedBindings.ADMIN).list()
+                .getItems().stream().map(rb -> rb.getMetadata().getName()).filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    /** An engineer of a random kind, whose access does not change for days (so "exact" holds still). */
+    static EngineerAccess engineer(String name, Random random) {
+        Instant now = Instant.now();
+        return switch (random.nextInt(5)) {
+            case 0 -> exceptionEngineer(name, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(3)));
+            case 1 -> withExtra(name, """
+                    probation: {passedOn: "2026-06-01"}
+                    shifts:
+                    - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-11T17:00:00Z"}
+                    - {role: AdminShadow, startTime: "2026-10-05T09:00:00Z", endTime: "2026-10-09T17:00:00Z"}
+                    """);
+            case 2 -> withExtra(name, """
+                    shifts:
+                    - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-01T17:00:00Z"}
+                    """);
+            default -> withExtra(name, "");
+        };
+    }
+
+    static EngineerAccess exceptionEngineer(String name, Instant start, Instant expiry) {
+        return withExtra(name, """
+                exceptions:
+                - approvedBy: head.of.tech@example.gov.uk
+                  businessCase: Incident cover
+                  supervisor: sam.primary@example.gov.uk
+                  startTime: "%s"
+                  expiryTime: "%s"
+                """.formatted(start, expiry));
+    }
+
+    static EngineerAccess withExtra(String name, String extra) {
+        return Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: EngineerAccess
+                metadata:
+                  name: %s
+                spec:
+                  fullName: Test Engineer
+                  role: Developer
+                  employment: CivilServant
+                  subject: {kind: User, name: %s@example.gov.uk}
+                  clearance: {level: BPSS, grantedOn: "2026-01-05"}
+                  deployApproval:
+                    approvedBy: tess.lead@example.gov.uk
+                    approvedOn: "2026-02-02"
+                    confirmations: {codeReview: true, releaseResponsibilities: true, rollback: true, gettingHelp: true}
+                %s""".formatted(name, name, extra.indent(2)), EngineerAccess.class);
+    }
+
+    static void sleepUntil(Instant t) {
+        Duration d = Duration.between(Instant.now(), t);
+        if (!d.isNegative()) {
+            sleep(d);
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
