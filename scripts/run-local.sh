@@ -68,8 +68,10 @@ say "installing examples/: the policy, namespaces and engineers"
 "${kubectl[@]}" apply -f examples/00-policy.yaml -f examples/01-namespaces.yaml -f examples/10-engineers.yaml >/dev/null
 
 say "starting the operator as user engineer-access-operator (log: $dir/operator.log)"
-# Its HTTP endpoints (health: /q/health) listen on loopback only.
-KUBECONFIG="$dir/operator.kubeconfig" QUARKUS_HTTP_HOST=127.0.0.1 java -jar "$jar" >"$dir/operator.log" 2>&1 &
+# As in a cluster it elects a leader on a Lease (here in namespace default); its HTTP and management
+# endpoints (health and metrics on port 9000) listen on loopback only.
+KUBECONFIG="$dir/operator.kubeconfig" QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  ENGINEER_ACCESS_LEASE_NAMESPACE=default java -jar "$jar" >"$dir/operator.log" 2>&1 &
 operator_pid=$!
 
 cat >&2 <<MSG
@@ -79,7 +81,8 @@ cat >&2 <<MSG
     kubectl get ea
     kubectl describe ea ada-admin-shadow
     kubectl get rolebindings -A -l app.kubernetes.io/managed-by=engineer-access-operator
-    curl -s http://127.0.0.1:8080/q/health     # the operator's health
+    curl -s http://127.0.0.1:9000/q/health     # the operator's health
+    curl -s http://127.0.0.1:9000/q/metrics | grep ^engineer_access   # its metrics
 
   Ctrl-C here stops the operator, kube-apiserver and etcd.
 

@@ -1,5 +1,6 @@
 package digital.govuk.access.operator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,8 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**
  * What the operator says about a reconciliation: the Events and log lines for grants, revocations,
- * expiries, repairs, rejections and problems, and the Ready condition when bindings could not be applied.
- * All wording lives here; {@link Audit} writes it.
+ * expiries, repairs, rejections and problems, the Ready condition when bindings could not be applied, and
+ * the metrics that count them. All wording lives here; {@link Audit} writes it.
  */
 @ApplicationScoped
 public class AccessEvents {
@@ -33,9 +34,11 @@ public class AccessEvents {
     static final String BINDINGS_NOT_APPLIED = "BindingsNotApplied";
 
     private final Audit audit;
+    private final AccessMetrics metrics;
 
-    public AccessEvents(Audit audit) {
+    public AccessEvents(Audit audit, AccessMetrics metrics) {
         this.audit = audit;
+        this.metrics = metrics;
     }
 
     /** The Ready condition for bindings that could not all be applied; null when they were. */
@@ -90,7 +93,12 @@ public class AccessEvents {
             String why = revoked.stream().map(rb -> rb.getRoleRef().getName() + " in " + rb.getMetadata().getNamespace()
                     + " (" + whyRemoved(rb, decision) + ")").collect(Collectors.joining("; "));
             audit.record(ea, reason, true, level, namespacesOf(revoked), "Removed " + why);
+            metrics.revoked(reason, revoked.size());
         }
+        metrics.granted("AccessGranted", granted.size());
+        metrics.granted("BindingRestored", restored.size());
+        metrics.expired("AccessExpired", expired.size());
+        recordLateness(previous, granted, expired, revoked, result, now);
         if (becameFalse(previous, status, StatusBuilder.SPEC_VALID)) {
             audit.record(ea, "SpecInvalid", true, level, "-", "The spec is invalid, so no access is granted: "
                     + condition(status, StatusBuilder.SPEC_VALID).message);
@@ -119,6 +127,41 @@ public class AccessEvents {
     }
 
     /**
+     * How late each change that was due was applied: an expired binding from its expiry; a grant or a
+     * revocation from the previous status's nextTransitionTime, when that instant has come (otherwise the
+     * change follows an edit, not the clock, and is not late).
+     */
+    private void recordLateness(EngineerAccessStatus previous, List<RoleBinding> granted, List<RoleBinding> expired,
+            List<RoleBinding> revoked, BindingWriter.Result result, Instant now) {
+        for (RoleBinding rb : expired) {
+            Instant accepted = result.accepted().get(BindingDiff.key(rb));
+            if (accepted != null) {
+                metrics.late(Duration.between(BindingDiff.expiryOf(rb), accepted));
+            }
+        }
+        Instant due = previous == null || previous.nextTransitionTime == null ? null : parse(previous.nextTransitionTime);
+        if (due == null || due.isAfter(now)) {
+            return;
+        }
+        for (List<RoleBinding> changed : List.of(granted, revoked)) {
+            for (RoleBinding rb : changed) {
+                Instant accepted = result.accepted().get(BindingDiff.key(rb));
+                if (accepted != null) {
+                    metrics.late(Duration.between(due, accepted));
+                }
+            }
+        }
+    }
+
+    private static Instant parse(String instant) {
+        try {
+            return Instant.parse(instant);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * A Warning for each binding name taken by someone else, and one for writes that failed, when they are new:
      * a problem that persists across retries is said once, not at every retry.
      */
@@ -138,9 +181,17 @@ public class AccessEvents {
     }
 
     /** A reconciliation that stopped on an error before it could finish (it is retried). */
-    void failed(EngineerAccess ea, String what) {
+    void failed(EngineerAccess ea, String what, boolean unreachable) {
         LOG.warnf("engineer=%s reason=ReconcileFailed message=\"%s; the operator tries again by itself\"",
                 ea.getMetadata().getName(), what);
+        metrics.reconcileFailed(unreachable ? "unreachable" : "error");
+    }
+
+    /** A reconciliation that finished but could not apply every binding (it is retried). */
+    void incomplete(BindingWriter.Result result) {
+        if (!result.complete()) {
+            metrics.reconcileFailed(result.unreachable() ? "unreachable" : result.conflicts().isEmpty() ? "refused" : "name-conflict");
+        }
     }
 
     /** The EngineerAccess was deleted and its bindings removed. */
@@ -148,7 +199,9 @@ public class AccessEvents {
         if (!deleted.isEmpty()) {
             audit.record(ea, "AccessRemoved", false, "None", namespacesOf(deleted),
                     "The EngineerAccess was deleted, so all its RoleBindings were removed: " + describe(deleted));
+            metrics.revoked("AccessRemoved", deleted.size());
         }
+        metrics.forget(ea.getMetadata().getName());
     }
 
     /** Why a binding that has not expired was removed, in words. */

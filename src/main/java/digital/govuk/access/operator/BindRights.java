@@ -73,7 +73,7 @@ public class BindRights {
                 + " grant nothing with it: name a role the operator may bind, or allow this one where the operator is installed");
     }
 
-    private boolean mayBind(String role) {
+    private synchronized boolean mayBind(String role) {
         Instant now = clock.instant();
         Answer known = answers.get(role);
         if (known != null && now.isBefore(known.at().plus(known.allowed() ? YES_FOR : NO_FOR))) {

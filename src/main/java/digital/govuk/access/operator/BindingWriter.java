@@ -1,6 +1,9 @@
 package digital.govuk.access.operator;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,16 +33,23 @@ public class BindingWriter {
      * @param failures    writes that failed, in words
      * @param conflicts   bindings that could not be made because their name is taken by a binding that is not ours
      * @param unreachable some write failed because the API server could not be reached
+     * @param accepted    when the API server accepted each write, by binding key (namespace/name)
      */
     public record Result(List<RoleBinding> now, List<RoleBinding> created, List<RoleBinding> deleted,
-            List<RoleBinding> repaired, List<String> failures, List<Conflict> conflicts, boolean unreachable) {
+            List<RoleBinding> repaired, List<String> failures, List<Conflict> conflicts, boolean unreachable,
+            Map<String, Instant> accepted) {
         public boolean complete() {
             return failures.isEmpty() && conflicts.isEmpty();
         }
 
         /** Nothing to do: the bindings stay as they are. */
         public static Result unchanged(List<RoleBinding> existing) {
-            return new Result(existing, List.of(), List.of(), List.of(), List.of(), List.of(), false);
+            return failed(existing, List.of(), false);
+        }
+
+        /** Nothing written, because of {@code failures}. */
+        public static Result failed(List<RoleBinding> existing, List<String> failures, boolean unreachable) {
+            return new Result(existing, List.of(), List.of(), List.of(), failures, List.of(), unreachable, Map.of());
         }
     }
 
@@ -62,9 +72,11 @@ public class BindingWriter {
     }
 
     private final KubernetesClient client;
+    private final Clock clock;
 
-    public BindingWriter(KubernetesClient client) {
+    public BindingWriter(KubernetesClient client, Clock clock) {
         this.client = client;
+        this.clock = clock;
     }
 
     /**
@@ -80,11 +92,13 @@ public class BindingWriter {
         List<RoleBinding> repaired = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         List<Conflict> conflicts = new ArrayList<>();
+        Map<String, Instant> accepted = new HashMap<>();
         boolean unreachable = false;
 
         for (RoleBinding rb : changes.create()) {
             try {
                 RoleBinding made = create(rb, engineer, uid, written);
+                accepted.put(BindingDiff.key(made), clock.instant());
                 put(now, made);
                 created.add(made);
             } catch (NameTaken e) {
@@ -101,6 +115,7 @@ public class BindingWriter {
                 }
                 remove(now, r.existing());
                 RoleBinding made = create(r.desired(), engineer, uid, written);
+                accepted.put(BindingDiff.key(made), clock.instant());
                 put(now, made);
                 repaired.add(made);
             } catch (NameTaken e) {
@@ -113,6 +128,7 @@ public class BindingWriter {
         for (RoleBinding rb : changes.update()) {
             try {
                 RoleBinding updated = client.resource(rb).update();
+                accepted.put(BindingDiff.key(updated), clock.instant());
                 written.written(updated);
                 put(now, updated);
                 repaired.add(updated);
@@ -127,6 +143,7 @@ public class BindingWriter {
             }
             try {
                 if (deleteWithUid(rb)) {
+                    accepted.put(BindingDiff.key(rb), clock.instant());
                     written.deleted(rb);
                     deleted.add(rb);
                 }
@@ -136,7 +153,7 @@ public class BindingWriter {
                 unreachable |= Reconnect.unreachable(e);
             }
         }
-        return new Result(now, created, deleted, repaired, failures, conflicts, unreachable);
+        return new Result(now, created, deleted, repaired, failures, conflicts, unreachable, accepted);
     }
 
     /**

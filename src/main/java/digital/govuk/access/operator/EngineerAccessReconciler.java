@@ -71,10 +71,12 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
     private final RecentWrites recentWrites;
     private final BindRights bindRights;
     private final AccessEvents events;
+    private final AccessMetrics metrics;
     private final ReconcileStats stats;
 
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
-            BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, ReconcileStats stats) {
+            BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, AccessMetrics metrics,
+            ReconcileStats stats) {
         this.clock = clock;
         this.client = client;
         this.transitions = transitions;
@@ -83,6 +85,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         this.recentWrites = recentWrites;
         this.bindRights = bindRights;
         this.events = events;
+        this.metrics = metrics;
         this.stats = stats;
     }
 
@@ -143,20 +146,19 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
     @Override
     public UpdateControl<EngineerAccess> reconcile(EngineerAccess ea, Context<EngineerAccess> context) {
         Outcome outcome = new Outcome(null, false, false);
+        stats.started(ea.getMetadata().getName());
         try {
             outcome = reconcileOnce(ea, context);
         } catch (RuntimeException e) {
             boolean unreachable = Reconnect.unreachable(e);
             outcome = new Outcome(null, false, unreachable);
-            events.failed(ea, unreachable ? "the API server could not be reached" : plain(e));
+            events.failed(ea, unreachable ? "the API server could not be reached" : plain(e), unreachable);
         } finally {
             transitions.after(ResourceID.fromResource(ea), outcome.next(), !outcome.complete(), outcome.unreachable());
             if (outcome.unreachable()) {
                 reconnect.lost();
             }
-        }
-        if (outcome.complete()) {
-            stats.completed(ea.getMetadata().getName());
+            stats.finished(ea.getMetadata().getName(), outcome.complete());
         }
         return UpdateControl.noUpdate();
     }
@@ -181,10 +183,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                 fresh = client.resources(EngineerAccess.class).withName(name).get();
             } catch (KubernetesClientException e) {
                 boolean unreachable = Reconnect.unreachable(e);
-                result = new BindingWriter.Result(ours, List.of(), List.of(), List.of(),
-                        List.of("could not read the EngineerAccess again before changing its RoleBindings: "
-                                + (unreachable ? "the API server could not be reached" : plain(e))),
-                        List.of(), unreachable);
+                result = BindingWriter.Result.failed(ours, List.of("could not read the EngineerAccess again before changing its"
+                        + " RoleBindings: " + (unreachable ? "the API server could not be reached" : plain(e))), unreachable);
                 fresh = null;
             }
             if (fresh != null && !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
@@ -215,6 +215,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                 ? StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now)
                 : StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
         events.record(ea, decision, previous, status, result, now);
+        events.incomplete(result);
+        metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
+        metrics.policyValid(policy.valid());
         if (!status.equals(previous)) {
             StatusWrites.replace(ea, status, context, EngineerAccess::new);
         }
@@ -231,7 +234,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         } catch (KubernetesClientException e) {
             boolean unreachable = Reconnect.unreachable(e);
             events.failed(ea, "could not remove the RoleBindings of a deleted EngineerAccess: "
-                    + (unreachable ? "the API server could not be reached" : plain(e)));
+                    + (unreachable ? "the API server could not be reached" : plain(e)), unreachable);
             // Tried again after the retry delay: the wake-up finds the object marked for deletion and cleans up again.
             transitions.after(id, null, true, unreachable);
             if (unreachable) {

@@ -13,13 +13,13 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.URLUtils;
 
 /**
  * Notices when the API server comes back. After a reconciliation failed because the API server was out
- * of reach, this asks it whether it is ready every {@code period}. Once it has seen it fail to answer, the
+ * of reach, this asks it for one EngineerAccess every {@code period}. Once it has seen it fail to answer, the
  * first answer ends the outage: every engineer that was waiting is reconciled at once, so a change that
  * fell due during the outage is applied as soon as the API server can take it, not at the end of a retry
  * delay. If the API server answers the very first question, it was not down (the failure was something
@@ -96,17 +96,13 @@ public class Reconnect {
     }
 
     /**
-     * Whether the API server says it is ready ({@code /readyz}, which every authenticated user may read). An API
-     * server that is starting answers {@code /version} seconds before it can serve requests. Where there is no
-     * {@code /readyz} (a test server), an answer to {@code /version} counts.
+     * Whether the API server serves the operator's requests again: it lists one EngineerAccess. An API server
+     * that is starting answers {@code /version} seconds before it can serve a request, and says {@code /readyz}
+     * seconds after it can; a request of the kind reconciliations make is the question that matters.
      */
     private boolean ready() {
         try {
-            String readyz = client.raw(URLUtils.join(client.getMasterUrl().toString(), "readyz"));
-            if (readyz != null) {
-                return readyz.strip().equals("ok");
-            }
-            client.getKubernetesVersion();
+            client.resources(EngineerAccess.class).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
             return true;
         } catch (RuntimeException e) {
             return false;

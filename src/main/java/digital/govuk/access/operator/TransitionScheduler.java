@@ -163,6 +163,11 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
         wake = timer.schedule(this::fireDue, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Whether the timer that wakes engineers still runs. */
+    public boolean timerRunning() {
+        return !timer.isShutdown();
+    }
+
     @Override
     public Set<Void> getSecondaryResources(EngineerAccess primary) {
         return Set.of();

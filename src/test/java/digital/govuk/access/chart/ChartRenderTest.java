@@ -156,7 +156,7 @@ class ChartRenderTest {
         assertThat(env.get("ENGINEER_ACCESS_LEASE_NAME").getValue()).isEqualTo("engineer-access-operator");
         assertThat(env.get("ENGINEER_ACCESS_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
                 .isEqualTo("metadata.namespace");
-        assertThat(env.get("QUARKUS_LOG_CONSOLE_JSON").getValue()).isEqualTo("true");
+        assertThat(env.get("QUARKUS_LOG_CONSOLE_JSON_ENABLED").getValue()).isEqualTo("true");
         assertThat(env.get("JAVA_OPTS").getValue()).contains("-XX:MaxRAMPercentage=");
     }
 
@@ -247,7 +247,7 @@ class ChartRenderTest {
         assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
         assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("example.gov.uk/team", "platform");
         Map<String, EnvVar> env = env(c);
-        assertThat(env.get("QUARKUS_LOG_CONSOLE_JSON").getValue()).isEqualTo("false");
+        assertThat(env.get("QUARKUS_LOG_CONSOLE_JSON_ENABLED").getValue()).isEqualTo("false");
         assertThat(env.get("ENGINEER_ACCESS_LEASE_NAME").getValue()).isEqualTo("access-leader");
         assertThat(env.get("JAVA_OPTS").getValue()).isEqualTo("-XX:MaxRAMPercentage=40");
         assertThat(r.has("PodDisruptionBudget")).isTrue();

@@ -31,11 +31,13 @@ public final class OperatorProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private final int managementPort;
 
-    private OperatorProcess(String name, Process process, Path log) {
+    private OperatorProcess(String name, Process process, Path log, int managementPort) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.managementPort = managementPort;
     }
 
     /**
@@ -55,13 +57,16 @@ public final class OperatorProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = builder.environment();
             env.put("KUBECONFIG", kubeconfig.toString());
+            int managementPort = freePort();
             env.put("QUARKUS_HTTP_PORT", "0");
             env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-            env.put("QUARKUS_LOG_CONSOLE_JSON", "false");
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            env.put("ENGINEER_ACCESS_LEASE_NAMESPACE", "default");
+            env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
             env.putAll(new HashMap<>(extraEnv));
-            Files.writeString(log, "----- " + name + " started at " + Instant.now() + " -----\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            return new OperatorProcess(name, builder.start(), log);
+            Files.writeString(log, "----- " + name + " started at " + Instant.now() + " -----\n");
+            return new OperatorProcess(name, builder.start(), log, managementPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,6 +74,48 @@ public final class OperatorProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** GETs a path of the management port (health, metrics): the status code and the body. */
+    public java.util.Map.Entry<Integer, String> management(String path) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return java.util.Map.entry(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The value of one Prometheus sample, {@code name{labels}} exactly as printed; 0 when absent. */
+    public double metric(String nameAndLabels) {
+        for (String line : management("/q/metrics").getValue().split("\n")) {
+            if (line.startsWith(nameAndLabels + " ")) {
+                return Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** The sum of every sample of a metric whose labels contain all of {@code labels} (for example verb="create"). */
+    public double sum(String metric, String... labels) {
+        double total = 0;
+        for (String line : management("/q/metrics").getValue().split("\n")) {
+            if (line.startsWith(metric + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     public long pid() {

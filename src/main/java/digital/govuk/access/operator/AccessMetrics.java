@@ -1,0 +1,126 @@
+package digital.govuk.access.operator;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import digital.govuk.access.api.v1alpha1.Level;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The operator's own metrics, in Prometheus form on the management port (/q/metrics). JOSDK adds its
+ * reconciliation metrics next to them. No label names an engineer: every label has a few known values.
+ * <ul>
+ * <li>{@code engineer_access_engineers{level,supervised}}: engineers by the access they hold now</li>
+ * <li>{@code engineer_access_grants_total{reason}}, {@code engineer_access_revocations_total{reason}},
+ * {@code engineer_access_expiries_total{reason}}: RoleBindings made, removed and expired, by the Event reason</li>
+ * <li>{@code engineer_access_transition_lateness_seconds}: from the instant a change was due (a
+ * nextTransitionTime, or a binding's expiry) to the moment the API server accepted its RoleBinding change</li>
+ * <li>{@code engineer_access_reconcile_failures_total{cause}}: reconciliations that could not finish and were retried</li>
+ * <li>{@code engineer_access_policy_valid}: 1 while the AccessPolicy in force is valid, 0 while access is frozen</li>
+ * </ul>
+ */
+@Singleton
+public class AccessMetrics {
+    /** What one engineer holds now. */
+    private record Held(Level level, boolean supervised) {
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Held> engineers = new ConcurrentHashMap<>();
+    private final AtomicInteger policyValid = new AtomicInteger(1);
+    private final Timer lateness;
+
+    public AccessMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (Held held : new Held[] {new Held(Level.None, false), new Held(Level.Deploy, false), new Held(Level.Admin, false),
+                new Held(Level.Admin, true)}) {
+            Gauge.builder("engineer.access.engineers", engineers, m -> m.values().stream().filter(held::equals).count())
+                    .description("Engineers by the production access they hold now")
+                    .tag("level", held.level().name()).tag("supervised", String.valueOf(held.supervised())).register(registry);
+        }
+        Gauge.builder("engineer.access.policy.valid", policyValid, AtomicInteger::get)
+                .description("1 while the AccessPolicy in force is valid; 0 while it is invalid and access is frozen")
+                .register(registry);
+        // Every reason and cause known in advance starts at 0, so a rate is defined before the first change.
+        for (String reason : new String[] {"AccessGranted", "BindingRestored"}) {
+            granted(reason, 0);
+        }
+        for (String reason : new String[] {"AccessRevoked", "AccessRevokedLongAbsence", "AccessRemoved"}) {
+            revoked(reason, 0);
+        }
+        expired("AccessExpired", 0);
+        for (String cause : new String[] {"unreachable", "error", "refused", "name-conflict"}) {
+            failures(cause);
+        }
+        lateness = Timer.builder("engineer.access.transition.lateness")
+                .description("From the instant an access change was due to the moment the API server accepted its RoleBinding change")
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+                        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    /**
+     * JOSDK's reconciliation metrics (operator_sdk_*), per controller only: the Quarkus extension's default also
+     * labels them with every engineer's name, an unbounded set of series.
+     */
+    @Produces
+    @Singleton
+    static Metrics reconciliationMetrics(MeterRegistry registry) {
+        return MicrometerMetrics.withoutPerResourceMetrics(registry);
+    }
+
+    void holds(String engineer, Level level, boolean supervised) {
+        engineers.put(engineer, new Held(level == null ? Level.None : level, level == Level.Admin && supervised));
+    }
+
+    void forget(String engineer) {
+        engineers.remove(engineer);
+    }
+
+    void granted(String reason, int bindings) {
+        count("engineer.access.grants", "RoleBindings made or restored, by the reason of their Event", reason, bindings);
+    }
+
+    void revoked(String reason, int bindings) {
+        count("engineer.access.revocations", "RoleBindings removed before any expiry, by the reason of their Event", reason, bindings);
+    }
+
+    void expired(String reason, int bindings) {
+        count("engineer.access.expiries", "Time-limited RoleBindings removed at their expiry", reason, bindings);
+    }
+
+    void late(Duration late) {
+        lateness.record(late.isNegative() ? Duration.ZERO : late);
+    }
+
+    void reconcileFailed(String cause) {
+        failures(cause).increment();
+    }
+
+    private Counter failures(String cause) {
+        return Counter.builder("engineer.access.reconcile.failures").description("Reconciliations that could not finish and are retried")
+                .tag("cause", cause).register(registry);
+    }
+
+    void policyValid(boolean valid) {
+        policyValid.set(valid ? 1 : 0);
+    }
+
+    private void count(String name, String description, String reason, int n) {
+        Counter counter = Counter.builder(name).description(description).tag("reason", reason).register(registry);
+        if (n > 0) {
+            counter.increment(n);
+        }
+    }
+}
