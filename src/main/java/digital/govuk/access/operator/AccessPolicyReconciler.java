@@ -43,9 +43,10 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             if (read.valid()) {
                 conditions.add(new Condition("Valid", "True", "Valid", "The policy is valid"));
             } else {
-                read.problems().forEach(p -> status.problems.add(p.toString()));
+                List<String> problems = read.problems().stream().map(Object::toString).toList();
+                status.problems.addAll(StatusBuilder.listed(problems, StatusBuilder.STATUS_LISTS));
                 conditions.add(new Condition("Valid", "False", "InvalidPolicy",
-                        "Access is frozen until this is fixed: " + String.join("; ", status.problems)));
+                        "Access is frozen until this is fixed: " + StatusBuilder.summary(problems)));
             }
         }
         AccessPolicyStatus previous = policy.getStatus();

@@ -277,7 +277,7 @@ public final class AccessRules {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval, "The engineer cannot approve their own deploy access"));
         } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ApproverNotTechLead,
-                    "The approver " + a.approvedBy() + " is not one of the policy's tech leads"));
+                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads"));
         }
         return unmet;
     }
@@ -393,7 +393,7 @@ public final class AccessRules {
         ApproverRole role = p.exceptionApprovers().get(e.approvedBy());
         if (role == null) {
             rejection = RejectionCode.ApproverNotAuthorised;
-            message = e.approvedBy() + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
+            message = Values.cut(e.approvedBy()) + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
         } else if (e.approvedBy().equals(f.engineer())) {
             rejection = RejectionCode.SelfApproval;
             message = "The engineer cannot approve their own exception";
@@ -435,7 +435,7 @@ public final class AccessRules {
                     "Started before the return on " + time.lastReturnDay + " from a long absence");
         }
         return new ExceptionStatus(e.index(), ExceptionState.Active, null,
-                "Admin, supervised by " + e.supervisor() + ", until " + e.expiry());
+                "Admin, supervised by " + Values.cut(e.supervisor()) + ", until " + e.expiry());
     }
 
     private record Rota(RotaStatus status, List<String> orderProblems) {

@@ -42,7 +42,7 @@ public final class PolicyReader {
         try {
             zone = ZoneId.of(zoneName);
         } catch (DateTimeException e) {
-            problems.add(new Problem("spec.timeZone", "'" + zoneName + "' is not a time zone name (for example Europe/London)"));
+            problems.add(new Problem("spec.timeZone", Values.quote(zoneName) + " is not a time zone name (for example Europe/London)"));
         }
 
         ClearanceLevel required = s.requiredClearance == null ? ClearanceLevel.BPSS : s.requiredClearance;
@@ -89,7 +89,7 @@ public final class PolicyReader {
             if (!Names.blank(a.name) && a.role != null) {
                 ApproverRole before = approvers.put(Names.normalise(a.name), a.role);
                 if (before != null && before != a.role) {
-                    problems.add(new Problem(field + ".name", "'" + a.name + "' is listed twice with different roles"));
+                    problems.add(new Problem(field + ".name", Values.quote(a.name) + " is listed twice with different roles"));
                 }
             }
         }
@@ -107,7 +107,7 @@ public final class PolicyReader {
             return fallback;
         }
         if (!ObjectNames.isValidName(target.clusterRole)) {
-            problems.add(new Problem(field + ".clusterRole", "'" + target.clusterRole + "' is not a valid ClusterRole name"));
+            problems.add(new Problem(field + ".clusterRole", Values.quote(target.clusterRole) + " is not a valid ClusterRole name"));
         }
         return target.clusterRole;
     }
@@ -122,7 +122,7 @@ public final class PolicyReader {
                 problems.add(new Problem(field + ".matchLabels", "a label key must not be empty"));
             }
             if (e.getValue() == null) {
-                problems.add(new Problem(field + ".matchLabels." + e.getKey(), "must have a value"));
+                problems.add(new Problem(field + ".matchLabels." + Values.cut(e.getKey()), "must have a value"));
             }
         }
         List<LabelMatcher.Expression> expressions = new ArrayList<>();

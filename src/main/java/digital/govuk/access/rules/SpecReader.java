@@ -114,7 +114,8 @@ public final class SpecReader {
             Instant start = instant(s.startTime, f + ".startTime", problems);
             Instant end = instant(s.endTime, f + ".endTime", problems);
             if (start != null && end != null && !end.isAfter(start)) {
-                problems.add(new Problem(f + ".endTime", "must be after startTime (" + s.startTime + "), not " + s.endTime));
+                problems.add(new Problem(f + ".endTime", "must be after startTime (" + Values.cut(s.startTime) + "), not "
+                        + Values.cut(s.endTime)));
             } else if (s.role != null && start != null && end != null) {
                 shifts.add(new Facts.ShiftFact(s.role, start, end));
             }
@@ -137,7 +138,8 @@ public final class SpecReader {
             Instant start = instant(e.startTime, f + ".startTime", problems);
             Instant expiry = instant(e.expiryTime, f + ".expiryTime", problems);
             if (start != null && expiry != null && !expiry.isAfter(start)) {
-                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + e.startTime + "), not " + e.expiryTime));
+                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + Values.cut(e.startTime) + "), not "
+                        + Values.cut(e.expiryTime)));
             } else if (by && reason && start != null && expiry != null) {
                 exceptions.add(new Facts.ExceptionFact(i, Names.normalise(e.approvedBy), e.businessCase,
                         e.supervisor == null ? null : Names.normalise(e.supervisor), start, expiry));
@@ -156,7 +158,8 @@ public final class SpecReader {
             LocalDate from = ab.from == null ? missingDate(f + ".from", problems) : date(ab.from, f + ".from", problems);
             LocalDate until = ab.until == null ? null : date(ab.until, f + ".until", problems);
             if (from != null && until != null && until.isBefore(from)) {
-                problems.add(new Problem(f + ".until", "must not be before from (" + ab.from + "), not " + ab.until));
+                problems.add(new Problem(f + ".until", "must not be before from (" + Values.cut(ab.from) + "), not "
+                        + Values.cut(ab.until)));
             } else if (from != null && (ab.until == null || until != null)) {
                 LocalDate threshold = from.plusDays(policy.longAbsenceDays());
                 // "More than N days": the first whole second after the start of day from + N.
@@ -220,7 +223,7 @@ public final class SpecReader {
             }
             return LocalDate.parse(value);
         } catch (DateTimeParseException e) {
-            problems.add(new Problem(field, "'" + value + "' is not a date (YYYY-MM-DD)"));
+            problems.add(new Problem(field, Values.quote(value) + " is not a date (YYYY-MM-DD)"));
             return null;
         }
     }
@@ -242,7 +245,7 @@ public final class SpecReader {
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            problems.add(new Problem(field, "'" + value + "' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));
+            problems.add(new Problem(field, Values.quote(value) + " is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));
             return null;
         }
     }
