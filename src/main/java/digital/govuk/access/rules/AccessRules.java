@@ -54,7 +54,7 @@ public final class AccessRules {
         // The decision only changes at instants named by the facts, and is constant between them (every
         // test below is "instant >= some fact instant"), so the next change is the first of those
         // instants after now at which the decision differs. Each try costs time linear in the spec's size
-        // (see Prepared).
+        // (see Prepared), and the spec's lists are bounded (Bounds), so a decision stays fast.
         for (Instant candidate : candidates(facts, now)) {
             if (!at(prepared, candidate).equals(current)) {
                 return current.withNextTransition(candidate);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import digital.govuk.access.api.v1alpha1.Absence;
 import digital.govuk.access.api.v1alpha1.AdminException;
+import digital.govuk.access.api.v1alpha1.Bounds;
 import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 import digital.govuk.access.api.v1alpha1.Confirmations;
 import digital.govuk.access.api.v1alpha1.DeployApproval;
@@ -44,8 +45,17 @@ public final class SpecReader {
             problems.add(new Problem("spec", "is required"));
             return new Result(null, problems);
         }
+        // The lists' bounds first: a spec over them is refused before any of its entries is read.
+        Bounded.tooMany(spec.shifts, Bounds.SHIFTS, "spec.shifts", problems);
+        Bounded.tooMany(spec.exceptions, Bounds.EXCEPTIONS, "spec.exceptions", problems);
+        Bounded.tooMany(spec.absences, Bounds.ABSENCES, "spec.absences", problems);
+        if (!problems.isEmpty()) {
+            return new Result(null, List.copyOf(problems));
+        }
         ZoneId zone = policy.zone();
-        requireText(spec.fullName, "spec.fullName", problems);
+        if (requireText(spec.fullName, "spec.fullName", problems)) {
+            Bounded.tooLong(spec.fullName, Bounds.FULL_NAME, "spec.fullName", problems);
+        }
         if (spec.role == null) {
             problems.add(new Problem("spec.role", "is required: Developer, SRE or TechnicalArchitect"));
         }
@@ -59,9 +69,7 @@ public final class SpecReader {
             if (spec.subject.kind == null) {
                 problems.add(new Problem("spec.subject.kind", "is required: User or Group"));
             }
-            if (requireText(spec.subject.name, "spec.subject.name", problems)) {
-                engineer = Names.normalise(spec.subject.name);
-            }
+            engineer = requiredName(spec.subject.name, "spec.subject.name", problems);
         }
 
         ClearanceLevel clearance = ClearanceLevel.None;
@@ -87,15 +95,15 @@ public final class SpecReader {
         Facts.Approval approval = null;
         DeployApproval a = spec.deployApproval;
         if (a != null) {
-            boolean by = requireText(a.approvedBy, "spec.deployApproval.approvedBy", problems);
+            String by = requiredName(a.approvedBy, "spec.deployApproval.approvedBy", problems);
             LocalDate on = null;
             if (a.approvedOn == null) {
                 problems.add(new Problem("spec.deployApproval.approvedOn", "is required (YYYY-MM-DD)"));
             } else {
                 on = date(a.approvedOn, "spec.deployApproval.approvedOn", problems);
             }
-            if (by && on != null) {
-                approval = new Facts.Approval(Names.normalise(a.approvedBy), start(on, zone), on, missing(a.confirmations));
+            if (by != null && on != null) {
+                approval = new Facts.Approval(by, start(on, zone), on, missing(a.confirmations));
             }
         }
 
@@ -113,6 +121,7 @@ public final class SpecReader {
             }
             Instant start = instant(s.startTime, f + ".startTime", problems);
             Instant end = instant(s.endTime, f + ".endTime", problems);
+            optionalName(s.supervisor, f + ".supervisor", problems);
             if (start != null && end != null && !end.isAfter(start)) {
                 problems.add(new Problem(f + ".endTime", "must be after startTime (" + Values.cut(s.startTime) + "), not "
                         + Values.cut(s.endTime)));
@@ -130,19 +139,21 @@ public final class SpecReader {
                 problems.add(new Problem(f, "must not be empty"));
                 continue;
             }
-            boolean by = requireText(e.approvedBy, f + ".approvedBy", problems);
+            String by = requiredName(e.approvedBy, f + ".approvedBy", problems);
             boolean reason = e.businessCase != null && !e.businessCase.isEmpty();
             if (!reason) {
                 problems.add(new Problem(f + ".businessCase", "is required: why the engineer needs Admin access"));
+            } else if (Bounded.tooLong(e.businessCase, Bounds.BUSINESS_CASE, f + ".businessCase", problems)) {
+                reason = false;
             }
+            String supervisor = optionalName(e.supervisor, f + ".supervisor", problems);
             Instant start = instant(e.startTime, f + ".startTime", problems);
             Instant expiry = instant(e.expiryTime, f + ".expiryTime", problems);
             if (start != null && expiry != null && !expiry.isAfter(start)) {
                 problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + Values.cut(e.startTime) + "), not "
                         + Values.cut(e.expiryTime)));
-            } else if (by && reason && start != null && expiry != null) {
-                exceptions.add(new Facts.ExceptionFact(i, Names.normalise(e.approvedBy), e.businessCase,
-                        e.supervisor == null ? null : Names.normalise(e.supervisor), start, expiry));
+            } else if (by != null && reason && start != null && expiry != null) {
+                exceptions.add(new Facts.ExceptionFact(i, by, e.businessCase, supervisor, start, expiry));
             }
         }
 
@@ -199,6 +210,16 @@ public final class SpecReader {
         return day.atStartOfDay(zone).toInstant();
     }
 
+    /** A name that must be present: as {@link Names} compares it, or null after adding a problem. */
+    private static String requiredName(String value, String field, List<Problem> problems) {
+        return requireText(value, field, problems) ? Names.check(value, field, problems) : null;
+    }
+
+    /** A name that may be absent (null): as {@link Names} compares it, or null. */
+    private static String optionalName(String value, String field, List<Problem> problems) {
+        return value == null ? null : Names.check(value, field, problems);
+    }
+
     private static boolean requireText(String value, String field, List<Problem> problems) {
         if (value == null || value.isBlank()) {
             problems.add(new Problem(field, "is required and must not be empty"));
@@ -231,6 +252,9 @@ public final class SpecReader {
     private static Instant instant(String value, String field, List<Problem> problems) {
         if (value == null) {
             problems.add(new Problem(field, "is required (an RFC 3339 instant such as 2026-08-03T09:00:00Z)"));
+            return null;
+        }
+        if (Bounded.tooLong(value, Bounds.INSTANT, field, problems)) {
             return null;
         }
         Instant quick = quickUtcInstant(value);

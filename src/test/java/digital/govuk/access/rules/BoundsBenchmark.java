@@ -4,13 +4,14 @@ import java.time.Instant;
 import java.util.Arrays;
 
 import digital.govuk.access.api.v1alpha1.ApproverRole;
+import digital.govuk.access.api.v1alpha1.Bounds;
 import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.api.v1alpha1.ShiftRole;
 
 /**
- * How long one decision takes for a spec with many shifts, exceptions and absences, built so that the
+ * How long one decision takes for the largest spec the bounds allow ({@link Bounds}), built so that the
  * decision never changes after now and every candidate instant is tried (the worst case for
  * {@link AccessRules#decide}): {@code make bench-bounds [ARGS="SHIFTS EXCEPTIONS ABSENCES"]}. Not a test: it
  * prints, and never fails on time.
@@ -23,9 +24,9 @@ public final class BoundsBenchmark {
     }
 
     public static void main(String[] args) {
-        int shifts = args.length > 0 ? Integer.parseInt(args[0]) : 500;
-        int exceptions = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int absences = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        int shifts = args.length > 0 ? Integer.parseInt(args[0]) : Bounds.SHIFTS;
+        int exceptions = args.length > 1 ? Integer.parseInt(args[1]) : Bounds.EXCEPTIONS;
+        int absences = args.length > 2 ? Integer.parseInt(args[2]) : Bounds.ABSENCES;
         EffectivePolicy policy = Specs.policy().approver(Specs.HEAD_OF_TECH, ApproverRole.HeadOfTechnology).build();
         EngineerAccessSpec spec = worstCase(shifts, exceptions, absences);
         Decision d = AccessRules.decide(spec, policy, NOW);

@@ -141,7 +141,43 @@ class SpecValidationTest {
                         "spec.role", "is required: Developer, SRE or TechnicalArchitect"),
                 invalid("missing employment", s -> s.employment = null,
                         "spec.employment", "is required: CivilServant or Contractor"),
-                invalid("a null shift entry", s -> s.shifts.set(0, null), "spec.shifts[0]", "must not be empty"));
+                invalid("a null shift entry", s -> s.shifts.set(0, null), "spec.shifts[0]", "must not be empty"),
+
+                // Bounds (docs/api.md): checked before anything else is read.
+                invalid("501 shifts", s -> s.shifts = shifts(501), "spec.shifts", "must have at most 500 entries, not 501"),
+                invalid("10,000 shifts: refused without reading one", s -> s.shifts = shifts(10_000),
+                        "spec.shifts", "must have at most 500 entries, not 10000"),
+                invalid("101 exceptions", s -> s.exceptions = java.util.Collections.nCopies(101, s.exceptions.get(0)),
+                        "spec.exceptions", "must have at most 100 entries, not 101"),
+                invalid("201 absences", s -> s.absences = java.util.Collections.nCopies(201, s.absences.get(0)),
+                        "spec.absences", "must have at most 200 entries, not 201"),
+                invalid("a 257-character subject name", s -> s.subject.name = "j".repeat(257),
+                        "spec.subject.name", "must be at most 256 characters, not 257"),
+                invalid("a 257-character deploy approver", s -> s.deployApproval.approvedBy = "t".repeat(257),
+                        "spec.deployApproval.approvedBy", "must be at most 256 characters, not 257"),
+                invalid("a 257-character fullName (counted in characters, not UTF-16 units)", s -> s.fullName = "😀".repeat(257),
+                        "spec.fullName", "must be at most 256 characters, not 257"),
+                invalid("a 1 MB business case", s -> s.exceptions.get(0).businessCase = "x".repeat(1 << 20),
+                        "spec.exceptions[0].businessCase", "must be at most 2048 characters, not 1048576"),
+                invalid("a 65-character instant", s -> s.shifts.get(0).startTime = "2026-08-03T09:00:00." + "0".repeat(44) + "Z",
+                        "spec.shifts[0].startTime", "must be at most 64 characters, not 65"),
+                invalid("a 5,000-character date is cut in the message", s -> s.deployApproval.approvedOn = "9".repeat(5000),
+                        "spec.deployApproval.approvedOn", "'" + "9".repeat(80) + "…' is not a date (YYYY-MM-DD)"),
+                invalid("a date with a NUL is shown with the NUL visible", s -> s.deployApproval.approvedOn = "2026-02-0\u0000",
+                        "spec.deployApproval.approvedOn", "'2026-02-0<U+0000>' is not a date (YYYY-MM-DD)"));
+    }
+
+    private static List<digital.govuk.access.api.v1alpha1.Shift> shifts(int n) {
+        List<digital.govuk.access.api.v1alpha1.Shift> shifts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            digital.govuk.access.api.v1alpha1.Shift shift = new digital.govuk.access.api.v1alpha1.Shift();
+            shift.role = ShiftRole.Shadow;
+            Instant start = Instant.parse("2026-01-05T09:00:00Z").plusSeconds(86_400L * i);
+            shift.startTime = start.toString();
+            shift.endTime = start.plusSeconds(3_600).toString();
+            shifts.add(shift);
+        }
+        return shifts;
     }
 
     @ParameterizedTest(name = "{0} -> fails closed naming the field")
@@ -184,6 +220,18 @@ class SpecValidationTest {
         assertThat(d.problems()).extracting(Problem::field).containsExactly("metadata.name");
         assertThat(d.level()).isEqualTo(Level.None);
         assertThat(ManagedBindings.desired("Jane_Doe", d, POLICY, NAMESPACES)).isEmpty();
+    }
+
+    @Test
+    void listsAtTheirBoundsAreValid() {
+        EngineerAccessSpec spec = full().build();
+        spec.shifts = shifts(500);
+        spec.exceptions = new ArrayList<>(java.util.Collections.nCopies(100, spec.exceptions.get(0)));
+        spec.absences = new ArrayList<>(java.util.Collections.nCopies(200, spec.absences.get(0)));
+        spec.subject.name = "j".repeat(246) + "@gov.uk";
+        spec.exceptions.get(0).businessCase = "b".repeat(2048);
+        assertThat(SpecReader.problems(spec, POLICY)).isEmpty();
+        assertThat(AccessRules.decide(spec, POLICY, NOW).problems()).isEmpty();
     }
 
     @Test
@@ -248,6 +296,68 @@ class SpecValidationTest {
         assertThat(p.adminNamespaces().matches(Map.of("access.govuk.digital/admin", "true"))).isTrue();
         assertThat(p.adminNamespaces().matches(Map.of())).isFalse();
         assertThat(PolicyReader.read(new AccessPolicySpec()).policy()).isEqualTo(p);
+    }
+
+    @Test
+    void policyBoundsAreCheckedBeforeTheEntries() {
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(java.util.Collections.nCopies(501, ""))))
+                .as("the entries (all empty) are not read").containsExactly(new Problem("spec.techLeads", "must have at most 500 entries, not 501"));
+        assertThat(policyProblems(s -> s.exceptionApprovers = new ArrayList<>(java.util.Collections.nCopies(101, new ExceptionApprover()))))
+                .containsExactly(new Problem("spec.exceptionApprovers", "must have at most 100 entries, not 101"));
+        assertThat(policyProblems(s -> {
+            s.deploy = new RoleTarget();
+            s.deploy.namespaceSelector = new NamespaceSelector();
+            for (int i = 0; i < 21; i++) {
+                s.deploy.namespaceSelector.matchLabels.put("label-" + i, "true");
+                s.deploy.namespaceSelector.matchExpressions.add(requirement("k" + i, SelectorOperator.Exists));
+            }
+        })).containsExactly(new Problem("spec.deploy.namespaceSelector.matchLabels", "must have at most 20 entries, not 21"),
+                new Problem("spec.deploy.namespaceSelector.matchExpressions", "must have at most 20 entries, not 21"));
+        assertThat(policyProblems(s -> {
+            s.admin = new AdminRoleTarget();
+            s.admin.namespaceSelector = new NamespaceSelector();
+            s.admin.namespaceSelector.matchExpressions.add(requirement("tier", SelectorOperator.In,
+                    java.util.stream.IntStream.range(0, 101).mapToObj(i -> "v" + i).toArray(String[]::new)));
+        })).containsExactly(new Problem("spec.admin.namespaceSelector.matchExpressions[0].values", "must have at most 100 entries, not 101"));
+    }
+
+    @Test
+    void policyLengthsAndNumbersAreBounded() {
+        assertThat(policyProblems(s -> s.timeZone = "Europe/" + "x".repeat(58)))
+                .containsExactly(new Problem("spec.timeZone", "must be at most 64 characters, not 65"));
+        assertThat(policyProblems(s -> {
+            s.deploy = new RoleTarget();
+            s.deploy.clusterRole = "r".repeat(254);
+        })).containsExactly(new Problem("spec.deploy.clusterRole", "must be at most 253 characters, not 254"));
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(List.of("t".repeat(257)))))
+                .containsExactly(new Problem("spec.techLeads[0]", "must be at most 256 characters, not 257"));
+        assertThat(policyProblems(s -> {
+            s.admin = new AdminRoleTarget();
+            s.admin.namespaceSelector = new NamespaceSelector();
+            s.admin.namespaceSelector.matchLabels.put("k".repeat(318), "v".repeat(64));
+            s.admin.namespaceSelector.matchExpressions.add(requirement("tier", SelectorOperator.In, "p".repeat(64)));
+            s.admin.namespaceSelector.matchExpressions.add(requirement("t".repeat(318), SelectorOperator.Exists));
+        })).containsExactly(
+                new Problem("spec.admin.namespaceSelector.matchLabels", "the label key '" + "k".repeat(80) + "…' is longer than 317 characters"),
+                new Problem("spec.admin.namespaceSelector.matchLabels." + "k".repeat(80) + "…", "must be at most 63 characters, not 64"),
+                new Problem("spec.admin.namespaceSelector.matchExpressions[0].values[0]", "must be at most 63 characters, not 64"),
+                new Problem("spec.admin.namespaceSelector.matchExpressions[1].key", "must be at most 317 characters, not 318"));
+        assertThat(policyProblems(s -> {
+            s.minShadowShifts = 101;
+            s.secondaryShiftsBeforePrimary = 101;
+            s.longAbsenceDays = 3651;
+            s.maxExceptionDays = 366;
+        })).containsExactly(new Problem("spec.minShadowShifts", "must be at most 100, not 101"),
+                new Problem("spec.secondaryShiftsBeforePrimary", "must be at most 100, not 101"),
+                new Problem("spec.longAbsenceDays", "must be at most 3650, not 3651"),
+                new Problem("spec.maxExceptionDays", "must be at most 365, not 366"));
+        assertThat(policyProblems(s -> {
+            s.minShadowShifts = 100;
+            s.secondaryShiftsBeforePrimary = 100;
+            s.longAbsenceDays = 3650;
+            s.maxExceptionDays = 365;
+            s.timeZone = "America/Argentina/ComodRivadavia";
+        })).as("at the bounds").isEmpty();
     }
 
     @Test
