@@ -72,6 +72,7 @@ public final class PolicyReader {
         int longAbsence = number(s.longAbsenceDays, 42, 1, Bounds.LONG_ABSENCE_DAYS, "spec.longAbsenceDays", problems);
         int maxException = number(s.maxExceptionDays, 30, 1, Bounds.EXCEPTION_DAYS, "spec.maxExceptionDays", problems);
         boolean waive = s.exceptionsWaiveClearance != null && s.exceptionsWaiveClearance;
+        boolean groups = s.allowGroupSubjects != null && s.allowGroupSubjects;
 
         Set<String> techLeads = new LinkedHashSet<>();
         List<String> leads = s.techLeads == null ? List.of() : s.techLeads;
@@ -117,7 +118,7 @@ public final class PolicyReader {
             return new Result(null, List.copyOf(problems));
         }
         return new Result(new EffectivePolicy(zone, required, deployRole, deployNs, adminRole, includeDeploy, adminNs,
-                minShadow, secondaries, longAbsence, maxException, waive, Set.copyOf(techLeads), Map.copyOf(approvers)),
+                minShadow, secondaries, longAbsence, maxException, waive, Set.copyOf(techLeads), Map.copyOf(approvers), groups),
                 List.of());
     }
 

@@ -18,6 +18,8 @@ import digital.govuk.access.api.v1alpha1.DeployApproval;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import digital.govuk.access.api.v1alpha1.Formats;
 import digital.govuk.access.api.v1alpha1.Shift;
+import digital.govuk.access.api.v1alpha1.Subject;
+import digital.govuk.access.api.v1alpha1.SubjectKind;
 
 /**
  * Checks an EngineerAccess spec and parses it into {@link Facts}. Anything it cannot fully understand is a
@@ -62,15 +64,7 @@ public final class SpecReader {
         if (spec.employment == null) {
             problems.add(new Problem("spec.employment", "is required: CivilServant or Contractor"));
         }
-        String engineer = null;
-        if (spec.subject == null) {
-            problems.add(new Problem("spec.subject", "is required: the user or group the bindings name"));
-        } else {
-            if (spec.subject.kind == null) {
-                problems.add(new Problem("spec.subject.kind", "is required: User or Group"));
-            }
-            engineer = requiredName(spec.subject.name, "spec.subject.name", problems);
-        }
+        String engineer = subject(spec.subject, policy, problems);
 
         ClearanceLevel clearance = ClearanceLevel.None;
         LocalDate clearanceOn = null;
@@ -210,12 +204,37 @@ public final class SpecReader {
         return day.atStartOfDay(zone).toInstant();
     }
 
-    /** A name that must be present: as {@link Names} compares it, or null after adding a problem. */
+    /**
+     * The subject: one person by default. A Group only where the policy allows it, and never a name Kubernetes
+     * keeps for itself ({@code system:...}), which would hand access to its users, groups or service accounts.
+     * Returns the subject's name as compared, or null.
+     */
+    private static String subject(Subject subject, EffectivePolicy policy, List<Problem> problems) {
+        if (subject == null) {
+            problems.add(new Problem("spec.subject", "is required: the engineer's user name, as the bindings name it"));
+            return null;
+        }
+        if (subject.kind == null) {
+            problems.add(new Problem("spec.subject.kind", "is required: User (or Group, where the AccessPolicy allows groups)"));
+        } else if (subject.kind == SubjectKind.Group && !policy.allowGroupSubjects()) {
+            problems.add(new Problem("spec.subject.kind", "is Group, but the AccessPolicy does not allow group subjects:"
+                    + " name the engineer's own user (kind User), or set allowGroupSubjects: true in the AccessPolicy"));
+        }
+        String name = requiredName(subject.name, "spec.subject.name", problems);
+        if (name != null && name.startsWith(Names.SYSTEM_PREFIX)) {
+            problems.add(new Problem("spec.subject.name", Values.quote(subject.name) + " is a Kubernetes system name"
+                    + " (system:...) that would grant access to its users, groups or service accounts; name the engineer's own user"));
+            return null;
+        }
+        return name;
+    }
+
+    /** A name that must be present: its key as {@link Names} compares it, or null after adding a problem. */
     private static String requiredName(String value, String field, List<Problem> problems) {
         return requireText(value, field, problems) ? Names.check(value, field, problems) : null;
     }
 
-    /** A name that may be absent (null): as {@link Names} compares it, or null. */
+    /** A name that may be absent (null): its key, or null. */
     private static String optionalName(String value, String field, List<Problem> problems) {
         return value == null ? null : Names.check(value, field, problems);
     }

@@ -1,5 +1,6 @@
 package digital.govuk.access.rules;
 
+import static digital.govuk.access.rules.Specs.ENGINEER;
 import static digital.govuk.access.rules.Specs.HEAD_OF_TECH;
 import static digital.govuk.access.rules.Specs.SUPERVISOR;
 import static digital.govuk.access.rules.Specs.TECH_LEAD;
@@ -33,6 +34,7 @@ import digital.govuk.access.api.v1alpha1.RoleTarget;
 import digital.govuk.access.api.v1alpha1.SelectorOperator;
 import digital.govuk.access.api.v1alpha1.SelectorRequirement;
 import digital.govuk.access.api.v1alpha1.ShiftRole;
+import digital.govuk.access.api.v1alpha1.SubjectKind;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
 
@@ -130,11 +132,11 @@ class SpecValidationTest {
                 invalid("absence with an unparsable until", s -> s.absences.get(0).until = "soon",
                         "spec.absences[0].until", "'soon' is not a date (YYYY-MM-DD)"),
                 invalid("missing subject", s -> s.subject = null,
-                        "spec.subject", "is required: the user or group the bindings name"),
+                        "spec.subject", "is required: the engineer's user name, as the bindings name it"),
                 invalid("subject with an empty name", s -> s.subject.name = "  ",
                         "spec.subject.name", "is required and must not be empty"),
                 invalid("subject without kind", s -> s.subject.kind = null,
-                        "spec.subject.kind", "is required: User or Group"),
+                        "spec.subject.kind", "is required: User (or Group, where the AccessPolicy allows groups)"),
                 invalid("empty fullName", s -> s.fullName = "",
                         "spec.fullName", "is required and must not be empty"),
                 invalid("missing role", s -> s.role = null,
@@ -142,6 +144,35 @@ class SpecValidationTest {
                 invalid("missing employment", s -> s.employment = null,
                         "spec.employment", "is required: CivilServant or Contractor"),
                 invalid("a null shift entry", s -> s.shifts.set(0, null), "spec.shifts[0]", "must not be empty"),
+
+                // The subject is one person (decided).
+                invalid("a Group subject while the policy does not allow groups", s -> s.subject.kind = SubjectKind.Group,
+                        "spec.subject.kind", "is Group, but the AccessPolicy does not allow group subjects: name the engineer's"
+                                + " own user (kind User), or set allowGroupSubjects: true in the AccessPolicy"),
+                invalid("a system: subject name (system:masters)", s -> s.subject.name = "system:masters",
+                        "spec.subject.name", SYSTEM_NAME.formatted("system:masters")),
+                invalid("a system: subject name in capitals with a leading space", s -> s.subject.name = " SYSTEM:Masters",
+                        "spec.subject.name", SYSTEM_NAME.formatted(" SYSTEM:Masters")),
+                invalid("a system: subject name in full-width letters", s -> s.subject.name = "ｓｙｓｔｅｍ：authenticated",
+                        "spec.subject.name", SYSTEM_NAME.formatted("ｓｙｓｔｅｍ：authenticated")),
+                invalid("a service account as the subject", s -> s.subject.name = "system:serviceaccount:kube-system:default",
+                        "spec.subject.name", SYSTEM_NAME.formatted("system:serviceaccount:kube-system:default")),
+                invalid("a system: subject name behind a zero-width space", s -> s.subject.name = "\u200Bsystem:masters",
+                        "spec.subject.name", INVISIBLE.formatted("U+200B", 1)),
+
+                // Names with invisible characters cannot slip past the self-approval check (decided).
+                invalid("subject name with a byte order mark", s -> s.subject.name = "\uFEFF" + ENGINEER,
+                        "spec.subject.name", INVISIBLE.formatted("U+FEFF", 1)),
+                invalid("deploy approver with a zero-width space", s -> s.deployApproval.approvedBy = "jane\u200B.doe@example.gov.uk",
+                        "spec.deployApproval.approvedBy", INVISIBLE.formatted("U+200B", 5)),
+                invalid("exception approver with a zero-width joiner", s -> s.exceptions.get(0).approvedBy = "jane.doe\u200D@example.gov.uk",
+                        "spec.exceptions[0].approvedBy", INVISIBLE.formatted("U+200D", 9)),
+                invalid("exception supervisor with a right-to-left override", s -> s.exceptions.get(0).supervisor = "\u202Eku.vog.elpmaxe@eod.enaj",
+                        "spec.exceptions[0].supervisor", INVISIBLE.formatted("U+202E", 1)),
+                invalid("exception supervisor with a Hangul filler", s -> s.exceptions.get(0).supervisor = ENGINEER + "\u3164",
+                        "spec.exceptions[0].supervisor", INVISIBLE.formatted("U+3164", ENGINEER.length() + 1)),
+                invalid("shift supervisor with a NUL", s -> s.shifts.get(0).supervisor = "sam\u0000@example.gov.uk",
+                        "spec.shifts[0].supervisor", INVISIBLE.formatted("U+0000", 4)),
 
                 // Bounds (docs/api.md): checked before anything else is read.
                 invalid("501 shifts", s -> s.shifts = shifts(501), "spec.shifts", "must have at most 500 entries, not 501"),
@@ -167,6 +198,10 @@ class SpecValidationTest {
                         "spec.deployApproval.approvedOn", "'2026-02-0<U+0000>' is not a date (YYYY-MM-DD)"));
     }
 
+    private static final String SYSTEM_NAME = "'%s' is a Kubernetes system name (system:...) that would grant access to its"
+            + " users, groups or service accounts; name the engineer's own user";
+    private static final String INVISIBLE = "contains the invisible character %s (at character %d); write the name in plain visible text";
+
     private static List<digital.govuk.access.api.v1alpha1.Shift> shifts(int n) {
         List<digital.govuk.access.api.v1alpha1.Shift> shifts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -179,6 +214,32 @@ class SpecValidationTest {
         }
         return shifts;
     }
+
+    @Test
+    void aGroupSubjectIsAllowedWhereThePolicySaysSo() {
+        EngineerAccessSpec spec = full().build();
+        spec.subject.kind = SubjectKind.Group;
+        EffectivePolicy groups = Specs.policy().approver(HEAD_OF_TECH, ApproverRole.HeadOfTechnology).allowGroupSubjects(true).build();
+        assertThat(groups.allowGroupSubjects()).isTrue();
+        assertThat(EffectivePolicy.defaults().allowGroupSubjects()).as("groups are refused by default").isFalse();
+
+        Decision d = AccessRules.decide(spec, groups, NOW);
+        assertThat(d.problems()).isEmpty();
+        assertThat(d.level()).isEqualTo(Level.Admin);
+        // Even then, no system: group.
+        spec.subject.name = "system:authenticated";
+        assertThat(AccessRules.decide(spec, groups, NOW).problems()).extracting(Problem::field).containsExactly("spec.subject.name");
+    }
+
+    @Test
+    void fullWidthAndCaseVariantsOfANameCompareEqual() {
+        assertThat(Names.key("ｊａｎｅ.ＤＯＥ@example.gov.uk")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("  Jane.Doe@EXAMPLE.gov.uk\u00A0")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("jane.doe@example.gov.uk")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("jane.doe@example.gov.uk.")).isNotEqualTo(ENGINEER_KEY);
+    }
+
+    private static final String ENGINEER_KEY = "jane.doe@example.gov.uk";
 
     @ParameterizedTest(name = "{0} -> fails closed naming the field")
     @MethodSource("invalidSpecs")
@@ -296,6 +357,15 @@ class SpecValidationTest {
         assertThat(p.adminNamespaces().matches(Map.of("access.govuk.digital/admin", "true"))).isTrue();
         assertThat(p.adminNamespaces().matches(Map.of())).isFalse();
         assertThat(PolicyReader.read(new AccessPolicySpec()).policy()).isEqualTo(p);
+    }
+
+    @Test
+    void policyNamesWithInvisibleCharactersFailClosed() {
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(List.of(TECH_LEAD, "tech.lead\u200B@example.gov.uk"))))
+                .containsExactly(new Problem("spec.techLeads[1]", INVISIBLE.formatted("U+200B", 10)));
+        assertThat(policyProblems(s -> s.exceptionApprovers.add(new ExceptionApprover("head\u2060.of.tech@example.gov.uk",
+                ApproverRole.HeadOfTechnology))))
+                .containsExactly(new Problem("spec.exceptionApprovers[0].name", INVISIBLE.formatted("U+2060", 5)));
     }
 
     @Test

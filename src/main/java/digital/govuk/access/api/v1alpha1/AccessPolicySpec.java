@@ -49,6 +49,10 @@ public class AccessPolicySpec {
     @JsonPropertyDescription("When true, an exception grants Admin without the required clearance. Default false.")
     public Boolean exceptionsWaiveClearance;
 
+    @JsonPropertyDescription("When true, an EngineerAccess may name a Group as its subject, which gives the engineer's"
+            + " access to every member of the group. Default false: the subject must be one person (kind User).")
+    public Boolean allowGroupSubjects;
+
     @Size(max = Bounds.TECH_LEADS)
     @JsonPropertyDescription("Who may approve Production Deploy access. Empty: anyone but the engineer.")
     public List<@Size(min = 1, max = Bounds.NAME) String> techLeads = new ArrayList<>();
