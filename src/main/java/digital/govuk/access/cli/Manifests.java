@@ -1,8 +1,7 @@
 package digital.govuk.access.cli;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -32,7 +32,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 /**
- * Reads EngineerAccess, AccessPolicy and Namespace objects from YAML or JSON files and folders
+ * Reads EngineerAccess, AccessPolicy and Namespace objects from YAML or JSON ({@code .json}) files and folders
  * (multi-document files and {@code v1 List} objects included). Unknown fields and unknown enum values
  * are errors that name the file, the object and the field. Other kinds are skipped.
  */
@@ -54,12 +54,24 @@ public final class Manifests {
 
     /** Deeper than any manifest of these kinds needs: deeper documents are refused before they are read. */
     private static final int MAX_NESTING = 64;
+    /** Larger files are refused before they are read, so plan's memory stays bounded. */
+    static final long MAX_FILE_BYTES = 16L << 20;
+    /**
+     * The YAML parser takes time and memory that grow with the square of the longest line (a 1 MB line costs
+     * 2 GB of allocation), so YAML lines longer than this are refused before parsing. JSON is read by a parser
+     * without that cost, so a long JSON line is fine.
+     */
+    static final int MAX_YAML_LINE = 128 << 10;
     /**
      * Reads as strictly as the API server's schema: unknown fields, unknown enum values, a key given twice,
      * and a scalar of the wrong type (a number or true for a string, "3" or 1.5 for a whole number, 1 or
      * "true" for true or false) are errors, never quietly converted.
      */
     private static final ObjectMapper YAML = strict(new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build()));
+    private static final ObjectMapper JSON = strict(new ObjectMapper(JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build()));
@@ -120,23 +132,46 @@ public final class Manifests {
     }
 
     private static void readFile(Path file, Set set) {
-        try (Reader in = Files.newBufferedReader(file)) {
-            read(file.toString(), in, set);
+        String name = file.toString();
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                set.errors().add(new InputError(name, "-", null, tooLarge()));
+                return;
+            }
+            read(name, Files.readString(file), set);
+        } catch (CharacterCodingException e) {
+            set.errors().add(new InputError(name, "-", null, "cannot read the file: it is not UTF-8 text"));
         } catch (IOException e) {
-            set.errors().add(new InputError(file.toString(), "-", null, "cannot read the file: " + Values.cut(e.getMessage())));
+            set.errors().add(new InputError(name, "-", null, "cannot read the file: " + Values.cut(e.getMessage())));
         }
     }
 
-    /** Reads the YAML or JSON text of one file, named {@code name} in messages. */
+    private static String tooLarge() {
+        return "the file is larger than " + (MAX_FILE_BYTES >> 20) + " MiB, the most plan reads: split it";
+    }
+
+    /** Reads the text of one file, named {@code name} in messages: JSON when the name ends in .json, else YAML. */
     static Set read(String name, String text) {
         Set set = new Set(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        read(name, new StringReader(text), set);
+        read(name, text, set);
         return set;
     }
 
-    private static void read(String name, Reader in, Set set) {
+    private static void read(String name, String text, Set set) {
+        boolean json = name.endsWith(".json");
+        String format = json ? "JSON" : "YAML";
+        if (text.length() > MAX_FILE_BYTES) {
+            set.errors().add(new InputError(name, "-", null, tooLarge()));
+            return;
+        }
+        int longLine = json ? 0 : lineLongerThan(text, MAX_YAML_LINE);
+        if (longLine > 0) {
+            set.errors().add(new InputError(name, "-", null, "not valid YAML: line " + longLine + " is longer than "
+                    + MAX_YAML_LINE + " characters; no field of these objects needs that (write very long lines as JSON)"));
+            return;
+        }
         List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(in)) {
+        try (MappingIterator<JsonNode> it = (json ? JSON : YAML).readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
                 JsonNode doc = it.nextValue();
                 if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
@@ -145,8 +180,8 @@ public final class Manifests {
             }
         } catch (IOException | RuntimeException e) {
             // The YAML parser reports some malformed input as unchecked exceptions: all mean the same.
-            set.errors().add(new InputError(name, "-", null, "not valid YAML: "
-                    + ReadProblems.yaml(e instanceof IOException io ? io : new IOException(e.getMessage(), e))));
+            set.errors().add(new InputError(name, "-", null, "not valid " + format + ": "
+                    + ReadProblems.syntax(e instanceof IOException io ? io : new IOException(e.getMessage(), e))));
             return;
         }
         int index = 0;
@@ -162,6 +197,21 @@ public final class Manifests {
                 readObject(doc, name, "document " + index, set);
             }
         }
+    }
+
+    /** The number of the first line longer than {@code max} characters, or 0. */
+    private static int lineLongerThan(String text, int max) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                start = i + 1;
+            } else if (i - start >= max) {
+                return line;
+            }
+        }
+        return 0;
     }
 
     private static void readObject(JsonNode node, String file, String where, Set set) {

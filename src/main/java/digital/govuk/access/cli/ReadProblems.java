@@ -6,6 +6,8 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -41,6 +43,8 @@ final class ReadProblems {
     private static final int MAX_YAML_MESSAGE = 200;
 
     private final ObjectMapper mapper;
+    /** The properties of each API type, worked out once: introspection is slow. */
+    private final Map<JavaType, List<BeanPropertyDefinition>> properties = new ConcurrentHashMap<>();
 
     ReadProblems(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -129,8 +133,10 @@ final class ReadProblems {
     }
 
     private List<BeanPropertyDefinition> properties(JavaType bean) {
-        BeanDescription description = mapper.getDeserializationConfig().introspect(bean);
-        return description.findProperties();
+        return properties.computeIfAbsent(bean, type -> {
+            BeanDescription description = mapper.getDeserializationConfig().introspect(type);
+            return List.copyOf(description.findProperties());
+        });
     }
 
     private List<String> fieldNames(JavaType bean) {
@@ -223,10 +229,10 @@ final class ReadProblems {
     }
 
     /**
-     * What the YAML parser found wrong, and where: {@code line 4, column 4: while parsing a flow sequence:
-     * expected ',' or ']', but got <stream end>}. Cut to a readable length.
+     * What the YAML or JSON parser found wrong, and where: {@code line 4, column 4: while parsing a flow
+     * sequence: expected ',' or ']', but got <stream end>}. Cut to a readable length.
      */
-    static String yaml(IOException e) {
+    static String syntax(IOException e) {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         message = message == null ? "" : message;
         String what;
@@ -246,9 +252,9 @@ final class ReadProblems {
                     parts.add(line.strip());
                 }
             }
-            what = parts.isEmpty() ? "the YAML parser could not read it" : String.join(": ", parts);
+            what = parts.isEmpty() ? "the parser could not read it" : String.join(": ", parts);
             if (JAVA_NAME.matcher(what).find()) {
-                what = "the YAML parser could not read it";
+                what = "the parser could not read it";
             }
         }
         what = Values.cut(what, MAX_YAML_MESSAGE);

@@ -206,6 +206,29 @@ class InvalidInputTest {
     }
 
     @Test
+    void aVeryLongYamlLineIsRefusedBeforeParsingButJsonIsReadAsJson() {
+        String huge = "z".repeat(1 << 20);
+        Path yaml = write(dir, "long.yaml", engineer("long", identity("long").replace("fullName: long", "fullName: " + huge)));
+        Cli.Run refused = run(args("plan", yaml));
+        assertThat(refused.invalid()).containsExactly("invalid: " + yaml + ": -: not valid YAML: line 6 is longer than 131072"
+                + " characters; no field of these objects needs that (write very long lines as JSON)");
+
+        // The same object as JSON: read quickly, and refused by the bound on fullName.
+        Path json = write(dir, "long.json", """
+                {"apiVersion": "access.govuk.digital/v1alpha1", "kind": "EngineerAccess", "metadata": {"name": "long"},
+                 "spec": {"fullName": "%s", "role": "SRE", "employment": "Contractor",
+                          "subject": {"kind": "User", "name": "long@example.gov.uk"}}}
+                """.formatted(huge));
+        Cli.Run bounded = run(args("plan", json));
+        assertThat(bounded.invalid()).containsExactly("invalid: " + json + ": EngineerAccess long: spec.fullName: must be at most 256"
+                + " characters, not 1048576");
+
+        Path broken = write(dir, "broken.json", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\",}");
+        assertThat(run(args("plan", broken)).invalid()).singleElement().asString()
+                .startsWith("invalid: " + broken + ": -: not valid JSON: line 1, column ");
+    }
+
+    @Test
     void everyProblemOfAnEngineerIsReported() {
         Path file = write(dir, "e.yaml", engineer("two-problems", identity("two-problems"), """
                   clearance: {level: BPSS, grantedOn: 12/01/2026}
