@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test kube-binaries run plan crds build image bench-decision clean
+.PHONY: help test kube-binaries run plan crds build image bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -34,6 +34,11 @@ bench-decision: ## Decisions per second for 10,000 engineers on one core
 	$(MVN) -q -DskipTests test-compile
 	java -XX:ActiveProcessorCount=1 -cp "target/classes:target/test-classes:$$(cat target/cli-classpath.txt)" \
 	  digital.govuk.access.rules.DecisionBenchmark
+
+bench-bounds: ## How long one decision takes for the largest spec the bounds allow
+	$(MVN) -q -DskipTests test-compile
+	java -XX:ActiveProcessorCount=1 -cp "target/classes:target/test-classes:$$(cat target/cli-classpath.txt)" \
+	  digital.govuk.access.rules.BoundsBenchmark $(ARGS)
 
 clean: ## Remove build output
 	$(MVN) -q clean

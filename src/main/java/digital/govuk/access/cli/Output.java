@@ -20,6 +20,8 @@ import digital.govuk.access.api.v1alpha1.Unmet;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.rules.Problem;
+import digital.govuk.access.rules.Values;
+import digital.govuk.access.status.StatusBuilder;
 
 /** Prints a plan as a table or as JSON. */
 final class Output {
@@ -55,7 +57,7 @@ final class Output {
             EngineerAccessStatus s = e.resource().getStatus();
             String namespaces = namespaces(e.bindings());
             rows.add(new String[] {e.name().isEmpty() ? "(no name)" : e.name(),
-                    e.resource().getSpec() == null ? "-" : nullToDash(e.resource().getSpec().fullName),
+                    e.resource().getSpec() == null ? "-" : nullToDash(Values.cut(e.resource().getSpec().fullName)),
                     String.valueOf(s.level), Boolean.TRUE.equals(s.supervised) ? "yes" : "no", nullToDash(s.accessExpiryTime),
                     nullToDash(s.nextTransitionTime), namespaces.isEmpty() ? "-" : namespaces, why(e)});
         }
@@ -100,7 +102,7 @@ final class Output {
             return "policy invalid: access frozen";
         }
         if (!e.decision().specValid()) {
-            return "invalid: " + e.decision().problems().stream().map(Problem::toString).collect(Collectors.joining("; "));
+            return "invalid: " + StatusBuilder.summary(e.decision().problems().stream().map(Problem::toString).toList());
         }
         List<Unmet> unmet = e.decision().unmet();
         if (unmet.isEmpty()) {

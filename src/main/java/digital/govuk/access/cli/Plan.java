@@ -19,6 +19,7 @@ import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EngineerNames;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.rules.Problem;
+import digital.govuk.access.rules.Values;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -78,7 +79,7 @@ public final class Plan {
             // A Namespace given twice would bind the same RoleBinding twice; which labels hold is unclear.
             String first = namespaceFiles.putIfAbsent(nsName, ns.file());
             if (first != null) {
-                errors.add(new InputError(ns.file(), "Namespace " + nsName, "metadata.name",
+                errors.add(new InputError(ns.file(), "Namespace " + Values.cut(nsName), "metadata.name",
                         "a second Namespace with this name (the first is in " + first + ")"));
                 continue;
             }
@@ -92,7 +93,7 @@ public final class Plan {
             EngineerAccess ea = source.object();
             String name = ea.getMetadata() == null ? null : ea.getMetadata().getName();
             boolean named = name != null && !name.isEmpty();
-            String label = "EngineerAccess " + (named ? name : "(" + (source.where().isEmpty() ? "no name" : source.where()) + ")");
+            String label = "EngineerAccess " + (named ? Values.cut(name) : "(" + (source.where().isEmpty() ? "no name" : source.where()) + ")");
             // Nameless objects cannot clash with each other or with a named one: key them by their place.
             String key = named ? name : label + " in " + source.file();
             if (named && seen.containsKey(name)) {

@@ -50,9 +50,10 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             if (state.valid()) {
                 conditions.add(new Condition(VALID, "True", "Valid", "The policy is valid"));
             } else {
-                state.problems().forEach(p -> status.problems.add(p.toString()));
+                List<String> problems = state.problems().stream().map(Object::toString).toList();
+                status.problems.addAll(StatusBuilder.listed(problems, StatusBuilder.STATUS_LISTS));
                 conditions.add(new Condition(VALID, "False", "InvalidPolicy",
-                        "Access is frozen until this is fixed: " + String.join("; ", status.problems)));
+                        "Access is frozen until this is fixed: " + StatusBuilder.summary(problems)));
                 askAgain = BindRights.refused(state);
             }
         }

@@ -49,12 +49,14 @@ public final class AccessRules {
             return Decision.invalid(read.problems());
         }
         Facts facts = read.facts();
-        Decision current = at(facts, policy, now);
+        Prepared prepared = new Prepared(facts, policy);
+        Decision current = at(prepared, now);
         // The decision only changes at instants named by the facts, and is constant between them (every
         // test below is "instant >= some fact instant"), so the next change is the first of those
-        // instants after now at which the decision differs.
+        // instants after now at which the decision differs. Each try costs time linear in the spec's size
+        // (see Prepared), and the spec's lists are bounded (Bounds), so a decision stays fast.
         for (Instant candidate : candidates(facts, now)) {
-            if (!at(facts, policy, candidate).equals(current)) {
+            if (!at(prepared, candidate).equals(current)) {
                 return current.withNextTransition(candidate);
             }
         }
@@ -89,8 +91,55 @@ public final class AccessRules {
         }
     }
 
+    /**
+     * What does not depend on the instant, worked out once per decision so that the decision at one instant
+     * takes time linear in the size of the spec: the Shadow shifts' ends in order, whether each AdminShadow
+     * shift found the prerequisites met at its start, and the exception checks that do not involve time.
+     */
+    private static final class Prepared {
+        final Facts f;
+        final EffectivePolicy p;
+        private final Instant[] shadowEnds;
+        private final boolean[] prerequisitesAtStart;
+        private final ExceptionStatus[] rejected;
+
+        Prepared(Facts f, EffectivePolicy p) {
+            this.f = f;
+            this.p = p;
+            this.shadowEnds = f.shifts().stream().filter(s -> s.role() == ShiftRole.Shadow).map(Facts.ShiftFact::end)
+                    .sorted().toArray(Instant[]::new);
+            List<Facts.ShiftFact> shifts = f.shifts();
+            this.prerequisitesAtStart = new boolean[shifts.size()];
+            for (int i = 0; i < shifts.size(); i++) {
+                Facts.ShiftFact s = shifts.get(i);
+                prerequisitesAtStart[i] = s.role() == ShiftRole.AdminShadow && prerequisitesAt(this, s.start());
+            }
+            this.rejected = new ExceptionStatus[f.exceptions().size()];
+            for (int i = 0; i < rejected.length; i++) {
+                rejected[i] = exceptionRejection(f.exceptions().get(i), f, p);
+            }
+        }
+
+        /** Shadow shifts that ended at or before {@code t}. */
+        int shadowShiftsEndedBy(Instant t) {
+            int low = 0;
+            int high = shadowEnds.length;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (shadowEnds[mid].isAfter(t)) {
+                    high = mid;
+                } else {
+                    low = mid + 1;
+                }
+            }
+            return low;
+        }
+    }
+
     /** The decision at instant {@code t}, without the next transition. */
-    static Decision at(Facts f, EffectivePolicy p, Instant t) {
+    private static Decision at(Prepared x, Instant t) {
+        Facts f = x.f;
+        EffectivePolicy p = x.p;
         Time time = new Time(f, p, t);
 
         // Production Deploy.
@@ -99,13 +148,14 @@ public final class AccessRules {
         boolean deployOk = deployUnmet.isEmpty();
 
         // Production Admin, earned through 2nd line.
-        Earned earned = earnedAdmin(f, p, time);
+        Earned earned = earnedAdmin(x, time);
 
         // Production Admin by exception.
         List<ExceptionStatus> exceptions = new ArrayList<>(f.exceptions().size());
         Instant latestActiveExpiry = null;
-        for (Facts.ExceptionFact e : f.exceptions()) {
-            ExceptionStatus status = exceptionState(e, f, p, time);
+        for (int i = 0; i < f.exceptions().size(); i++) {
+            Facts.ExceptionFact e = f.exceptions().get(i);
+            ExceptionStatus status = x.rejected[i] != null ? x.rejected[i] : exceptionState(e, f, p, time);
             exceptions.add(status);
             if (status.state == ExceptionState.Active && (latestActiveExpiry == null || e.expiry().isAfter(latestActiveExpiry))) {
                 latestActiveExpiry = e.expiry();
@@ -124,7 +174,7 @@ public final class AccessRules {
             unmet.addAll(deployUnmet);
         }
         if (level != Level.Admin) {
-            unmet.addAll(adminUnmet(f, p, time, earned));
+            unmet.addAll(adminUnmet(x, time, earned));
         }
 
         Rota rota = rota(f, p, time, earned);
@@ -227,7 +277,7 @@ public final class AccessRules {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval, "The engineer cannot approve their own deploy access"));
         } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ApproverNotTechLead,
-                    "The approver " + a.approvedBy() + " is not one of the policy's tech leads"));
+                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads"));
         }
         return unmet;
     }
@@ -241,32 +291,25 @@ public final class AccessRules {
     private record Earned(boolean held, Facts.ShiftFact first, Instant completedEnd) {
     }
 
-    private static int shadowShiftsEndedBy(Facts f, Instant t) {
-        int n = 0;
-        for (Facts.ShiftFact s : f.shifts()) {
-            if (s.role() == ShiftRole.Shadow && !s.end().isAfter(t)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     // Rule: prerequisites all at the same time: clearance, probation passed, enough completed Shadow shifts.
-    private static boolean prerequisitesAt(Facts f, EffectivePolicy p, Instant t) {
-        return clearanceAt(f, p, t) && probationAt(f, t) && shadowShiftsEndedBy(f, t) >= p.minShadowShifts();
+    private static boolean prerequisitesAt(Prepared x, Instant t) {
+        return clearanceAt(x.f, x.p, t) && probationAt(x.f, t) && x.shadowShiftsEndedBy(t) >= x.p.minShadowShifts();
     }
 
     // Rule: an AdminShadow shift counts when the prerequisites held at its start and, after a long
     // absence, it started on or after the return date.
-    private static boolean qualifies(Facts.ShiftFact s, Facts f, EffectivePolicy p, Time time) {
-        return s.role() == ShiftRole.AdminShadow && prerequisitesAt(f, p, s.start()) && !time.beforeReturn(s.start());
+    private static boolean qualifies(Prepared x, int shift, Time time) {
+        return x.prerequisitesAtStart[shift] && !time.beforeReturn(x.f.shifts().get(shift).start());
     }
 
-    private static Earned earnedAdmin(Facts f, EffectivePolicy p, Time time) {
+    private static Earned earnedAdmin(Prepared x, Time time) {
+        Facts f = x.f;
+        EffectivePolicy p = x.p;
         Facts.ShiftFact first = null;
         Instant completedEnd = null;
-        for (Facts.ShiftFact s : f.shifts()) {
-            if (s.start().isAfter(time.now) || !qualifies(s, f, p, time)) {
+        for (int i = 0; i < f.shifts().size(); i++) {
+            Facts.ShiftFact s = f.shifts().get(i);
+            if (s.start().isAfter(time.now) || !qualifies(x, i, time)) {
                 continue;
             }
             if (first == null || s.start().isBefore(first.start())) {
@@ -281,7 +324,9 @@ public final class AccessRules {
         return new Earned(held, first, completedEnd);
     }
 
-    private static List<Unmet> adminUnmet(Facts f, EffectivePolicy p, Time time, Earned earned) {
+    private static List<Unmet> adminUnmet(Prepared x, Time time, Earned earned) {
+        Facts f = x.f;
+        EffectivePolicy p = x.p;
         List<Unmet> unmet = new ArrayList<>(3);
         if (time.revoked) {
             unmet.add(longAbsence(Level.Admin, p, time));
@@ -294,22 +339,23 @@ public final class AccessRules {
                     ? "Probation is not passed yet (no date is recorded)"
                     : "Probation is not passed yet (passes on " + f.probationOn() + ")"));
         }
-        int shadows = shadowShiftsEndedBy(f, time.now);
+        int shadows = x.shadowShiftsEndedBy(time.now);
         if (shadows < p.minShadowShifts()) {
             unmet.add(new Unmet(Level.Admin, UnmetCode.ShadowShiftMissing, shadows + " of the " + p.minShadowShifts()
                     + " required Technical 2nd Line Shadow shifts completed"));
         }
         if (earned.first == null) {
-            unmet.add(adminShadowUnmet(f, p, time));
+            unmet.add(adminShadowUnmet(x, time));
         }
         return unmet;
     }
 
-    private static Unmet adminShadowUnmet(Facts f, EffectivePolicy p, Time time) {
+    private static Unmet adminShadowUnmet(Prepared x, Time time) {
         Facts.ShiftFact beforeReturn = null;
         Facts.ShiftFact tooEarly = null;
         Facts.ShiftFact next = null;
-        for (Facts.ShiftFact s : f.shifts()) {
+        for (int i = 0; i < x.f.shifts().size(); i++) {
+            Facts.ShiftFact s = x.f.shifts().get(i);
             if (s.role() != ShiftRole.AdminShadow) {
                 continue;
             }
@@ -317,7 +363,7 @@ public final class AccessRules {
                 if (next == null || s.start().isBefore(next.start())) {
                     next = s;
                 }
-            } else if (!prerequisitesAt(f, p, s.start())) {
+            } else if (!x.prerequisitesAtStart[i]) {
                 tooEarly = s;
             } else if (time.beforeReturn(s.start())) {
                 beforeReturn = s;
@@ -339,14 +385,15 @@ public final class AccessRules {
         return new Unmet(Level.Admin, UnmetCode.AdminShadowShiftMissing, message.toString());
     }
 
-    // Rule: exceptions, checked in order; the first check that fails gives the reason.
-    private static ExceptionStatus exceptionState(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
+    // Rule: exceptions, checked in order; the first check that fails gives the reason. These checks do not
+    // involve time: null when none fails.
+    private static ExceptionStatus exceptionRejection(Facts.ExceptionFact e, Facts f, EffectivePolicy p) {
         RejectionCode rejection = null;
         String message = null;
         ApproverRole role = p.exceptionApprovers().get(e.approvedBy());
         if (role == null) {
             rejection = RejectionCode.ApproverNotAuthorised;
-            message = e.approvedBy() + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
+            message = Values.cut(e.approvedBy()) + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
         } else if (e.approvedBy().equals(f.engineer())) {
             rejection = RejectionCode.SelfApproval;
             message = "The engineer cannot approve their own exception";
@@ -364,9 +411,11 @@ public final class AccessRules {
             message = "Runs from " + e.start() + " to " + e.expiry() + ", longer than the policy's "
                     + p.maxExceptionDays() + " days";
         }
-        if (rejection != null) {
-            return new ExceptionStatus(e.index(), ExceptionState.Rejected, rejection, message);
-        }
+        return rejection == null ? null : new ExceptionStatus(e.index(), ExceptionState.Rejected, rejection, message);
+    }
+
+    // The checks that involve time, for an exception that passed those above.
+    private static ExceptionStatus exceptionState(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
         if (time.now.isBefore(e.start())) {
             return new ExceptionStatus(e.index(), ExceptionState.Pending, null, "Starts at " + e.start());
         }
@@ -386,7 +435,7 @@ public final class AccessRules {
                     "Started before the return on " + time.lastReturnDay + " from a long absence");
         }
         return new ExceptionStatus(e.index(), ExceptionState.Active, null,
-                "Admin, supervised by " + e.supervisor() + ", until " + e.expiry());
+                "Admin, supervised by " + Values.cut(e.supervisor()) + ", until " + e.expiry());
     }
 
     private record Rota(RotaStatus status, List<String> orderProblems) {

@@ -9,7 +9,7 @@ import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 
 /**
  * An AccessPolicy with every default filled in and every value checked. Names in {@code techLeads}
- * and {@code exceptionApprovers} are normalised (trimmed, lower case).
+ * and {@code exceptionApprovers} are keys as {@link Names} compares them.
  */
 public record EffectivePolicy(
         ZoneId zone,
@@ -25,7 +25,8 @@ public record EffectivePolicy(
         int maxExceptionDays,
         boolean exceptionsWaiveClearance,
         Set<String> techLeads,
-        Map<String, ApproverRole> exceptionApprovers) {
+        Map<String, ApproverRole> exceptionApprovers,
+        boolean allowGroupSubjects) {
 
     public static final String DEFAULT_ZONE = "Europe/London";
     public static final String DEFAULT_DEPLOY_ROLE = "production-deploy";

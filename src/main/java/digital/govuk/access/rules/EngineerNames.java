@@ -21,7 +21,7 @@ public final class EngineerNames {
         } else if (name.length() > 63) {
             problems.add(new Problem("metadata.name", "must be at most 63 characters, because it is used as a label value on the RoleBindings"));
         } else if (!LABEL_VALUE.matcher(name).matches()) {
-            problems.add(new Problem("metadata.name", "'" + name + "' must be lower case letters, digits, '-' and '.', starting and ending with a letter or digit"));
+            problems.add(new Problem("metadata.name", Values.quote(name) + " must be lower case letters, digits, '-' and '.', starting and ending with a letter or digit"));
         }
         return problems;
     }

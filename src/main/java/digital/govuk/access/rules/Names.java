@@ -1,14 +1,56 @@
 package digital.govuk.access.rules;
 
+import java.text.Normalizer;
+import java.util.List;
 import java.util.Locale;
 
-/** How people's names are compared: trimmed and case-insensitive, since they are usually e-mail addresses. */
+import digital.govuk.access.api.v1alpha1.Bounds;
+
+/**
+ * The one way names of people and groups are read and compared: the subject, deploy approvers, exception
+ * approvers and supervisors, shift supervisors, tech leads and the policy's exception approvers.
+ * <ul>
+ * <li>A name is compared by its {@link #key}: Unicode NFKC (so a full-width {@code ｊａｎｅ} is {@code jane}),
+ * lower case, without surrounding white space. They are usually e-mail addresses.</li>
+ * <li>A name holding a character a reader cannot see (a zero-width space, a direction mark, a control
+ * character...) is invalid: two names that look the same must compare the same, so such a name fails
+ * closed rather than slipping past the self-approval check.</li>
+ * </ul>
+ */
 final class Names {
+    /** Kubernetes reserves names starting with this for its own users, groups and service accounts. */
+    static final String SYSTEM_PREFIX = "system:";
+
     private Names() {
     }
 
-    static String normalise(String name) {
-        return name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    /** The name as compared; empty for null. */
+    static String key(String name) {
+        if (name == null) {
+            return "";
+        }
+        String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(folded, Normalizer.Form.NFKC).strip();
+    }
+
+    /**
+     * Checks a name that is present: at most {@link Bounds#NAME} characters and no invisible characters.
+     * Returns its {@link #key}, or null after adding a problem.
+     */
+    static String check(String name, String field, List<Problem> problems) {
+        if (Bounded.tooLong(name, Bounds.NAME, field, problems)) {
+            return null;
+        }
+        for (int i = 0; i < name.length();) {
+            int cp = name.codePointAt(i);
+            if (Values.invisible(cp)) {
+                problems.add(new Problem(field, "contains the invisible character " + String.format("U+%04X", cp)
+                        + " (at character " + (name.codePointCount(0, i) + 1) + "); write the name in plain visible text"));
+                return null;
+            }
+            i += Character.charCount(cp);
+        }
+        return key(name);
     }
 
     static boolean blank(String s) {

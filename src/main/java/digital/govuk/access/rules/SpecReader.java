@@ -11,12 +11,15 @@ import java.util.regex.Pattern;
 
 import digital.govuk.access.api.v1alpha1.Absence;
 import digital.govuk.access.api.v1alpha1.AdminException;
+import digital.govuk.access.api.v1alpha1.Bounds;
 import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 import digital.govuk.access.api.v1alpha1.Confirmations;
 import digital.govuk.access.api.v1alpha1.DeployApproval;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import digital.govuk.access.api.v1alpha1.Formats;
 import digital.govuk.access.api.v1alpha1.Shift;
+import digital.govuk.access.api.v1alpha1.Subject;
+import digital.govuk.access.api.v1alpha1.SubjectKind;
 
 /**
  * Checks an EngineerAccess spec and parses it into {@link Facts}. Anything it cannot fully understand is a
@@ -44,25 +47,24 @@ public final class SpecReader {
             problems.add(new Problem("spec", "is required"));
             return new Result(null, problems);
         }
+        // The lists' bounds first: a spec over them is refused before any of its entries is read.
+        Bounded.tooMany(spec.shifts, Bounds.SHIFTS, "spec.shifts", problems);
+        Bounded.tooMany(spec.exceptions, Bounds.EXCEPTIONS, "spec.exceptions", problems);
+        Bounded.tooMany(spec.absences, Bounds.ABSENCES, "spec.absences", problems);
+        if (!problems.isEmpty()) {
+            return new Result(null, List.copyOf(problems));
+        }
         ZoneId zone = policy.zone();
-        requireText(spec.fullName, "spec.fullName", problems);
+        if (requireText(spec.fullName, "spec.fullName", problems)) {
+            Bounded.tooLong(spec.fullName, Bounds.FULL_NAME, "spec.fullName", problems);
+        }
         if (spec.role == null) {
             problems.add(new Problem("spec.role", "is required: Developer, SRE or TechnicalArchitect"));
         }
         if (spec.employment == null) {
             problems.add(new Problem("spec.employment", "is required: CivilServant or Contractor"));
         }
-        String engineer = null;
-        if (spec.subject == null) {
-            problems.add(new Problem("spec.subject", "is required: the user or group the bindings name"));
-        } else {
-            if (spec.subject.kind == null) {
-                problems.add(new Problem("spec.subject.kind", "is required: User or Group"));
-            }
-            if (requireText(spec.subject.name, "spec.subject.name", problems)) {
-                engineer = Names.normalise(spec.subject.name);
-            }
-        }
+        String engineer = subject(spec.subject, policy, problems);
 
         ClearanceLevel clearance = ClearanceLevel.None;
         LocalDate clearanceOn = null;
@@ -87,15 +89,15 @@ public final class SpecReader {
         Facts.Approval approval = null;
         DeployApproval a = spec.deployApproval;
         if (a != null) {
-            boolean by = requireText(a.approvedBy, "spec.deployApproval.approvedBy", problems);
+            String by = requiredName(a.approvedBy, "spec.deployApproval.approvedBy", problems);
             LocalDate on = null;
             if (a.approvedOn == null) {
                 problems.add(new Problem("spec.deployApproval.approvedOn", "is required (YYYY-MM-DD)"));
             } else {
                 on = date(a.approvedOn, "spec.deployApproval.approvedOn", problems);
             }
-            if (by && on != null) {
-                approval = new Facts.Approval(Names.normalise(a.approvedBy), start(on, zone), on, missing(a.confirmations));
+            if (by != null && on != null) {
+                approval = new Facts.Approval(by, start(on, zone), on, missing(a.confirmations));
             }
         }
 
@@ -113,8 +115,10 @@ public final class SpecReader {
             }
             Instant start = instant(s.startTime, f + ".startTime", problems);
             Instant end = instant(s.endTime, f + ".endTime", problems);
+            optionalName(s.supervisor, f + ".supervisor", problems);
             if (start != null && end != null && !end.isAfter(start)) {
-                problems.add(new Problem(f + ".endTime", "must be after startTime (" + s.startTime + "), not " + s.endTime));
+                problems.add(new Problem(f + ".endTime", "must be after startTime (" + Values.cut(s.startTime) + "), not "
+                        + Values.cut(s.endTime)));
             } else if (s.role != null && start != null && end != null) {
                 shifts.add(new Facts.ShiftFact(s.role, start, end));
             }
@@ -129,18 +133,21 @@ public final class SpecReader {
                 problems.add(new Problem(f, "must not be empty"));
                 continue;
             }
-            boolean by = requireText(e.approvedBy, f + ".approvedBy", problems);
+            String by = requiredName(e.approvedBy, f + ".approvedBy", problems);
             boolean reason = e.businessCase != null && !e.businessCase.isEmpty();
             if (!reason) {
                 problems.add(new Problem(f + ".businessCase", "is required: why the engineer needs Admin access"));
+            } else if (Bounded.tooLong(e.businessCase, Bounds.BUSINESS_CASE, f + ".businessCase", problems)) {
+                reason = false;
             }
+            String supervisor = optionalName(e.supervisor, f + ".supervisor", problems);
             Instant start = instant(e.startTime, f + ".startTime", problems);
             Instant expiry = instant(e.expiryTime, f + ".expiryTime", problems);
             if (start != null && expiry != null && !expiry.isAfter(start)) {
-                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + e.startTime + "), not " + e.expiryTime));
-            } else if (by && reason && start != null && expiry != null) {
-                exceptions.add(new Facts.ExceptionFact(i, Names.normalise(e.approvedBy), e.businessCase,
-                        e.supervisor == null ? null : Names.normalise(e.supervisor), start, expiry));
+                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + Values.cut(e.startTime) + "), not "
+                        + Values.cut(e.expiryTime)));
+            } else if (by != null && reason && start != null && expiry != null) {
+                exceptions.add(new Facts.ExceptionFact(i, by, e.businessCase, supervisor, start, expiry));
             }
         }
 
@@ -156,7 +163,8 @@ public final class SpecReader {
             LocalDate from = ab.from == null ? missingDate(f + ".from", problems) : date(ab.from, f + ".from", problems);
             LocalDate until = ab.until == null ? null : date(ab.until, f + ".until", problems);
             if (from != null && until != null && until.isBefore(from)) {
-                problems.add(new Problem(f + ".until", "must not be before from (" + ab.from + "), not " + ab.until));
+                problems.add(new Problem(f + ".until", "must not be before from (" + Values.cut(ab.from) + "), not "
+                        + Values.cut(ab.until)));
             } else if (from != null && (ab.until == null || until != null)) {
                 LocalDate threshold = from.plusDays(policy.longAbsenceDays());
                 // "More than N days": the first whole second after the start of day from + N.
@@ -196,6 +204,41 @@ public final class SpecReader {
         return day.atStartOfDay(zone).toInstant();
     }
 
+    /**
+     * The subject: one person by default. A Group only where the policy allows it, and never a name Kubernetes
+     * keeps for itself ({@code system:...}), which would hand access to its users, groups or service accounts.
+     * Returns the subject's name as compared, or null.
+     */
+    private static String subject(Subject subject, EffectivePolicy policy, List<Problem> problems) {
+        if (subject == null) {
+            problems.add(new Problem("spec.subject", "is required: the engineer's user name, as the bindings name it"));
+            return null;
+        }
+        if (subject.kind == null) {
+            problems.add(new Problem("spec.subject.kind", "is required: User (or Group, where the AccessPolicy allows groups)"));
+        } else if (subject.kind == SubjectKind.Group && !policy.allowGroupSubjects()) {
+            problems.add(new Problem("spec.subject.kind", "is Group, but the AccessPolicy does not allow group subjects:"
+                    + " name the engineer's own user (kind User), or set allowGroupSubjects: true in the AccessPolicy"));
+        }
+        String name = requiredName(subject.name, "spec.subject.name", problems);
+        if (name != null && name.startsWith(Names.SYSTEM_PREFIX)) {
+            problems.add(new Problem("spec.subject.name", Values.quote(subject.name) + " is a Kubernetes system name"
+                    + " (system:...) that would grant access to its users, groups or service accounts; name the engineer's own user"));
+            return null;
+        }
+        return name;
+    }
+
+    /** A name that must be present: its key as {@link Names} compares it, or null after adding a problem. */
+    private static String requiredName(String value, String field, List<Problem> problems) {
+        return requireText(value, field, problems) ? Names.check(value, field, problems) : null;
+    }
+
+    /** A name that may be absent (null): its key, or null. */
+    private static String optionalName(String value, String field, List<Problem> problems) {
+        return value == null ? null : Names.check(value, field, problems);
+    }
+
     private static boolean requireText(String value, String field, List<Problem> problems) {
         if (value == null || value.isBlank()) {
             problems.add(new Problem(field, "is required and must not be empty"));
@@ -220,7 +263,7 @@ public final class SpecReader {
             }
             return LocalDate.parse(value);
         } catch (DateTimeParseException e) {
-            problems.add(new Problem(field, "'" + value + "' is not a date (YYYY-MM-DD)"));
+            problems.add(new Problem(field, Values.quote(value) + " is not a date (YYYY-MM-DD)"));
             return null;
         }
     }
@@ -228,6 +271,9 @@ public final class SpecReader {
     private static Instant instant(String value, String field, List<Problem> problems) {
         if (value == null) {
             problems.add(new Problem(field, "is required (an RFC 3339 instant such as 2026-08-03T09:00:00Z)"));
+            return null;
+        }
+        if (Bounded.tooLong(value, Bounds.INSTANT, field, problems)) {
             return null;
         }
         Instant quick = quickUtcInstant(value);
@@ -242,7 +288,7 @@ public final class SpecReader {
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            problems.add(new Problem(field, "'" + value + "' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));
+            problems.add(new Problem(field, Values.quote(value) + " is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z)"));
             return null;
         }
     }

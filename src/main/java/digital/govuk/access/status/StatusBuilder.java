@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
@@ -29,6 +28,10 @@ public final class StatusBuilder {
     public static final String SPEC_VALID = "SpecValid";
     public static final String POLICY_VALID = "PolicyValid";
     public static final String ROTA_ORDER = "RotaOrder";
+    /** A condition message lists at most this many problems, then says how many more there are. */
+    public static final int MESSAGE_LISTS = 3;
+    /** The AccessPolicy's {@code status.problems} lists at most this many problems, then how many more. */
+    public static final int STATUS_LISTS = 20;
 
     private StatusBuilder() {
     }
@@ -76,7 +79,7 @@ public final class StatusBuilder {
         conditions.add(policyCondition(policy));
         conditions.add(d.rotaOrderProblems().isEmpty()
                 ? new Condition(ROTA_ORDER, "True", "InOrder", "No Primary or OnCall shift started before the engineer was eligible")
-                : new Condition(ROTA_ORDER, "False", "ShiftBeforeEligible", String.join("; ", d.rotaOrderProblems())));
+                : new Condition(ROTA_ORDER, "False", "ShiftBeforeEligible", summary(d.rotaOrderProblems())));
         s.conditions = stamp(conditions, previous, generation, now);
         return s;
     }
@@ -147,8 +150,8 @@ public final class StatusBuilder {
     }
 
     private static String messageOf(List<Unmet> unmet, Level level, String code) {
-        return unmet.stream().filter(u -> u.level == level && (code == null || u.code.name().equals(code)))
-                .map(u -> u.message).collect(Collectors.joining("; "));
+        return summary(unmet.stream().filter(u -> u.level == level && (code == null || u.code.name().equals(code)))
+                .map(u -> u.message).toList());
     }
 
     private static String summary(Decision d, List<BindingStatus> bindings) {
@@ -186,7 +189,25 @@ public final class StatusBuilder {
     }
 
     private static String join(List<Problem> problems) {
-        return problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
+        return summary(problems.stream().map(Problem::toString).toList());
+    }
+
+    /**
+     * Many problems in one message that stays readable and bounded: the first {@value #MESSAGE_LISTS},
+     * then "and N more". This is the one place condition messages are cut; Events repeat them.
+     */
+    public static String summary(List<String> parts) {
+        return String.join("; ", listed(parts, MESSAGE_LISTS));
+    }
+
+    /** The first {@code max} entries, and a last one saying how many more there are. */
+    public static List<String> listed(List<String> parts, int max) {
+        if (parts.size() <= max) {
+            return parts;
+        }
+        List<String> shown = new ArrayList<>(parts.subList(0, max));
+        shown.add("and " + (parts.size() - max) + " more");
+        return shown;
     }
 
     /** Instants in status: RFC 3339 in UTC, whole seconds unless the fact had a fraction. */

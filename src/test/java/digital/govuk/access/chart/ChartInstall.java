@@ -1,9 +1,6 @@
 package digital.govuk.access.chart;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -15,7 +12,6 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 
-import digital.govuk.access.api.CrdFiles;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -37,23 +33,8 @@ public final class ChartInstall {
         return Chart.withValuesFile(valuesYaml, values -> {
             InstallCommand install = new Helm(Chart.DIR).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
                     .createNamespace().withKubeConfig(kubeconfig).withValuesFile(values);
-            return (policyCrdKnowsGroupSubjects() ? install : install.disableOpenApiValidation()).call();
+            return install.call();
         });
-    }
-
-    /**
-     * Helm checks every rendered object against the cluster's OpenAPI schema before installing, and refuses
-     * fields the schema does not know. The chart renders AccessPolicy spec.allowGroupSubjects, which the
-     * AccessPolicy CRD gains on another branch (issue 7); until that is merged the check is skipped.
-     * TODO(merge): remove this once crds/ has allowGroupSubjects.
-     */
-    static boolean policyCrdKnowsGroupSubjects() {
-        try {
-            return Files.readString(CrdFiles.CHART_CRDS.resolve("accesspolicies.access.govuk.digital-v1.yml"))
-                    .contains("allowGroupSubjects:");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The token of the chart's ServiceAccount, installed with the default release name and namespace. */

@@ -190,9 +190,7 @@ class ChartRenderTest {
     @Test
     void theAccessPolicyRendersEveryFieldOfTheApiAndNoOther() {
         Map<String, Object> spec = rawPolicySpec(Chart.render());
-        Set<String> expected = fieldNames(AccessPolicySpec.class);
-        expected.add("allowGroupSubjects"); // being added to AccessPolicySpec on another branch
-        assertThat(spec.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(spec.keySet()).containsExactlyInAnyOrderElementsOf(fieldNames(AccessPolicySpec.class));
         @SuppressWarnings("unchecked")
         Map<String, Object> admin = (Map<String, Object>) spec.get("admin");
         assertThat(admin.keySet()).containsExactlyInAnyOrderElementsOf(fieldNames(AdminRoleTarget.class));
@@ -345,18 +343,10 @@ class ChartRenderTest {
         return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
     }
 
-    /**
-     * The rendered AccessPolicy as the operator reads it. Until AccessPolicySpec has allowGroupSubjects (it is
-     * being added on another branch), that one field is left out, as the API server prunes it today.
-     */
+    /** The rendered AccessPolicy as the operator reads it. */
     static AccessPolicy policy(Chart.Rendered r) {
-        Map<String, Object> object = new java.util.LinkedHashMap<>(r.ofKind("AccessPolicy").get(0));
-        Map<String, Object> spec = new java.util.LinkedHashMap<>(rawPolicySpec(r));
-        if (!fieldNames(AccessPolicySpec.class).contains("allowGroupSubjects")) {
-            spec.remove("allowGroupSubjects");
-        }
-        object.put("spec", spec);
-        return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().convertValue(object, AccessPolicy.class);
+        return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().convertValue(r.ofKind("AccessPolicy").get(0),
+                AccessPolicy.class);
     }
 
     @SuppressWarnings("unchecked")

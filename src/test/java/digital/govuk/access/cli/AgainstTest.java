@@ -157,7 +157,7 @@ class AgainstTest {
 
         Cli.Run run = run(args("plan", "--at", "2026-12-02T12:00:00Z", "--against", old, after));
         assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.invalid()).containsExactly("invalid: " + after + ": EngineerAccess steady: spec.clearance.levle: unknown field 'levle'");
+        assertThat(run.invalid()).containsExactly("invalid: " + after + ": EngineerAccess steady: spec.clearance.levle: unknown field 'levle'; the fields here are level, grantedOn");
         assertThat(run.out()).contains("steady: Deploy -> None\n  - loses production-deploy in apps\n");
     }
 
@@ -170,7 +170,7 @@ class AgainstTest {
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.invalid()).containsExactly("invalid: " + broken
-                + ": EngineerAccess oops: spec.clearance.level: 'Top' is not one of None, BPSS, SC, DV");
+                + ": EngineerAccess oops: spec.clearance.level: expected one of None, BPSS, SC, DV, got the string 'Top'");
         assertThat(run.err()).endsWith("1 invalid input: they grant nothing\n");
         assertThat(run.out()).startsWith("Changes in access at 2026-12-02T12:00:00Z\n");
 

@@ -37,10 +37,10 @@ class InvalidInputTest {
                 Arguments.of("unknown field", engineer("bad", id, "  clearance: {levle: BPSS, grantedOn: 2026-01-12}\n"),
                         "EngineerAccess bad: spec.clearance.levle: unknown field 'levle'"),
                 Arguments.of("unknown enum value", engineer("bad", id.replace("role: Developer", "role: Manager"), CLEARANCE),
-                        "EngineerAccess bad: spec.role: 'Manager' is not one of Developer, SRE, TechnicalArchitect"),
+                        "EngineerAccess bad: spec.role: expected one of Developer, SRE, TechnicalArchitect, got the string 'Manager'"),
                 Arguments.of("unknown enum value in a list", engineer("bad", id, CLEARANCE,
                         "  shifts:\n  - {role: Tertiary, startTime: \"2026-08-03T09:00:00Z\", endTime: \"2026-08-07T17:30:00Z\"}\n"),
-                        "EngineerAccess bad: spec.shifts[0].role: 'Tertiary' is not one of Shadow, AdminShadow, Secondary, Primary, OnCall"),
+                        "EngineerAccess bad: spec.shifts[0].role: expected one of Shadow, AdminShadow, Secondary, Primary, OnCall, got the string 'Tertiary'"),
                 Arguments.of("unparsable date", engineer("bad", id, "  clearance: {level: BPSS, grantedOn: 2026-02-30}\n"),
                         "EngineerAccess bad: spec.clearance.grantedOn: '2026-02-30' is not a date (YYYY-MM-DD)"),
                 Arguments.of("unparsable instant", engineer("bad", id, CLEARANCE,
@@ -67,7 +67,7 @@ class InvalidInputTest {
                 Arguments.of("no subject", engineer("bad", "  fullName: Bad\n  role: SRE\n  employment: Contractor\n"),
                         "EngineerAccess bad: spec.subject: is required"),
                 Arguments.of("wrong type", engineer("bad", id, CLEARANCE, "  shifts: {role: Shadow}\n"),
-                        "EngineerAccess bad: spec.shifts: "),
+                        "EngineerAccess bad: spec.shifts: expected a list, got an object"),
                 Arguments.of("invalid metadata.name", engineer("Bad_Name", id, CLEARANCE),
                         "EngineerAccess Bad_Name: metadata.name: 'Bad_Name' must be lower case letters, digits, '-' and '.'"),
                 Arguments.of("name too long for a label value", engineer("b" + "a".repeat(63), id, CLEARANCE),
@@ -116,6 +116,116 @@ class InvalidInputTest {
         String name = invalid.path("metadata").path("name").asText();
         assertThat(Cli.table(table.out()).get(name)).containsEntry("LEVEL", "None").containsEntry("NAMESPACES", "-");
         assertThat(Cli.table(table.out()).get(name).get("WHY NOT MORE")).startsWith("invalid: ");
+    }
+
+    /** Every shape of mistake the YAML reader and the mapper report, as a person should read it. */
+    static java.util.stream.Stream<Arguments> wrongShapes() {
+        String id = identity("bad");
+        String shift = "{role: Shadow, startTime: \"2026-08-03T09:00:00Z\", endTime: \"2026-08-07T17:30:00Z\"}";
+        String longValue = "x".repeat(5000);
+        return java.util.stream.Stream.of(
+                Arguments.of("a number for an object", engineer("bad", id, "  shifts: [0]\n"),
+                        "spec.shifts[0]: expected an object with role, startTime and endTime, got the number 0"),
+                Arguments.of("a list for an object", engineer("bad", id, "  shifts: [[1]]\n"),
+                        "spec.shifts[0]: expected an object with role, startTime and endTime, got a list"),
+                Arguments.of("a string for a list", engineer("bad", id, "  shifts: abc\n"),
+                        "spec.shifts: expected a list, got the string 'abc'"),
+                Arguments.of("an object for a string", engineer("bad", id, "  probation: {passedOn: {day: 1}}\n"),
+                        "spec.probation.passedOn: expected a string, got an object"),
+                Arguments.of("a number for a string (the API server refuses it too)", engineer("bad", id, "  probation: {passedOn: 20260701}\n"),
+                        "spec.probation.passedOn: expected a string, got the number 20260701"),
+                Arguments.of("true for a string", engineer("bad", id.replace("fullName: bad", "fullName: true")),
+                        "spec.fullName: expected a string, got true"),
+                Arguments.of("a string for true or false", engineer("bad", id, "  deployApproval: {approvedBy: a@example.gov.uk,"
+                        + " approvedOn: 2026-02-01, confirmations: {codeReview: \"true\"}}\n"),
+                        "spec.deployApproval.confirmations.codeReview: expected true or false, got the string 'true'"),
+                Arguments.of("a number for true or false", engineer("bad", id, "  deployApproval: {approvedBy: a@example.gov.uk,"
+                        + " approvedOn: 2026-02-01, confirmations: {rollback: 1}}\n"),
+                        "spec.deployApproval.confirmations.rollback: expected true or false, got the number 1"),
+                Arguments.of("a number for an enum (not read as its position)", engineer("bad", id.replace("role: Developer", "role: 0")),
+                        "spec.role: expected one of Developer, SRE, TechnicalArchitect, got the number 0"),
+                Arguments.of("a list for an enum", engineer("bad", id.replace("kind: User", "kind: [User]")),
+                        "spec.subject.kind: expected one of User, Group, got a list"),
+                Arguments.of("an empty object for the subject's name", engineer("bad", id.replace("name: bad@example.gov.uk", "name: {}")),
+                        "spec.subject.name: expected a string, got an empty object"),
+                Arguments.of("a number for the spec", engineer("bad", " 5\n").replace("spec:\n 5", "spec: 5"),
+                        "spec: expected an object with fullName, role, employment and subject, got the number 5"),
+                Arguments.of("a string for metadata", engineer("bad", id).replace("metadata:\n  name: bad\n", "metadata: bad\n"),
+                        "metadata: expected an object, got the string 'bad'"),
+                Arguments.of("an unknown field at the top", engineer("bad", id) + "extra: 1\n",
+                        "extra: unknown field 'extra'; the fields here are apiVersion, kind, metadata, spec, status"),
+                Arguments.of("a long unknown field name is cut", engineer("bad", id, "  " + longValue.substring(0, 200) + ": 1\n"),
+                        "spec." + "x".repeat(80) + "…: unknown field '" + "x".repeat(80) + "…'; the fields here are fullName, role,"
+                                + " employment, subject, clearance, probation, deployApproval, shifts, exceptions, absences"),
+                Arguments.of("a long value is cut", engineer("bad", id, "  shifts: [" + shift.replace("Shadow", longValue) + "]\n"),
+                        "spec.shifts[0].role: expected one of Shadow, AdminShadow, Secondary, Primary, OnCall, got the string '"
+                                + "x".repeat(80) + "…'"),
+                Arguments.of("a control character in a value is shown", engineer("bad", id, "  clearance: {level: \"BPSS\\e[2J\"}\n"),
+                        "spec.clearance.level: expected one of None, BPSS, SC, DV, got the string 'BPSS<U+001B>[2J'"),
+                Arguments.of("a number out of range", "apiVersion: access.govuk.digital/v1alpha1\nkind: AccessPolicy\nmetadata: {name: default}\n"
+                        + "spec: {minShadowShifts: 99999999999}\n",
+                        "spec.minShadowShifts: expected a whole number, got the number 99999999999, which is out of range"),
+                Arguments.of("a fraction for a whole number (not rounded)", "apiVersion: access.govuk.digital/v1alpha1\nkind: AccessPolicy\n"
+                        + "metadata: {name: default}\nspec: {longAbsenceDays: 42.5}\n",
+                        "spec.longAbsenceDays: expected a whole number, got the number 42.5"),
+                Arguments.of("a string for a whole number", "apiVersion: access.govuk.digital/v1alpha1\nkind: AccessPolicy\n"
+                        + "metadata: {name: default}\nspec: {maxExceptionDays: \"30\"}\n",
+                        "spec.maxExceptionDays: expected a whole number, got the string '30'"),
+                Arguments.of("true for a label value", "apiVersion: access.govuk.digital/v1alpha1\nkind: AccessPolicy\n"
+                        + "metadata: {name: default}\nspec: {deploy: {namespaceSelector: {matchLabels: {team: true}}}}\n",
+                        "spec.deploy.namespaceSelector.matchLabels.team: expected a string, got true"),
+                Arguments.of("a list for a map", "apiVersion: access.govuk.digital/v1alpha1\nkind: AccessPolicy\n"
+                        + "metadata: {name: default}\nspec: {admin: {namespaceSelector: {matchLabels: [team]}}}\n",
+                        "spec.admin.namespaceSelector.matchLabels: expected an object, got a list"),
+                Arguments.of("a key given twice", engineer("bad", id, "  fullName: again\n"),
+                        "-: not valid YAML: line 10, column 11: the key 'fullName' appears twice in one mapping"),
+                Arguments.of("a list as a mapping key", engineer("bad", id, "  ? [a, b]\n  : c\n"),
+                        "-: not valid YAML: line 10, column 6: a mapping key must be a plain value, not a list or a mapping"),
+                Arguments.of("nesting deeper than any manifest", engineer("bad", id, "  shifts: " + "[".repeat(100) + "\n"),
+                        "-: not valid YAML: it is nested too deeply or is too large to read"),
+                Arguments.of("a NUL in the file", engineer("bad", id, "  probation: {passedOn: a\u0000b}\n"),
+                        "-: not valid YAML: line 1, column 1: special characters are not allowed"),
+                Arguments.of("a tab for indentation", engineer("bad", id, "\tclearance: {}\n"),
+                        "-: not valid YAML: line 9, column 49: while scanning for the next token: found character '\\t(TAB)' that"
+                                + " cannot start any token. (Do not use \\t(TAB) for indentation)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wrongShapes")
+    void mistakesAreWrittenInPlainWordsWithoutJavaNames(String what, String manifest, String expected) {
+        Path file = write(dir, "bad.yaml", manifest);
+
+        Cli.Run run = run(args("plan", file));
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.invalid()).as(run.err()).anySatisfy(line -> assertThat(line).endsWith(": " + expected));
+        assertThat(run.invalid()).allSatisfy(line -> assertThat(line.substring(("invalid: " + file + ": ").length()))
+                .doesNotContain("java.", "digital.govuk", "fasterxml", "snakeyaml", "`", "Cannot ", "deserialize", "Exception:",
+                        "Exception(")
+                .hasSizeLessThan(400));
+    }
+
+    @Test
+    void aVeryLongYamlLineIsRefusedBeforeParsingButJsonIsReadAsJson() {
+        String huge = "z".repeat(1 << 20);
+        Path yaml = write(dir, "long.yaml", engineer("long", identity("long").replace("fullName: long", "fullName: " + huge)));
+        Cli.Run refused = run(args("plan", yaml));
+        assertThat(refused.invalid()).containsExactly("invalid: " + yaml + ": -: not valid YAML: line 6 is longer than 131072"
+                + " characters; no field of these objects needs that (write very long lines as JSON)");
+
+        // The same object as JSON: read quickly, and refused by the bound on fullName.
+        Path json = write(dir, "long.json", """
+                {"apiVersion": "access.govuk.digital/v1alpha1", "kind": "EngineerAccess", "metadata": {"name": "long"},
+                 "spec": {"fullName": "%s", "role": "SRE", "employment": "Contractor",
+                          "subject": {"kind": "User", "name": "long@example.gov.uk"}}}
+                """.formatted(huge));
+        Cli.Run bounded = run(args("plan", json));
+        assertThat(bounded.invalid()).containsExactly("invalid: " + json + ": EngineerAccess long: spec.fullName: must be at most 256"
+                + " characters, not 1048576");
+
+        Path broken = write(dir, "broken.json", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\",}");
+        assertThat(run(args("plan", broken)).invalid()).singleElement().asString()
+                .startsWith("invalid: " + broken + ": -: not valid JSON: line 1, column ");
     }
 
     @Test
@@ -198,7 +308,7 @@ class InvalidInputTest {
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.invalid()).containsExactly("invalid: " + file
-                + ": AccessPolicy default: spec.exceptionApprovers[0].role: 'CTO' is not one of LeadDeveloper, HeadOfTechnology");
+                + ": AccessPolicy default: spec.exceptionApprovers[0].role: expected one of LeadDeveloper, HeadOfTechnology, got the string 'CTO'");
     }
 
     @Test

@@ -223,6 +223,8 @@ class PlanCommandTest {
                   {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "ignored"}}
                 ]}
                 """);
+        // The List's engineer names a Group, which only a policy that allows groups accepts.
+        write(dir, "in/policy.yaml", GROUPS_ALLOWED);
         write(dir, "in/readme.txt", "not a manifest: skipped");
         write(dir, "in/empty.yaml", "# only a comment\n---\n");
 
@@ -254,6 +256,38 @@ class PlanCommandTest {
         JsonNode dee = items(run.json()).get("dee");
         assertThat(dee.path("status").path("level").asText()).isEqualTo("Deploy");
         assertThat(condition(dee, "PolicyValid").path("reason").asText()).isEqualTo("BuiltInDefaults");
+    }
+
+    static final String GROUPS_ALLOWED = """
+            apiVersion: access.govuk.digital/v1alpha1
+            kind: AccessPolicy
+            metadata:
+              name: default
+            spec:
+              allowGroupSubjects: true
+            """;
+
+    @Test
+    void aGroupSubjectIsRefusedUnlessThePolicyAllowsGroups() {
+        String group = Cli.deploy("team").replace("subject: {kind: User, name: team@example.gov.uk}",
+                "subject: {kind: Group, name: platform-team}");
+        Path file = write(dir, "group.yaml", Cli.docs(group, Cli.NAMESPACES));
+
+        Cli.Run refused = run(args("plan", "-o", "json", file));
+
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.invalid()).containsExactly("invalid: " + file + ": EngineerAccess team: spec.subject.kind: is Group,"
+                + " but the AccessPolicy does not allow group subjects: name the engineer's own user (kind User), or set"
+                + " allowGroupSubjects: true in the AccessPolicy");
+        JsonNode team = items(refused.json()).get("team");
+        assertThat(team.path("status").path("level").asText()).isEqualTo("None");
+        assertThat(team.path("status").path("bindings")).isEmpty();
+        assertThat(condition(team, "SpecValid").path("message").asText()).startsWith("spec.subject.kind: is Group");
+
+        Path policy = write(dir, "policy.yaml", GROUPS_ALLOWED);
+        Cli.Run allowed = run(args("plan", "-o", "json", file, policy));
+        assertThat(allowed.exit()).as(allowed.toString()).isZero();
+        assertThat(bindings(items(allowed.json()).get("team").path("status"))).containsExactly("apps/team-deploy/production-deploy");
     }
 
     /** "namespace/name/clusterRole" of each binding in a status. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.cli.Manifests;
 import digital.govuk.access.cli.Plan;
 import digital.govuk.access.operator.BindingWriter;
@@ -245,6 +246,106 @@ class RealApiServerTest {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(admin().rbac().roleBindings().inNamespace("sandbox").withName("gc-probe").get()).isNull());
         assertThat(bindingsOf("sid-secondary")).isEmpty();
+    }
+
+    /** An EngineerAccess that would hold Deploy (cleared, approved by a tech lead) for the given subject. */
+    private static GenericKubernetesResource deployable(String name, String subject, String extraSpec) {
+        return Serialization.unmarshal("""
+                apiVersion: access.govuk.digital/v1alpha1
+                kind: EngineerAccess
+                metadata: {name: %s}
+                spec:
+                  fullName: Hostile Input
+                  role: Developer
+                  employment: CivilServant
+                  subject: %s
+                  clearance: {level: BPSS, grantedOn: "2026-01-12"}
+                  deployApproval:
+                    approvedBy: tess.lead@example.gov.uk
+                    approvedOn: "2026-02-01"
+                    confirmations: {codeReview: true, releaseResponsibilities: true, rollback: true, gettingHelp: true}
+                %s""".formatted(name, subject, extraSpec), GenericKubernetesResource.class);
+    }
+
+    @Test
+    @Order(100)
+    void theSchemaRefusesAOneMegabyteString() {
+        GenericKubernetesResource huge = deployable("huge-business-case", "{kind: User, name: huge@example.gov.uk}", """
+                  exceptions:
+                  - approvedBy: head.of.tech@example.gov.uk
+                    businessCase: set below
+                    supervisor: sam.primary@example.gov.uk
+                    startTime: "2026-12-01T09:00:00Z"
+                    expiryTime: "2026-12-10T09:00:00Z"
+                """);
+        exception(huge).put("businessCase", "x".repeat(1 << 20));
+        assertThatThrownBy(() -> admin().resource(huge).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    // Kubernetes 1.20 names the field without the list index (and echoes the whole value).
+                    assertThat(e.getMessage()).contains("spec.exceptions.businessCase in body should be at most 2048 chars long");
+                });
+        assertThat(admin().resources(EngineerAccess.class).withName("huge-business-case").get()).isNull();
+    }
+
+    @Test
+    @Order(101)
+    void theSchemaRefusesAListOverItsBound() {
+        StringBuilder shifts = new StringBuilder("  shifts:\n");
+        for (int i = 0; i < 501; i++) {
+            Instant start = Instant.parse("2025-01-06T09:00:00Z").plus(Duration.ofDays(i));
+            shifts.append("  - {role: Shadow, startTime: \"").append(start).append("\", endTime: \"")
+                    .append(start.plus(Duration.ofHours(8))).append("\"}\n");
+        }
+        GenericKubernetesResource many = deployable("too-many-shifts", "{kind: User, name: many@example.gov.uk}", shifts.toString());
+        assertThatThrownBy(() -> admin().resource(many).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("spec.shifts in body should have at most 500 items");
+                });
+    }
+
+    @Test
+    @Order(102)
+    void aSpecTheSchemaAcceptsButTheRulesRefuseGrantsNothing() {
+        // The same facts for three subjects: one person (granted, so the facts do grant), a system: name and a
+        // Group under the example policy, which does not allow groups. The API server accepts all three.
+        admin().resource(deployable("rules-control", "{kind: User, name: control@example.gov.uk}", "")).create();
+        admin().resource(deployable("rules-system", "{kind: User, name: system:masters}", "")).create();
+        admin().resource(deployable("rules-group", "{kind: Group, name: platform-team}", "")).create();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bindingsOf("rules-control"))
+                .containsExactly("apps/rules-control-deploy/production-deploy"));
+        Map<String, String> refused = Map.of(
+                "rules-system", "spec.subject.name: 'system:masters' is a Kubernetes system name (system:...) that would"
+                        + " grant access to its users, groups or service accounts; name the engineer's own user",
+                "rules-group", "spec.subject.kind: is Group, but the AccessPolicy does not allow group subjects: name the"
+                        + " engineer's own user (kind User), or set allowGroupSubjects: true in the AccessPolicy");
+        refused.forEach((name, message) -> await().atMost(WAIT).untilAsserted(() -> {
+            EngineerAccess ea = admin().resources(EngineerAccess.class).withName(name).get();
+            assertThat(ea.getStatus()).as(name).isNotNull();
+            assertThat(ea.getStatus().level).as(name).isEqualTo(Level.None);
+            assertThat(ea.getStatus().bindings).as(name).isEmpty();
+            assertThat(ea.getStatus().conditions).as(name).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("SpecValid");
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.message).isEqualTo(message);
+            });
+            assertThat(admin().v1().events().inNamespace("default").list().getItems()).as(name).anySatisfy(e -> {
+                assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+                assertThat(e.getReason()).isEqualTo("SpecInvalid");
+                assertThat(e.getMessage()).contains(message);
+            });
+        }));
+        // The operator writes status after it applies bindings: none were made.
+        assertThat(bindingsOf("rules-system")).isEmpty();
+        assertThat(bindingsOf("rules-group")).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> exception(GenericKubernetesResource ea) {
+        Map<String, Object> spec = (Map<String, Object>) ea.getAdditionalProperties().get("spec");
+        return ((List<Map<String, Object>>) spec.get("exceptions")).get(0);
     }
 
     private Set<String> bindingsOf(String engineer) {

@@ -568,7 +568,7 @@ class AccessRulesPropertiesTest {
         if (d.level() == Level.Deploy || d.deployOnItsOwn()) {
             assertThat(spec.deployApproval).isNotNull();
             assertThat(start(spec.deployApproval.approvedOn, policy.zone())).isBeforeOrEqualTo(c.now());
-            assertThat(Names.normalise(spec.deployApproval.approvedBy)).isNotEqualTo(ENGINEER);
+            assertThat(Names.key(spec.deployApproval.approvedBy)).isNotEqualTo(ENGINEER);
             Confirmations k = spec.deployApproval.confirmations;
             assertThat(List.of(k.codeReview, k.releaseResponsibilities, k.rollback, k.gettingHelp)).containsOnly(true);
             assertThat(clearanceEffective(spec, policy, c.now())).isTrue();

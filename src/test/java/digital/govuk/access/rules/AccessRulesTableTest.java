@@ -225,6 +225,9 @@ class AccessRulesTableTest {
                 row("Deploy 3 'approver is not the engineer': names compare trimmed and case-insensitive -> SelfApproval",
                         deployReady().approval("  Jane.Doe@Example.GOV.uk ", "2026-02-01"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
+                row("Deploy 3 'approver is not the engineer': the name in full-width letters is the same name (NFKC, decided) -> SelfApproval",
+                        deployReady().approval("ｊａｎｅ.ＤＯＥ@example.gov.uk", "2026-02-01"), P, "2026-03-01T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
                 row("Deploy 3 'when the policy lists techLeads, is one of them': not listed -> ApproverNotTechLead",
                         deployReady(), policy().techLeads("other.lead@example.gov.uk").build(), "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApproverNotTechLead").adminNothing()
@@ -349,6 +352,11 @@ class AccessRulesTableTest {
                         policy().approver(ENGINEER, ApproverRole.LeadDeveloper).build(), "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
                                 .exceptions("Rejected:SelfApproval")),
+                row("Exception approver 'is not the engineer': in full-width letters, listed in the policy the plain way (NFKC, decided) -> SelfApproval",
+                        cleared().exception("ｊａｎｅ.ｄｏｅ＠example.gov.uk", SUPERVISOR, EX_START, EX_EXPIRY),
+                        policy().approver(ENGINEER, ApproverRole.HeadOfTechnology).build(), "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:SelfApproval")),
                 row("Exception 'businessCase ... non-empty': whitespace only -> MissingBusinessCase (decided)",
                         cleared().exception(HEAD_OF_TECH, "   ", SUPERVISOR, EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
@@ -363,6 +371,10 @@ class AccessRulesTableTest {
                                 .exceptions("Rejected:MissingSupervisor")),
                 row("Exception 'the supervisor is not the engineer' (trimmed, case-insensitive) -> MissingSupervisor",
                         cleared().exception(HEAD_OF_TECH, " Jane.Doe@EXAMPLE.gov.uk", EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:MissingSupervisor")),
+                row("Exception 'the supervisor is not the engineer': in full-width letters with a no-break space (NFKC, decided) -> MissingSupervisor",
+                        cleared().exception(HEAD_OF_TECH, "Ｊａｎｅ.Doe@example.gov.uk\u00A0", EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
                                 .exceptions("Rejected:MissingSupervisor")),
                 row("Exception 'expiryTime - startTime is at most maxExceptionDays (30)': 30 days + 1 s -> TooLong",

@@ -1,5 +1,6 @@
 package digital.govuk.access.rules;
 
+import static digital.govuk.access.rules.Specs.ENGINEER;
 import static digital.govuk.access.rules.Specs.HEAD_OF_TECH;
 import static digital.govuk.access.rules.Specs.SUPERVISOR;
 import static digital.govuk.access.rules.Specs.TECH_LEAD;
@@ -33,6 +34,7 @@ import digital.govuk.access.api.v1alpha1.RoleTarget;
 import digital.govuk.access.api.v1alpha1.SelectorOperator;
 import digital.govuk.access.api.v1alpha1.SelectorRequirement;
 import digital.govuk.access.api.v1alpha1.ShiftRole;
+import digital.govuk.access.api.v1alpha1.SubjectKind;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
 
@@ -130,19 +132,114 @@ class SpecValidationTest {
                 invalid("absence with an unparsable until", s -> s.absences.get(0).until = "soon",
                         "spec.absences[0].until", "'soon' is not a date (YYYY-MM-DD)"),
                 invalid("missing subject", s -> s.subject = null,
-                        "spec.subject", "is required: the user or group the bindings name"),
+                        "spec.subject", "is required: the engineer's user name, as the bindings name it"),
                 invalid("subject with an empty name", s -> s.subject.name = "  ",
                         "spec.subject.name", "is required and must not be empty"),
                 invalid("subject without kind", s -> s.subject.kind = null,
-                        "spec.subject.kind", "is required: User or Group"),
+                        "spec.subject.kind", "is required: User (or Group, where the AccessPolicy allows groups)"),
                 invalid("empty fullName", s -> s.fullName = "",
                         "spec.fullName", "is required and must not be empty"),
                 invalid("missing role", s -> s.role = null,
                         "spec.role", "is required: Developer, SRE or TechnicalArchitect"),
                 invalid("missing employment", s -> s.employment = null,
                         "spec.employment", "is required: CivilServant or Contractor"),
-                invalid("a null shift entry", s -> s.shifts.set(0, null), "spec.shifts[0]", "must not be empty"));
+                invalid("a null shift entry", s -> s.shifts.set(0, null), "spec.shifts[0]", "must not be empty"),
+
+                // The subject is one person (decided).
+                invalid("a Group subject while the policy does not allow groups", s -> s.subject.kind = SubjectKind.Group,
+                        "spec.subject.kind", "is Group, but the AccessPolicy does not allow group subjects: name the engineer's"
+                                + " own user (kind User), or set allowGroupSubjects: true in the AccessPolicy"),
+                invalid("a system: subject name (system:masters)", s -> s.subject.name = "system:masters",
+                        "spec.subject.name", SYSTEM_NAME.formatted("system:masters")),
+                invalid("a system: subject name in capitals with a leading space", s -> s.subject.name = " SYSTEM:Masters",
+                        "spec.subject.name", SYSTEM_NAME.formatted(" SYSTEM:Masters")),
+                invalid("a system: subject name in full-width letters", s -> s.subject.name = "ｓｙｓｔｅｍ：authenticated",
+                        "spec.subject.name", SYSTEM_NAME.formatted("ｓｙｓｔｅｍ：authenticated")),
+                invalid("a service account as the subject", s -> s.subject.name = "system:serviceaccount:kube-system:default",
+                        "spec.subject.name", SYSTEM_NAME.formatted("system:serviceaccount:kube-system:default")),
+                invalid("a system: subject name behind a zero-width space", s -> s.subject.name = "\u200Bsystem:masters",
+                        "spec.subject.name", INVISIBLE.formatted("U+200B", 1)),
+
+                // Names with invisible characters cannot slip past the self-approval check (decided).
+                invalid("subject name with a byte order mark", s -> s.subject.name = "\uFEFF" + ENGINEER,
+                        "spec.subject.name", INVISIBLE.formatted("U+FEFF", 1)),
+                invalid("deploy approver with a zero-width space", s -> s.deployApproval.approvedBy = "jane\u200B.doe@example.gov.uk",
+                        "spec.deployApproval.approvedBy", INVISIBLE.formatted("U+200B", 5)),
+                invalid("exception approver with a zero-width joiner", s -> s.exceptions.get(0).approvedBy = "jane.doe\u200D@example.gov.uk",
+                        "spec.exceptions[0].approvedBy", INVISIBLE.formatted("U+200D", 9)),
+                invalid("exception supervisor with a right-to-left override", s -> s.exceptions.get(0).supervisor = "\u202Eku.vog.elpmaxe@eod.enaj",
+                        "spec.exceptions[0].supervisor", INVISIBLE.formatted("U+202E", 1)),
+                invalid("exception supervisor with a Hangul filler", s -> s.exceptions.get(0).supervisor = ENGINEER + "\u3164",
+                        "spec.exceptions[0].supervisor", INVISIBLE.formatted("U+3164", ENGINEER.length() + 1)),
+                invalid("shift supervisor with a NUL", s -> s.shifts.get(0).supervisor = "sam\u0000@example.gov.uk",
+                        "spec.shifts[0].supervisor", INVISIBLE.formatted("U+0000", 4)),
+
+                // Bounds (docs/api.md): checked before anything else is read.
+                invalid("501 shifts", s -> s.shifts = shifts(501), "spec.shifts", "must have at most 500 entries, not 501"),
+                invalid("10,000 shifts: refused without reading one", s -> s.shifts = shifts(10_000),
+                        "spec.shifts", "must have at most 500 entries, not 10000"),
+                invalid("101 exceptions", s -> s.exceptions = java.util.Collections.nCopies(101, s.exceptions.get(0)),
+                        "spec.exceptions", "must have at most 100 entries, not 101"),
+                invalid("201 absences", s -> s.absences = java.util.Collections.nCopies(201, s.absences.get(0)),
+                        "spec.absences", "must have at most 200 entries, not 201"),
+                invalid("a 257-character subject name", s -> s.subject.name = "j".repeat(257),
+                        "spec.subject.name", "must be at most 256 characters, not 257"),
+                invalid("a 257-character deploy approver", s -> s.deployApproval.approvedBy = "t".repeat(257),
+                        "spec.deployApproval.approvedBy", "must be at most 256 characters, not 257"),
+                invalid("a 257-character fullName (counted in characters, not UTF-16 units)", s -> s.fullName = "😀".repeat(257),
+                        "spec.fullName", "must be at most 256 characters, not 257"),
+                invalid("a 1 MB business case", s -> s.exceptions.get(0).businessCase = "x".repeat(1 << 20),
+                        "spec.exceptions[0].businessCase", "must be at most 2048 characters, not 1048576"),
+                invalid("a 65-character instant", s -> s.shifts.get(0).startTime = "2026-08-03T09:00:00." + "0".repeat(44) + "Z",
+                        "spec.shifts[0].startTime", "must be at most 64 characters, not 65"),
+                invalid("a 5,000-character date is cut in the message", s -> s.deployApproval.approvedOn = "9".repeat(5000),
+                        "spec.deployApproval.approvedOn", "'" + "9".repeat(80) + "…' is not a date (YYYY-MM-DD)"),
+                invalid("a date with a NUL is shown with the NUL visible", s -> s.deployApproval.approvedOn = "2026-02-0\u0000",
+                        "spec.deployApproval.approvedOn", "'2026-02-0<U+0000>' is not a date (YYYY-MM-DD)"));
     }
+
+    private static final String SYSTEM_NAME = "'%s' is a Kubernetes system name (system:...) that would grant access to its"
+            + " users, groups or service accounts; name the engineer's own user";
+    private static final String INVISIBLE = "contains the invisible character %s (at character %d); write the name in plain visible text";
+
+    private static List<digital.govuk.access.api.v1alpha1.Shift> shifts(int n) {
+        List<digital.govuk.access.api.v1alpha1.Shift> shifts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            digital.govuk.access.api.v1alpha1.Shift shift = new digital.govuk.access.api.v1alpha1.Shift();
+            shift.role = ShiftRole.Shadow;
+            Instant start = Instant.parse("2026-01-05T09:00:00Z").plusSeconds(86_400L * i);
+            shift.startTime = start.toString();
+            shift.endTime = start.plusSeconds(3_600).toString();
+            shifts.add(shift);
+        }
+        return shifts;
+    }
+
+    @Test
+    void aGroupSubjectIsAllowedWhereThePolicySaysSo() {
+        EngineerAccessSpec spec = full().build();
+        spec.subject.kind = SubjectKind.Group;
+        EffectivePolicy groups = Specs.policy().approver(HEAD_OF_TECH, ApproverRole.HeadOfTechnology).allowGroupSubjects(true).build();
+        assertThat(groups.allowGroupSubjects()).isTrue();
+        assertThat(EffectivePolicy.defaults().allowGroupSubjects()).as("groups are refused by default").isFalse();
+
+        Decision d = AccessRules.decide(spec, groups, NOW);
+        assertThat(d.problems()).isEmpty();
+        assertThat(d.level()).isEqualTo(Level.Admin);
+        // Even then, no system: group.
+        spec.subject.name = "system:authenticated";
+        assertThat(AccessRules.decide(spec, groups, NOW).problems()).extracting(Problem::field).containsExactly("spec.subject.name");
+    }
+
+    @Test
+    void fullWidthAndCaseVariantsOfANameCompareEqual() {
+        assertThat(Names.key("ｊａｎｅ.ＤＯＥ@example.gov.uk")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("  Jane.Doe@EXAMPLE.gov.uk\u00A0")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("jane.doe@example.gov.uk")).isEqualTo(ENGINEER_KEY);
+        assertThat(Names.key("jane.doe@example.gov.uk.")).isNotEqualTo(ENGINEER_KEY);
+    }
+
+    private static final String ENGINEER_KEY = "jane.doe@example.gov.uk";
 
     @ParameterizedTest(name = "{0} -> fails closed naming the field")
     @MethodSource("invalidSpecs")
@@ -184,6 +281,18 @@ class SpecValidationTest {
         assertThat(d.problems()).extracting(Problem::field).containsExactly("metadata.name");
         assertThat(d.level()).isEqualTo(Level.None);
         assertThat(ManagedBindings.desired("Jane_Doe", d, POLICY, NAMESPACES)).isEmpty();
+    }
+
+    @Test
+    void listsAtTheirBoundsAreValid() {
+        EngineerAccessSpec spec = full().build();
+        spec.shifts = shifts(500);
+        spec.exceptions = new ArrayList<>(java.util.Collections.nCopies(100, spec.exceptions.get(0)));
+        spec.absences = new ArrayList<>(java.util.Collections.nCopies(200, spec.absences.get(0)));
+        spec.subject.name = "j".repeat(246) + "@gov.uk";
+        spec.exceptions.get(0).businessCase = "b".repeat(2048);
+        assertThat(SpecReader.problems(spec, POLICY)).isEmpty();
+        assertThat(AccessRules.decide(spec, POLICY, NOW).problems()).isEmpty();
     }
 
     @Test
@@ -248,6 +357,77 @@ class SpecValidationTest {
         assertThat(p.adminNamespaces().matches(Map.of("access.govuk.digital/admin", "true"))).isTrue();
         assertThat(p.adminNamespaces().matches(Map.of())).isFalse();
         assertThat(PolicyReader.read(new AccessPolicySpec()).policy()).isEqualTo(p);
+    }
+
+    @Test
+    void policyNamesWithInvisibleCharactersFailClosed() {
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(List.of(TECH_LEAD, "tech.lead\u200B@example.gov.uk"))))
+                .containsExactly(new Problem("spec.techLeads[1]", INVISIBLE.formatted("U+200B", 10)));
+        assertThat(policyProblems(s -> s.exceptionApprovers.add(new ExceptionApprover("head\u2060.of.tech@example.gov.uk",
+                ApproverRole.HeadOfTechnology))))
+                .containsExactly(new Problem("spec.exceptionApprovers[0].name", INVISIBLE.formatted("U+2060", 5)));
+    }
+
+    @Test
+    void policyBoundsAreCheckedBeforeTheEntries() {
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(java.util.Collections.nCopies(501, ""))))
+                .as("the entries (all empty) are not read").containsExactly(new Problem("spec.techLeads", "must have at most 500 entries, not 501"));
+        assertThat(policyProblems(s -> s.exceptionApprovers = new ArrayList<>(java.util.Collections.nCopies(101, new ExceptionApprover()))))
+                .containsExactly(new Problem("spec.exceptionApprovers", "must have at most 100 entries, not 101"));
+        assertThat(policyProblems(s -> {
+            s.deploy = new RoleTarget();
+            s.deploy.namespaceSelector = new NamespaceSelector();
+            for (int i = 0; i < 21; i++) {
+                s.deploy.namespaceSelector.matchLabels.put("label-" + i, "true");
+                s.deploy.namespaceSelector.matchExpressions.add(requirement("k" + i, SelectorOperator.Exists));
+            }
+        })).containsExactly(new Problem("spec.deploy.namespaceSelector.matchLabels", "must have at most 20 entries, not 21"),
+                new Problem("spec.deploy.namespaceSelector.matchExpressions", "must have at most 20 entries, not 21"));
+        assertThat(policyProblems(s -> {
+            s.admin = new AdminRoleTarget();
+            s.admin.namespaceSelector = new NamespaceSelector();
+            s.admin.namespaceSelector.matchExpressions.add(requirement("tier", SelectorOperator.In,
+                    java.util.stream.IntStream.range(0, 101).mapToObj(i -> "v" + i).toArray(String[]::new)));
+        })).containsExactly(new Problem("spec.admin.namespaceSelector.matchExpressions[0].values", "must have at most 100 entries, not 101"));
+    }
+
+    @Test
+    void policyLengthsAndNumbersAreBounded() {
+        assertThat(policyProblems(s -> s.timeZone = "Europe/" + "x".repeat(58)))
+                .containsExactly(new Problem("spec.timeZone", "must be at most 64 characters, not 65"));
+        assertThat(policyProblems(s -> {
+            s.deploy = new RoleTarget();
+            s.deploy.clusterRole = "r".repeat(254);
+        })).containsExactly(new Problem("spec.deploy.clusterRole", "must be at most 253 characters, not 254"));
+        assertThat(policyProblems(s -> s.techLeads = new ArrayList<>(List.of("t".repeat(257)))))
+                .containsExactly(new Problem("spec.techLeads[0]", "must be at most 256 characters, not 257"));
+        assertThat(policyProblems(s -> {
+            s.admin = new AdminRoleTarget();
+            s.admin.namespaceSelector = new NamespaceSelector();
+            s.admin.namespaceSelector.matchLabels.put("k".repeat(318), "v".repeat(64));
+            s.admin.namespaceSelector.matchExpressions.add(requirement("tier", SelectorOperator.In, "p".repeat(64)));
+            s.admin.namespaceSelector.matchExpressions.add(requirement("t".repeat(318), SelectorOperator.Exists));
+        })).containsExactly(
+                new Problem("spec.admin.namespaceSelector.matchLabels", "the label key '" + "k".repeat(80) + "…' is longer than 317 characters"),
+                new Problem("spec.admin.namespaceSelector.matchLabels." + "k".repeat(80) + "…", "must be at most 63 characters, not 64"),
+                new Problem("spec.admin.namespaceSelector.matchExpressions[0].values[0]", "must be at most 63 characters, not 64"),
+                new Problem("spec.admin.namespaceSelector.matchExpressions[1].key", "must be at most 317 characters, not 318"));
+        assertThat(policyProblems(s -> {
+            s.minShadowShifts = 101;
+            s.secondaryShiftsBeforePrimary = 101;
+            s.longAbsenceDays = 3651;
+            s.maxExceptionDays = 366;
+        })).containsExactly(new Problem("spec.minShadowShifts", "must be at most 100, not 101"),
+                new Problem("spec.secondaryShiftsBeforePrimary", "must be at most 100, not 101"),
+                new Problem("spec.longAbsenceDays", "must be at most 3650, not 3651"),
+                new Problem("spec.maxExceptionDays", "must be at most 365, not 366"));
+        assertThat(policyProblems(s -> {
+            s.minShadowShifts = 100;
+            s.secondaryShiftsBeforePrimary = 100;
+            s.longAbsenceDays = 3650;
+            s.maxExceptionDays = 365;
+            s.timeZone = "America/Argentina/ComodRivadavia";
+        })).as("at the bounds").isEmpty();
     }
 
     @Test

@@ -269,6 +269,11 @@ final class Specs {
             return this;
         }
 
+        Policy allowGroupSubjects(boolean allow) {
+            spec.allowGroupSubjects = allow;
+            return this;
+        }
+
         Policy includeDeploy(boolean include) {
             if (spec.admin == null) {
                 spec.admin = new AdminRoleTarget();

@@ -76,4 +76,32 @@ class StatusBuilderTest {
         assertThat(next).isNotEqualTo(first);
         assertThat(next.conditions).allSatisfy(c -> assertThat(c.observedGeneration).isEqualTo(2L));
     }
+
+    @Test
+    void manyProblemsMakeAReadableBoundedMessage() {
+        // 300 shifts, each with a start time that is not an instant: 300 problems.
+        StringBuilder yaml = new StringBuilder("fullName: Jo\nrole: Developer\nemployment: CivilServant\n"
+                + "subject: {kind: User, name: jo@example.gov.uk}\nshifts:\n");
+        for (int i = 0; i < 300; i++) {
+            yaml.append("- {role: Shadow, startTime: \"shift ").append(i).append("\", endTime: \"2026-08-07T17:30:00Z\"}\n");
+        }
+        EngineerAccessSpec spec = Serialization.unmarshal(yaml.toString(), EngineerAccessSpec.class);
+        Decision d = AccessRules.decide(spec, EffectivePolicy.defaults(), T0);
+        assertThat(d.problems()).hasSize(300);
+
+        EngineerAccessStatus s = StatusBuilder.build(d, PolicyState.builtInDefaults(), List.of(), null, null, 1L, T0);
+
+        String message = condition(s, "SpecValid").message;
+        assertThat(message).isEqualTo("spec.shifts[0].startTime: 'shift 0' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z); "
+                + "spec.shifts[1].startTime: 'shift 1' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z); "
+                + "spec.shifts[2].startTime: 'shift 2' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z); and 297 more");
+        assertThat(condition(s, "Ready").message).endsWith("; and 297 more").hasSizeLessThan(400);
+    }
+
+    @Test
+    void aListIsCutAfterItsFirstEntriesWithHowManyMore() {
+        assertThat(StatusBuilder.summary(List.of("a", "b", "c"))).isEqualTo("a; b; c");
+        assertThat(StatusBuilder.summary(List.of("a", "b", "c", "d", "e"))).isEqualTo("a; b; c; and 2 more");
+        assertThat(StatusBuilder.listed(List.of("a", "b", "c"), 2)).containsExactly("a", "b", "and 1 more");
+    }
 }

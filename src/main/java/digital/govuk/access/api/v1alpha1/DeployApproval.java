@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DeployApproval {
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = Bounds.NAME)
     @JsonPropertyDescription("Who approved: a tech lead, never the engineer. When the policy lists techLeads, one of them.")
     public String approvedBy;
 

@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EngineerAccessSpec {
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = Bounds.FULL_NAME)
     @JsonPropertyDescription("The engineer's full name, for people reading the status.")
     public String fullName;
 
@@ -38,12 +38,15 @@ public class EngineerAccessSpec {
     @JsonPropertyDescription("The tech lead's approval for Production Deploy access. Absent: not approved.")
     public DeployApproval deployApproval;
 
+    @Size(max = Bounds.SHIFTS)
     @JsonPropertyDescription("Technical 2nd Line shifts, past and scheduled.")
     public List<Shift> shifts = new ArrayList<>();
 
+    @Size(max = Bounds.EXCEPTIONS)
     @JsonPropertyDescription("Production Admin access granted by exception, each approved by a Lead Developer or the Head of Technology.")
     public List<AdminException> exceptions = new ArrayList<>();
 
+    @Size(max = Bounds.ABSENCES)
     @JsonPropertyDescription("Absences. One lasting more than the policy's longAbsenceDays (default 42) revokes all access.")
     public List<Absence> absences = new ArrayList<>();
 }

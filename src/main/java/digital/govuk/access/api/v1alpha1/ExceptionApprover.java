@@ -10,7 +10,7 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ExceptionApprover {
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = Bounds.NAME)
     @JsonPropertyDescription("The approver's name as exceptions write it in approvedBy.")
     public String name;
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** One Technical 2nd Line shift, past or scheduled. */
@@ -17,14 +18,17 @@ public class Shift {
 
     @Required
     @Pattern(Formats.DATE_TIME)
+    @Size(max = Bounds.INSTANT)
     @JsonPropertyDescription("When the shift starts (RFC 3339 instant, for example 2026-08-03T09:00:00Z).")
     public String startTime;
 
     @Required
     @Pattern(Formats.DATE_TIME)
+    @Size(max = Bounds.INSTANT)
     @JsonPropertyDescription("When the shift ends (RFC 3339 instant). Must be after startTime.")
     public String endTime;
 
+    @Size(max = Bounds.NAME)
     @JsonPropertyDescription("Who supervised the engineer on this shift. Optional, for the record.")
     public String supervisor;
 }

@@ -14,7 +14,7 @@ public class Subject {
     public SubjectKind kind;
 
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = Bounds.NAME)
     @JsonPropertyDescription("The user or group name as the cluster's authentication knows it, for example jane.doe@example.gov.uk. Approvals by this name count as self-approval.")
     public String name;
 
