@@ -34,10 +34,14 @@ public class Retries {
         this.max = max;
     }
 
-    /** Records a failure and returns when to try again. */
+    /**
+     * Records a failure and returns when to try again. The delay grows with failures of one kind: a failure of
+     * another kind (the API server refusing a request just after it came back, say) starts again from the
+     * initial delay, since the last kind of problem is over.
+     */
     public Instant failed(ResourceID id, Instant now, boolean unreachable) {
         Failures f = failing.merge(id, new Failures(1, unreachable),
-                (old, one) -> new Failures(old.count() + 1, unreachable));
+                (old, one) -> old.unreachable() == unreachable ? new Failures(old.count() + 1, unreachable) : one);
         return now.plus(delay(f.count()));
     }
 

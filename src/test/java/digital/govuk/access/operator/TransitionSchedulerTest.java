@@ -126,4 +126,16 @@ class TransitionSchedulerTest {
         assertThat(woken).doesNotContain("refused");
         assertThat(scheduler.scheduledFor(new ResourceID("refused"))).contains(clock.instant().plusSeconds(1));
     }
+
+    @Test
+    void aFailureOfAnotherKindStartsAgainFromTheInitialDelay() {
+        ResourceID id = new ResourceID("outage");
+        for (int i = 0; i < 5; i++) {
+            scheduler.after(id, null, true, true);
+        }
+        assertThat(scheduler.after(id, null, true, true)).as("the 6th failure in a row waits 32 s").isEqualTo(clock.instant().plusSeconds(32));
+        // The API server is back, and refuses the first request while it warms up: a new problem, a short delay.
+        assertThat(scheduler.after(id, null, true, false)).isEqualTo(clock.instant().plusSeconds(1));
+        assertThat(scheduler.after(id, null, true, false)).isEqualTo(clock.instant().plusSeconds(2));
+    }
 }
