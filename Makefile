@@ -4,13 +4,23 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test kube-binaries run plan crds build image bench-decision bench-bounds clean
+.PHONY: help test soak kube-binaries run plan crds build image bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 test: kube-binaries ## Run every test tier (what CI runs): rules, mock server, real API server, the packaged operator
 	$(MVN) verify
+
+# The longer fault soak: SOAK_RUNS runs of the mock-server soak (1,000 engineers, SOAK_STEPS random changes,
+# 5% of requests failing), each with a new seed it prints; SOAK_SEED=N replays one run.
+SOAK_RUNS ?= 3
+SOAK_STEPS ?= 600
+soak: ## The fault soak, longer than in make test: 3 runs of 600 random changes (SOAK_SEED=N replays a run)
+	@set -o pipefail; for i in $$(seq 1 $(SOAK_RUNS)); do \
+	  $(MVN) -q test -Dtest=FaultSoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dsoak.steps=$(SOAK_STEPS) \
+	    $(if $(SOAK_SEED),-Dsoak.seed=$(SOAK_SEED),) 2>&1 | { grep -E '^fault soak|FAIL|ERROR\]' || true; } || exit 1; \
+	done
 
 kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null
