@@ -21,10 +21,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * The packaged operator, installed with the chart and running with exactly the chart's rights (the token of
@@ -226,12 +226,7 @@ class HostileClusterIT {
         Instant now = Instant.now();
         return switch (random.nextInt(5)) {
             case 0 -> exceptionEngineer(name, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(3)));
-            case 1 -> withExtra(name, """
-                    probation: {passedOn: "2026-06-01"}
-                    shifts:
-                    - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-11T17:00:00Z"}
-                    - {role: AdminShadow, startTime: "2026-10-05T09:00:00Z", endTime: "2026-10-09T17:00:00Z"}
-                    """);
+            case 1 -> withExtra(name, Fixtures.EARNED_ADMIN);
             case 2 -> withExtra(name, """
                     shifts:
                     - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-01T17:00:00Z"}
@@ -241,33 +236,12 @@ class HostileClusterIT {
     }
 
     static EngineerAccess exceptionEngineer(String name, Instant start, Instant expiry) {
-        return withExtra(name, """
-                exceptions:
-                - approvedBy: head.of.tech@example.gov.uk
-                  businessCase: Incident cover
-                  supervisor: sam.primary@example.gov.uk
-                  startTime: "%s"
-                  expiryTime: "%s"
-                """.formatted(start, expiry));
+        return withExtra(name, Fixtures.exception(start.toString(), expiry.toString()));
     }
 
+    /** An engineer who meets the Deploy rules, approved by a tech lead of the example policy (and, with {@code extra}, more). */
     static EngineerAccess withExtra(String name, String extra) {
-        return Serialization.unmarshal("""
-                apiVersion: access.govuk.digital/v1alpha1
-                kind: EngineerAccess
-                metadata:
-                  name: %s
-                spec:
-                  fullName: Test Engineer
-                  role: Developer
-                  employment: CivilServant
-                  subject: {kind: User, name: %s@example.gov.uk}
-                  clearance: {level: BPSS, grantedOn: "2026-01-05"}
-                  deployApproval:
-                    approvedBy: tess.lead@example.gov.uk
-                    approvedOn: "2026-02-02"
-                    confirmations: {codeReview: true, releaseResponsibilities: true, rollback: true, gettingHelp: true}
-                %s""".formatted(name, name, extra.indent(2)), EngineerAccess.class);
+        return Fixtures.engineer(name, extra, "tess.lead@example.gov.uk");
     }
 
     static void sleepUntil(Instant t) {

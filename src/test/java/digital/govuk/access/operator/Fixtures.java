@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** Small manifests for the operator tests, written as YAML so they read like what users write. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
@@ -24,6 +24,11 @@ final class Fixtures {
 
     /** An engineer who meets the Deploy rules (and, with {@code extra}, more). */
     static EngineerAccess engineer(String name, String extra) {
+        return engineer(name, extra, "tech.lead@example.gov.uk");
+    }
+
+    /** An engineer who meets the Deploy rules with an approval from {@code techLead} (and, with {@code extra}, more). */
+    public static EngineerAccess engineer(String name, String extra, String techLead) {
         return Serialization.unmarshal("""
                 apiVersion: access.govuk.digital/v1alpha1
                 kind: EngineerAccess
@@ -36,21 +41,21 @@ final class Fixtures {
                   subject: {kind: User, name: %s@example.gov.uk}
                   clearance: {level: BPSS, grantedOn: "2026-01-05"}
                   deployApproval:
-                    approvedBy: tech.lead@example.gov.uk
+                    approvedBy: %s
                     approvedOn: "2026-02-02"
                     confirmations: {codeReview: true, releaseResponsibilities: true, rollback: true, gettingHelp: true}
-                %s""".formatted(name, name, extra.indent(2)), EngineerAccess.class);
+                %s""".formatted(name, name, techLead, extra.indent(2)), EngineerAccess.class);
     }
 
     /** Probation passed and the shifts that earn Admin (AdminShadow shift ended before {@link TestClock#START}). */
-    static final String EARNED_ADMIN = """
+    public static final String EARNED_ADMIN = """
             probation: {passedOn: "2026-06-01"}
             shifts:
             - {role: Shadow, startTime: "2026-09-07T09:00:00Z", endTime: "2026-09-11T17:00:00Z"}
             - {role: AdminShadow, startTime: "2026-10-05T09:00:00Z", endTime: "2026-10-09T17:00:00Z"}
             """;
 
-    static String exception(String start, String expiry) {
+    public static String exception(String start, String expiry) {
         return """
                 exceptions:
                 - approvedBy: head.of.tech@example.gov.uk
