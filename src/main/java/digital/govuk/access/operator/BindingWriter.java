@@ -104,8 +104,8 @@ public class BindingWriter {
             } catch (NameTaken e) {
                 conflicts.add(conflict(rb));
             } catch (KubernetesClientException e) {
-                failures.add("could not create RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
-                unreachable |= Reconnect.unreachable(e);
+                failures.add("could not create RoleBinding " + BindingDiff.key(rb) + ": " + ApiErrors.inWords(e));
+                unreachable |= ApiErrors.unreachable(e);
             }
         }
         for (BindingDiff.Replacement r : changes.replace()) {
@@ -121,8 +121,8 @@ public class BindingWriter {
             } catch (NameTaken e) {
                 conflicts.add(conflict(r.desired()));
             } catch (KubernetesClientException e) {
-                failures.add("could not replace RoleBinding " + BindingDiff.key(r.existing()) + ": " + describe(e));
-                unreachable |= Reconnect.unreachable(e);
+                failures.add("could not replace RoleBinding " + BindingDiff.key(r.existing()) + ": " + ApiErrors.inWords(e));
+                unreachable |= ApiErrors.unreachable(e);
             }
         }
         for (RoleBinding rb : changes.update()) {
@@ -133,8 +133,8 @@ public class BindingWriter {
                 put(now, updated);
                 repaired.add(updated);
             } catch (KubernetesClientException e) {
-                failures.add("could not update RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
-                unreachable |= Reconnect.unreachable(e);
+                failures.add("could not update RoleBinding " + BindingDiff.key(rb) + ": " + ApiErrors.inWords(e));
+                unreachable |= ApiErrors.unreachable(e);
             }
         }
         for (RoleBinding rb : changes.delete()) {
@@ -149,8 +149,8 @@ public class BindingWriter {
                 }
                 remove(now, rb);
             } catch (KubernetesClientException e) {
-                failures.add("could not delete RoleBinding " + BindingDiff.key(rb) + ": " + describe(e));
-                unreachable |= Reconnect.unreachable(e);
+                failures.add("could not delete RoleBinding " + BindingDiff.key(rb) + ": " + ApiErrors.inWords(e));
+                unreachable |= ApiErrors.unreachable(e);
             }
         }
         return new Result(now, created, deleted, repaired, failures, conflicts, unreachable, accepted);
@@ -240,10 +240,4 @@ public class BindingWriter {
         list.removeIf(x -> BindingDiff.key(x).equals(key));
     }
 
-    private static String describe(KubernetesClientException e) {
-        if (Reconnect.unreachable(e)) {
-            return "the API server could not be reached";
-        }
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    }
 }

@@ -150,9 +150,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         try {
             outcome = reconcileOnce(ea, context);
         } catch (RuntimeException e) {
-            boolean unreachable = Reconnect.unreachable(e);
+            boolean unreachable = ApiErrors.unreachable(e);
             outcome = new Outcome(null, false, unreachable);
-            events.failed(ea, unreachable ? "the API server could not be reached" : plain(e), unreachable);
+            events.failed(ea, ApiErrors.inWords(e), unreachable);
         } finally {
             transitions.after(ResourceID.fromResource(ea), outcome.next(), !outcome.complete(), outcome.unreachable());
             if (outcome.unreachable()) {
@@ -178,26 +178,17 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         BindingDiff.Changes changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
         BindingWriter.Result result = BindingWriter.Result.unchanged(ours);
         if (!changes.none()) {
-            EngineerAccess fresh;
-            try {
-                fresh = client.resources(EngineerAccess.class).withName(name).get();
-            } catch (KubernetesClientException e) {
-                boolean unreachable = Reconnect.unreachable(e);
-                result = BindingWriter.Result.failed(ours, List.of("could not read the EngineerAccess again before changing its"
-                        + " RoleBindings: " + (unreachable ? "the API server could not be reached" : plain(e))), unreachable);
-                fresh = null;
-            }
-            if (fresh != null && !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
-                // Deleted and created again: the new object gets its own reconciliation.
+            Fresh fresh = readAgain(cached);
+            if (fresh.gone()) {
+                // Deleted (its cleanup removes the bindings), or deleted and created again (the new object gets its
+                // own reconciliation).
                 return new Outcome(null, true, false);
             }
-            if (fresh == null && result.complete()) {
-                // Deleted: its cleanup removes the bindings.
-                return new Outcome(null, true, false);
-            }
-            if (fresh != null) {
-                if (!Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
-                    ea = fresh;
+            if (fresh.failure() != null) {
+                result = BindingWriter.Result.failed(ours, List.of(fresh.failure()), fresh.unreachable());
+            } else {
+                if (!Objects.equals(fresh.ea().getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
+                    ea = fresh.ea();
                     ours = ownedBindings(context, ea);
                     decision = decide(ea, policy, now);
                     changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
@@ -225,6 +216,24 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         return new Outcome(next, result.complete(), result.unreachable());
     }
 
+    /**
+     * The EngineerAccess read again from the API server: {@code ea}; or {@code gone} (deleted, or replaced by a
+     * new object of the same name); or why it could not be read.
+     */
+    private record Fresh(EngineerAccess ea, boolean gone, String failure, boolean unreachable) {
+    }
+
+    private Fresh readAgain(EngineerAccess cached) {
+        try {
+            EngineerAccess fresh = client.resources(EngineerAccess.class).withName(cached.getMetadata().getName()).get();
+            boolean gone = fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid());
+            return new Fresh(fresh, gone, null, false);
+        } catch (KubernetesClientException e) {
+            return new Fresh(null, false, "could not read the EngineerAccess again before changing its RoleBindings: "
+                    + ApiErrors.inWords(e), ApiErrors.unreachable(e));
+        }
+    }
+
     @Override
     public DeleteControl cleanup(EngineerAccess ea, Context<EngineerAccess> context) {
         ResourceID id = ResourceID.fromResource(ea);
@@ -232,9 +241,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
             List<RoleBinding> deleted = writer.deleteAll(ea);
             events.removed(ea, deleted);
         } catch (KubernetesClientException e) {
-            boolean unreachable = Reconnect.unreachable(e);
-            events.failed(ea, "could not remove the RoleBindings of a deleted EngineerAccess: "
-                    + (unreachable ? "the API server could not be reached" : plain(e)), unreachable);
+            boolean unreachable = ApiErrors.unreachable(e);
+            events.failed(ea, "could not remove the RoleBindings of a deleted EngineerAccess: " + ApiErrors.inWords(e), unreachable);
             // Tried again after the retry delay: the wake-up finds the object marked for deletion and cleans up again.
             transitions.after(id, null, true, unreachable);
             if (unreachable) {
@@ -322,13 +330,5 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
             return b;
         }
         return b == null || a.isBefore(b) ? a : b;
-    }
-
-    /** An error in words: the API server's message when it gave one. */
-    static String plain(RuntimeException e) {
-        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
-            return k.getStatus().getMessage();
-        }
-        return e.getMessage() == null ? "an unexpected error" : e.getMessage();
     }
 }

@@ -1,6 +1,5 @@
 package digital.govuk.access.operator;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,7 +14,6 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Notices when the API server comes back. After a reconciliation failed because the API server was out
@@ -45,19 +43,6 @@ public class Reconnect {
         this.client = client;
         this.transitions = transitions;
         this.period = period;
-    }
-
-    /** Whether an error means the API server could not be reached (rather than refusing the request). */
-    public static boolean unreachable(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-            if (t instanceof KubernetesClientException k && (k.getCode() == 502 || k.getCode() == 503 || k.getCode() == 504)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A reconciliation failed because the API server was out of reach: start asking until it answers. */

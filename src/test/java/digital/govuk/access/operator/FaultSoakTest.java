@@ -29,7 +29,6 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.it.Convergence;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -220,32 +219,10 @@ class FaultSoakTest {
     }
 
     private void editEngineer(String name, Consumer<EngineerAccess> change) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            EngineerAccess ea = client.resources(EngineerAccess.class).withName(name).get();
-            change.accept(ea);
-            try {
-                client.resource(ea).update();
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
+        new TestCluster(client, Duration.ofSeconds(30)).edit(EngineerAccess.class, name, change);
     }
 
     private void editPolicy(Consumer<AccessPolicy> change) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            AccessPolicy p = client.resources(AccessPolicy.class).withName("default").get();
-            change.accept(p);
-            try {
-                client.resource(p).update();
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
+        new TestCluster(client, Duration.ofSeconds(30)).edit(AccessPolicy.class, "default", change);
     }
 }

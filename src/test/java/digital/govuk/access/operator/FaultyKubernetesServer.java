@@ -36,7 +36,9 @@ public class FaultyKubernetesServer implements QuarkusTestResourceLifecycleManag
         server.init(InetAddress.getLoopbackAddress(), 0);
         String url = server.createClient().getConfiguration().getMasterUrl();
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true).withNamespace("test")
-                .withCustomHeaders(Map.of(FaultInjector.FAULT_FREE, "yes")).build();
+                .withCustomHeaders(Map.of(FaultInjector.FAULT_FREE, "yes"))
+                // Patient: on a busy machine the mock server can take seconds to answer, and these requests are the test's own.
+                .withRequestTimeout(60_000).build();
         client = new KubernetesClientBuilder().withConfig(config).build();
 
         properties.clear();

@@ -97,10 +97,7 @@ class OperatorTest {
 
     /** Changes an engineer's spec as a user would, whatever the operator wrote to it meanwhile. */
     void editSpec(String name, java.util.function.Consumer<EngineerAccess> change) {
-        client.resources(EngineerAccess.class).withName(name).edit(ea -> {
-            change.accept(ea);
-            return ea;
-        });
+        cluster().edit(EngineerAccess.class, name, change);
     }
 
     TestCluster cluster() {
@@ -279,8 +276,11 @@ class OperatorTest {
         // roleRef cannot be changed in place on a real server; here it is, so the operator must replace the binding.
         client.rbac().roleBindings().inNamespace("apps").withName("hand-edited-deploy").edit(rb -> new RoleBindingBuilder(rb)
                 .editRoleRef().withName("cluster-admin").endRoleRef().build());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(binding("apps", "hand-edited-deploy").getRoleRef().getName())
-                .isEqualTo("production-deploy"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            RoleBinding rb = binding("apps", "hand-edited-deploy");
+            assertThat(rb).as("replaced: briefly absent").isNotNull();
+            assertThat(rb.getRoleRef().getName()).isEqualTo("production-deploy");
+        });
         awaitEvent("hand-edited", "BindingRestored");
     }
 

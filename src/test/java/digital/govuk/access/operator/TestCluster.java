@@ -5,13 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** What the operator tests look at in a cluster, through a client of their own. */
 record TestCluster(KubernetesClient client, Duration patience) {
@@ -48,6 +51,25 @@ record TestCluster(KubernetesClient client, Duration patience) {
 
     void awaitEvent(String engineer, String reason) {
         await().atMost(patience).untilAsserted(() -> assertThat(events(engineer)).extracting(Event::getReason).contains(reason));
+    }
+
+    /**
+     * Changes an object as a user would: read, change, write; read again when someone (the operator) wrote it in
+     * between (409 Conflict).
+     */
+    <T extends HasMetadata> void edit(Class<T> type, String name, Consumer<T> change) {
+        for (int attempt = 1;; attempt++) {
+            T object = client.resources(type).withName(name).get();
+            change.accept(object);
+            try {
+                client.resource(object).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     Condition condition(String engineer, String type) {

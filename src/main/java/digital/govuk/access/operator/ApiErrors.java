@@ -1,0 +1,35 @@
+package digital.govuk.access.operator;
+
+import java.io.IOException;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+/** What an error from the API server means, and how to say it. */
+final class ApiErrors {
+    private ApiErrors() {
+    }
+
+    /** Whether an error means the API server could not be reached (rather than refusing the request). */
+    static boolean unreachable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof KubernetesClientException k && (k.getCode() == 502 || k.getCode() == 503 || k.getCode() == 504)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An error in words: that the API server could not be reached, or its own message when it gave one. */
+    static String inWords(RuntimeException e) {
+        if (unreachable(e)) {
+            return "the API server could not be reached";
+        }
+        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+            return k.getStatus().getMessage();
+        }
+        return e.getMessage() == null ? "an unexpected error" : e.getMessage();
+    }
+}
