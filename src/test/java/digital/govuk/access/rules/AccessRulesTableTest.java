@@ -661,7 +661,8 @@ class AccessRulesTableTest {
                         : row.policy().deployClusterRole());
             }
         }
-        if (!soft.wasSuccess()) {
+        // errorsCollected, not wasSuccess: wasSuccess says only whether the last assertion passed.
+        if (!soft.errorsCollected().isEmpty()) {
             throw new AssertionError("Row \"" + row.name() + "\" at " + row.now() + ":\n"
                     + String.join("\n", soft.errorsCollected().stream().map(Throwable::getMessage).toList()));
         }
