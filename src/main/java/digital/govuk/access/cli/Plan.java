@@ -9,8 +9,6 @@ import java.util.Map;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
-import digital.govuk.access.api.v1alpha1.Level;
-import digital.govuk.access.api.v1alpha1.RotaStatus;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
@@ -123,8 +121,7 @@ public final class Plan {
             }
             Decision decision;
             if (!unreadable.isEmpty()) {
-                decision = new Decision(List.copyOf(unreadable), Level.None, false, null, null, false, false, false,
-                        List.of(), List.of(), new RotaStatus(0, List.of()), List.of());
+                decision = Decision.invalid(unreadable);
             } else {
                 decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
                 for (Problem problem : decision.problems()) {

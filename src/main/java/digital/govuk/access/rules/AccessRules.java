@@ -102,6 +102,8 @@ public final class AccessRules {
         private final Instant[] shadowEnds;
         private final boolean[] prerequisitesAtStart;
         private final ExceptionStatus[] rejected;
+        /** Each exception's state once its expiryTime has passed: the state of its last moment (see {@link #ended}). */
+        private final ExceptionStatus[] ended;
 
         Prepared(Facts f, EffectivePolicy p) {
             this.f = f;
@@ -117,6 +119,12 @@ public final class AccessRules {
             this.rejected = new ExceptionStatus[f.exceptions().size()];
             for (int i = 0; i < rejected.length; i++) {
                 rejected[i] = exceptionRejection(f.exceptions().get(i), f, p);
+            }
+            this.ended = new ExceptionStatus[rejected.length];
+            for (int i = 0; i < ended.length; i++) {
+                if (rejected[i] == null) {
+                    ended[i] = ended(f.exceptions().get(i), f, p);
+                }
             }
         }
 
@@ -153,12 +161,14 @@ public final class AccessRules {
         // Production Admin by exception.
         List<ExceptionStatus> exceptions = new ArrayList<>(f.exceptions().size());
         Instant latestActiveExpiry = null;
+        Integer latestActive = null;
         for (int i = 0; i < f.exceptions().size(); i++) {
             Facts.ExceptionFact e = f.exceptions().get(i);
-            ExceptionStatus status = x.rejected[i] != null ? x.rejected[i] : exceptionState(e, f, p, time);
+            ExceptionStatus status = x.rejected[i] != null ? x.rejected[i] : exceptionState(x, i, time);
             exceptions.add(status);
             if (status.state == ExceptionState.Active && (latestActiveExpiry == null || e.expiry().isAfter(latestActiveExpiry))) {
                 latestActiveExpiry = e.expiry();
+                latestActive = i;
             }
         }
         boolean exceptionAdmin = latestActiveExpiry != null;
@@ -178,8 +188,11 @@ public final class AccessRules {
         }
 
         Rota rota = rota(f, p, time, earned);
+        Integer shift = !earned.held ? null : supervised ? earned.firstIndex : earned.completedIndex;
+        Decision.Grounds grounds = new Decision.Grounds(shift, exceptionAdmin ? latestActive : null,
+                time.revoked ? time.revokingAbsence : null);
         return new Decision(List.of(), level, supervised, expiry, null, deployOk, earned.held, time.revoked,
-                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems);
+                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems, grounds);
     }
 
     /** Facts about time at one instant that several rules share. */
@@ -191,6 +204,8 @@ public final class AccessRules {
         /** An ongoing long absence has passed its threshold. */
         final boolean revoked;
         final java.time.LocalDate revokingAbsenceFrom;
+        /** The index of that absence in the spec. */
+        final Integer revokingAbsence;
 
         Time(Facts f, EffectivePolicy p, Instant now) {
             this.now = now;
@@ -198,7 +213,9 @@ public final class AccessRules {
             java.time.LocalDate retDay = null;
             boolean rev = false;
             java.time.LocalDate revFrom = null;
-            for (Facts.AbsenceFact a : f.absences()) {
+            Integer revIndex = null;
+            for (int i = 0; i < f.absences().size(); i++) {
+                Facts.AbsenceFact a = f.absences().get(i);
                 if (!a.isLong()) {
                     continue;
                 }
@@ -211,12 +228,14 @@ public final class AccessRules {
                 } else if (!now.isBefore(a.revokedFrom())) {
                     rev = true;
                     revFrom = a.from();
+                    revIndex = i;
                 }
             }
             this.lastReturn = ret;
             this.lastReturnDay = retDay;
             this.revoked = rev;
             this.revokingAbsenceFrom = revFrom;
+            this.revokingAbsence = revIndex;
         }
 
         boolean beforeReturn(Instant t) {
@@ -288,7 +307,7 @@ public final class AccessRules {
     }
 
     /** Earned Admin at one instant. */
-    private record Earned(boolean held, Facts.ShiftFact first, Instant completedEnd) {
+    private record Earned(boolean held, Facts.ShiftFact first, Integer firstIndex, Instant completedEnd, Integer completedIndex) {
     }
 
     // Rule: prerequisites all at the same time: clearance, probation passed, enough completed Shadow shifts.
@@ -306,7 +325,9 @@ public final class AccessRules {
         Facts f = x.f;
         EffectivePolicy p = x.p;
         Facts.ShiftFact first = null;
+        Integer firstIndex = null;
         Instant completedEnd = null;
+        Integer completedIndex = null;
         for (int i = 0; i < f.shifts().size(); i++) {
             Facts.ShiftFact s = f.shifts().get(i);
             if (s.start().isAfter(time.now) || !qualifies(x, i, time)) {
@@ -314,14 +335,16 @@ public final class AccessRules {
             }
             if (first == null || s.start().isBefore(first.start())) {
                 first = s;
+                firstIndex = i;
             }
             if (!s.end().isAfter(time.now) && (completedEnd == null || s.end().isBefore(completedEnd))) {
                 completedEnd = s.end();
+                completedIndex = i;
             }
         }
         // Precise point: prerequisites at the shift's start and still now, and no revocation now.
         boolean held = first != null && !time.revoked && clearanceAt(f, p, time.now) && probationAt(f, time.now);
-        return new Earned(held, first, completedEnd);
+        return new Earned(held, first, firstIndex, completedEnd, completedIndex);
     }
 
     private static List<Unmet> adminUnmet(Prepared x, Time time, Earned earned) {
@@ -415,13 +438,32 @@ public final class AccessRules {
     }
 
     // The checks that involve time, for an exception that passed those above.
-    private static ExceptionStatus exceptionState(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
+    private static ExceptionStatus exceptionState(Prepared x, int i, Time time) {
+        Facts.ExceptionFact e = x.f.exceptions().get(i);
         if (time.now.isBefore(e.start())) {
             return new ExceptionStatus(e.index(), ExceptionState.Pending, null, "Starts at " + e.start());
         }
         if (!time.now.isBefore(e.expiry())) {
-            return new ExceptionStatus(e.index(), ExceptionState.Expired, null, "Expired at " + e.expiry());
+            return x.ended[i];
         }
+        return running(e, x.f, x.p, time);
+    }
+
+    /**
+     * An exception once its expiryTime has passed keeps the state of its last moment: Expired when it was
+     * Active then, and Rejected with the reason it had then (ClearanceMissing, VoidedByLongAbsence) when it was
+     * not, so that the record never says an exception granted access that it did not (decision 32).
+     */
+    private static ExceptionStatus ended(Facts.ExceptionFact e, Facts f, EffectivePolicy p) {
+        Instant last = e.expiry().minusNanos(1);
+        ExceptionStatus atEnd = running(e, f, p, new Time(f, p, last));
+        return atEnd.state == ExceptionState.Active
+                ? new ExceptionStatus(e.index(), ExceptionState.Expired, null, "Expired at " + e.expiry())
+                : atEnd;
+    }
+
+    // An exception between its startTime and its expiryTime.
+    private static ExceptionStatus running(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
         if (!p.exceptionsWaiveClearance() && !clearanceAt(f, p, time.now)) {
             return new ExceptionStatus(e.index(), ExceptionState.Rejected, RejectionCode.ClearanceMissing,
                     "An exception does not waive the required " + p.requiredClearance() + " clearance");

@@ -398,7 +398,15 @@ class AccessRulesTableTest {
                 row("Exception 'the clearance rule holds': an exception waives probation and shadow shifts, not clearance -> ClearanceMissing",
                         engineer().exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ClearanceMissing", "Deploy:DeployApprovalMissing", "Admin:ClearanceMissing")
-                                .adminNothing().exceptions("Rejected:ClearanceMissing").next(EX_EXPIRY).bindings()),
+                                .adminNothing().exceptions("Rejected:ClearanceMissing").bindings()),
+                row("Exception rejected for missing clearance is still Rejected after its expiry, not Expired (decided 32)",
+                        engineer().exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P, EX_EXPIRY,
+                        expect(Level.None).unmet("Deploy:ClearanceMissing", "Deploy:DeployApprovalMissing", "Admin:ClearanceMissing")
+                                .adminNothing().exceptions("Rejected:ClearanceMissing").bindings()),
+                row("Exception Active at its end reads Expired after it, though clearance only began during it (decided 32)",
+                        cleared().clearance(ClearanceLevel.BPSS, "2026-11-27").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY),
+                        P, "2026-12-05T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing().exceptions("Expired")),
                 row("Exception ClearanceMissing while clearance is not yet effective; next = start of the grantedOn day",
                         cleared().clearance(ClearanceLevel.BPSS, "2026-11-27").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY),
                         P, "2026-11-25T12:00:00Z",
@@ -438,12 +446,27 @@ class AccessRulesTableTest {
                         cleared().absence("2026-10-01", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
                         "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
-                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").next(EX_EXPIRY).bindings()),
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
+                row("Exception voided by a long absence is still Rejected after its expiry, not Expired (decided 32)",
+                        cleared().absence("2026-10-01", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        "2026-12-10T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
+                row("Exception Active until a long absence voided it ends Rejected, as it was at its end (decided 32)",
+                        cleared().absence("2026-10-20", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        "2026-12-10T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
                 row("Long absence 'exceptions count only if they start on or after the return date': started before -> VoidedByLongAbsence",
                         cleared().absence("2026-09-01", "2026-11-23").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
                         "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
-                                .exceptions("Rejected:VoidedByLongAbsence").next(EX_EXPIRY)),
+                                .exceptions("Rejected:VoidedByLongAbsence")),
+                row("Long absence: an exception that started before the return is still Rejected after its expiry (decided 32)",
+                        cleared().absence("2026-09-01", "2026-11-23").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        EX_EXPIRY,
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:VoidedByLongAbsence")),
                 row("Long absence 'exceptions count only if they start on or after the return date': starting on the return day -> Active",
                         cleared().absence("2026-09-01", "2026-11-23")
                                 .exception(HEAD_OF_TECH, SUPERVISOR, "2026-11-23T00:00:00Z", EX_EXPIRY), P, "2026-11-25T12:00:00Z",
