@@ -255,10 +255,12 @@ public final class AccessRules {
         String message;
         if (f.clearance().compareTo(p.requiredClearance()) < 0) {
             message = f.clearance().ordinal() == 0
-                    ? "No security clearance is recorded; " + p.requiredClearance() + " is required"
-                    : "Clearance " + f.clearance() + " is below the required " + p.requiredClearance();
+                    ? "No security clearance is recorded; " + p.requiredClearance() + " is required: once it is granted,"
+                            + " record its level and date in spec.clearance"
+                    : "Clearance " + f.clearance() + " is below the required " + p.requiredClearance() + ": once "
+                            + p.requiredClearance() + " is granted, record it in spec.clearance";
         } else {
-            message = "Clearance " + f.clearance() + " counts from " + f.clearanceOn();
+            message = "Clearance " + f.clearance() + " counts from " + f.clearanceOn() + ": nothing to do but wait for that day";
         }
         return new Unmet(level, UnmetCode.ClearanceMissing, message);
     }
@@ -277,33 +279,51 @@ public final class AccessRules {
         }
         Facts.Approval a = f.approval();
         if (a == null) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing, "No deploy approval from a tech lead is recorded"));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing, "No deploy approval from a tech lead is recorded:"
+                    + " ask your tech lead to check the four points (code review, releasing, rollback, getting help) and"
+                    + " record the approval in spec.deployApproval"));
             return unmet;
         }
         if (time.now.isBefore(a.from())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing,
-                    "The deploy approval is dated " + a.on() + " and counts from that day"));
+                    "The deploy approval is dated " + a.on() + " and counts from that day: nothing to do but wait"));
         } else if (time.beforeReturn(a.from())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ReapprovalRequired, "The deploy approval of " + a.on()
                     + " was given before the return on " + time.lastReturnDay
-                    + " from a long absence; a new approval dated on or after " + time.lastReturnDay + " is needed"));
+                    + " from a long absence; a new approval dated on or after " + time.lastReturnDay + " is needed:"
+                    + " ask your tech lead to approve again"));
         }
         if (!a.missingConfirmations().isEmpty()) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApprovalIncomplete,
-                    "The tech lead has not confirmed: " + String.join(", ", a.missingConfirmations())));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApprovalIncomplete, "The tech lead has not confirmed: "
+                    + String.join(", ", a.missingConfirmations()) + "; ask your tech lead to confirm "
+                    + Values.and(a.missingConfirmations().stream().map(AccessRules::confirmationInWords).toList())));
         }
         if (a.approvedBy().equals(f.engineer())) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval, "The engineer cannot approve their own deploy access"));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval,
+                    "The engineer cannot approve their own deploy access: ask your tech lead to approve it"));
         } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ApproverNotTechLead,
-                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads"));
+                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads: ask one of them"
+                    + " to approve, or the policy's owners to add the approver to techLeads"));
         }
         return unmet;
     }
 
     private static Unmet longAbsence(Level level, EffectivePolicy p, Time time) {
         return new Unmet(level, UnmetCode.LongAbsence, "Away since " + time.revokingAbsenceFrom + ", more than "
-                + p.longAbsenceDays() + " days: all access is revoked until the return");
+                + p.longAbsenceDays() + " days: all access is revoked until the return. On return, record the date"
+                + " (until) and " + (level == Level.Deploy ? "ask your tech lead for a new deploy approval"
+                        : "ask to be booked on a new AdminShadow shift"));
+    }
+
+    /** What a tech lead confirms, in the words the unmet message asks for it. */
+    private static String confirmationInWords(String confirmation) {
+        return switch (confirmation) {
+            case "codeReview" -> "code review knowledge";
+            case "releaseResponsibilities" -> "release responsibilities";
+            case "rollback" -> "rollback knowledge";
+            default -> "knowing how to get help";
+        };
     }
 
     /** Earned Admin at one instant. */
@@ -359,13 +379,13 @@ public final class AccessRules {
         }
         if (!probationAt(f, time.now)) {
             unmet.add(new Unmet(Level.Admin, UnmetCode.ProbationNotPassed, f.probationOn() == null
-                    ? "Probation is not passed yet (no date is recorded)"
-                    : "Probation is not passed yet (passes on " + f.probationOn() + ")"));
+                    ? "Probation is not passed yet (no date is recorded): once it is passed, record the date in spec.probation.passedOn"
+                    : "Probation is not passed yet (passes on " + f.probationOn() + "): nothing to do but wait for that day"));
         }
         int shadows = x.shadowShiftsEndedBy(time.now);
         if (shadows < p.minShadowShifts()) {
             unmet.add(new Unmet(Level.Admin, UnmetCode.ShadowShiftMissing, shadows + " of the " + p.minShadowShifts()
-                    + " required Technical 2nd Line Shadow shifts completed"));
+                    + " required Technical 2nd Line Shadow shifts completed: ask to be booked on a Shadow shift"));
         }
         if (earned.first == null) {
             unmet.add(adminShadowUnmet(x, time));
@@ -395,7 +415,7 @@ public final class AccessRules {
         if (beforeReturn != null) {
             return new Unmet(Level.Admin, UnmetCode.ReapprovalRequired, "The AdminShadow shift of " + beforeReturn.start()
                     + " was before the return on " + time.lastReturnDay + " from a long absence; a new AdminShadow shift"
-                    + " starting on or after " + time.lastReturnDay + " is needed");
+                    + " starting on or after " + time.lastReturnDay + " is needed: ask to be booked on one");
         }
         StringBuilder message = new StringBuilder("No AdminShadow shift has started with the prerequisites met");
         if (tooEarly != null) {
@@ -403,7 +423,10 @@ public final class AccessRules {
                     .append(" does not count because it started before the prerequisites held");
         }
         if (next != null) {
-            message.append("; the next AdminShadow shift starts at ").append(next.start());
+            message.append("; the next AdminShadow shift starts at ").append(next.start())
+                    .append(": it counts if the other requirements are met by then");
+        } else {
+            message.append(": once the other requirements are met, ask to be booked on one last shadow shift (AdminShadow)");
         }
         return new Unmet(Level.Admin, UnmetCode.AdminShadowShiftMissing, message.toString());
     }
