@@ -133,6 +133,18 @@ public final class AccessFlow {
         return new Transition(Move.RequirementLost, from, to, fact, null, null);
     }
 
+    /**
+     * The transition while the AccessPolicy is invalid and access is frozen: only time-limited access still ends,
+     * so a fall from Admin (supervised) at its expiry is that exception expiring; the spec's facts are not read.
+     */
+    public static Transition frozen(AccessStage from, Instant fromExpiry, AccessStage to, Instant now) {
+        if (from == to) {
+            return null;
+        }
+        boolean expired = from == AdminSupervised && fromExpiry != null && !now.isBefore(fromExpiry);
+        return new Transition(expired ? Move.ExceptionExpired : Move.RequirementLost, from, to, null, null, null);
+    }
+
     /** The field of the spec an unmet requirement is about. */
     public static String field(Unmet u) {
         return field(u.code);
