@@ -10,20 +10,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code engineer-access plan [--at RFC3339] [-o json|table] [--against OLDPATH] PATH...}: what the
+ * {@code engineer-access plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...}: what the
  * operator would do, with no cluster. Exit 0 when every input is valid, 1 when some input is invalid,
  * 2 on a usage error. A plain JVM main: it never starts the operator.
  */
 public final class Main {
     static final String USAGE = """
-            Usage: engineer-access plan [--at RFC3339] [-o table|json] [--against OLDPATH] PATH...
+            Usage: engineer-access plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...
 
             Reads EngineerAccess, AccessPolicy and Namespace objects from YAML or JSON files and folders
             and prints the access the operator would grant at that instant (default: now).
 
               --at T            the instant to plan for, RFC 3339 (for example 2026-12-01T09:00:00Z)
-              -o, --output F    table (default) or json: a v1 List of EngineerAccess with .status filled in
-              --against OLD     compare with the manifests at OLD and print who gains or loses access
+              -o, --output F    table (default); json: a v1 List of EngineerAccess with .status filled in;
+                                markdown (with --against): a summary for a pull request comment
+              --against OLD     compare with the manifests at OLD and print who gains or loses access, now and later
               -h, --help        show this help
 
             Exit status: 0 every input is valid; 1 some input is invalid (each problem is printed with its
@@ -81,10 +82,10 @@ public final class Main {
                         }
                     } else if (option.equals("--against")) {
                         against = Path.of(value);
-                    } else if (value.equals("json") || value.equals("table")) {
+                    } else if (value.equals("json") || value.equals("table") || value.equals("markdown")) {
                         output = value;
                     } else {
-                        return usage(err, "-o takes table or json, not '" + value + "'");
+                        return usage(err, "-o takes table, json or markdown, not '" + value + "'");
                     }
                 }
                 default -> {
@@ -97,6 +98,9 @@ public final class Main {
         }
         if (paths.isEmpty()) {
             return usage(err, "name at least one file or folder");
+        }
+        if (output.equals("markdown") && against == null) {
+            return usage(err, "-o markdown is the pull request summary: it needs --against OLDPATH");
         }
 
         Plan.Result plan = Plan.compute(Manifests.read(paths), at);
@@ -115,8 +119,12 @@ public final class Main {
         }
 
         if (before != null) {
-            PlanDiff diff = PlanDiff.between(before, plan);
-            out.print(output.equals("json") ? Output.json(diff.toJson(at)) : diff.toText(at));
+            PlanDiff diff = PlanDiff.between(before, plan, at);
+            out.print(switch (output) {
+                case "json" -> Output.json(diff.toJson(at));
+                case "markdown" -> PullRequestSummary.render(diff, errors, at);
+                default -> diff.toText(at);
+            });
         } else {
             out.print(output.equals("json") ? Output.json(Output.list(plan)) : Output.table(plan, at));
         }

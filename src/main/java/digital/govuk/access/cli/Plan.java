@@ -36,8 +36,9 @@ public final class Plan {
         }
     }
 
-    /** The plan: engineers by name, the input errors, and notes (ignored objects). */
-    public record Result(Map<String, Engineer> engineers, List<InputError> errors, List<String> notes, PolicyState policy) {
+    /** The plan: engineers by name, the input errors, notes (ignored objects), the policy and the namespaces read. */
+    public record Result(Map<String, Engineer> engineers, List<InputError> errors, List<String> notes, PolicyState policy,
+            List<NamespaceInfo> namespaces) {
     }
 
     private Plan() {
@@ -133,7 +134,7 @@ public final class Plan {
                     null, null, generation, at));
             engineers.put(key, new Engineer(source.file(), out, decision, bindings));
         }
-        return new Result(engineers, errors, notes, policy);
+        return new Result(engineers, errors, notes, policy, List.copyOf(namespaces));
     }
 
     private static EngineerAccess copyWithoutStatus(EngineerAccess ea) {

@@ -25,8 +25,8 @@ class UsageTest {
                 Arguments.of(new String[] {"plan", "--at", "tomorrow", ex}, "engineer-access: --at 'tomorrow' is not an RFC 3339 instant"),
                 Arguments.of(new String[] {"plan", "--at", "2026-12-02T12:00:00", ex},
                         "engineer-access: --at '2026-12-02T12:00:00' is not an RFC 3339 instant"),
-                Arguments.of(new String[] {"plan", "-o", "yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
-                Arguments.of(new String[] {"plan", "--output=yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
+                Arguments.of(new String[] {"plan", "-o", "yaml", ex}, "engineer-access: -o takes table, json or markdown, not 'yaml'"),
+                Arguments.of(new String[] {"plan", "--output=yaml", ex}, "engineer-access: -o takes table, json or markdown, not 'yaml'"),
                 Arguments.of(new String[] {"plan", ex, "--at"}, "engineer-access: --at needs a value"),
                 Arguments.of(new String[] {"plan", ex, "-o"}, "engineer-access: -o needs a value"),
                 Arguments.of(new String[] {"plan", ex, "--against"}, "engineer-access: --against needs a value"),
@@ -47,7 +47,7 @@ class UsageTest {
             assertThat(run.err()).startsWith(message);
             assertThat(run.err().lines().findFirst().orElseThrow()).startsWith(message);
         }
-        assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json] [--against OLDPATH] PATH...");
+        assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...");
     }
 
     @Test
