@@ -220,24 +220,7 @@ final class PullRequestSummary {
                 .collect(Collectors.joining("; "));
     }
 
-    /**
-     * Text from the manifests made safe in markdown: characters that would format, link or break a table are
-     * escaped, and a new line is a space (a comment must not turn a name into a link or a heading).
-     */
-    static String md(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (char ch : text.toCharArray()) {
-            if (ch == '\n' || ch == '\r') {
-                out.append(' ');
-            } else if ("\\`*_[]<>|#!~".indexOf(ch) >= 0) {
-                out.append('\\').append(ch);
-            } else {
-                out.append(ch);
-            }
-        }
-        return out.toString();
+    private static String md(String text) {
+        return Output.md(text);
     }
 }

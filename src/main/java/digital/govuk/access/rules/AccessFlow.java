@@ -150,7 +150,7 @@ public final class AccessFlow {
         return field(u.code);
     }
 
-    static String field(UnmetCode code) {
+    public static String field(UnmetCode code) {
         return switch (code) {
             case ClearanceMissing -> "spec.clearance";
             case DeployApprovalMissing, ApprovalIncomplete, SelfApproval, ApproverNotTechLead, ReapprovalRequired -> "spec.deployApproval";

@@ -176,6 +176,27 @@ class RealApiServerTest {
         assertThat(all).contains("engineeraccess.access.govuk.digital/ada-admin-shadow", "accesspolicy.access.govuk.digital/default");
     }
 
+    /**
+     * Issue 10: bin/kubectl-access on the PATH makes {@code kubectl access ...}: explain and report read the cluster
+     * as kubectl does ($KUBECONFIG), with the operator's status and history.
+     */
+    @Test
+    @Order(4)
+    void kubectlAccessExplainsAnEngineerAndReportsFromTheCluster() throws Exception {
+        String explain = RealApiServer.kubectlWithPlugins("access", "explain", "ada-admin-shadow", "--at", TestClock.START.toString());
+        assertThat(explain).startsWith("ada-admin-shadow (Ada Admin-Shadow), at " + TestClock.START + ", from the cluster\n")
+                .contains("Has:     Production Admin (supervised) in apps (production-admin, production-deploy) and platform"
+                        + " (production-admin), since 2026-11-30T09:00:00Z.")
+                .contains("Operator: its status says Admin (supervised) with apps/ada-admin-shadow-admin, apps/ada-admin-shadow-deploy,"
+                        + " platform/ada-admin-shadow-admin.")
+                .contains("Recent changes (status.history, newest last):\n  " + TestClock.START + "  None -> Admin (supervised)");
+
+        String csv = RealApiServer.kubectlWithPlugins("access", "report", "-o", "csv", "--at", TestClock.START.toString());
+        assertThat(csv).startsWith("name,engineer,access,namespaces,why,since,until,supervised_by,approved_by,rota\r\n")
+                .contains("\r\npat-primary,Pat Primary,Admin,\"apps, platform\",");
+        assertThat(RealApiServer.kubectlWithPlugins("access", "plan", "--help")).startsWith("Usage: kubectl access plan ");
+    }
+
     private static String row(String table, String name) {
         return table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " in\n" + table));
     }
