@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test soak kube-binaries run plan crds build image bench-decision bench-bounds clean
+.PHONY: help test soak kube-binaries run plan crds docs build image bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane
 
 crds: ## Regenerate crds/ (and the chart's copy) from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
+
+docs: ## Regenerate docs/permissions.md (from the chart's roles) and docs/access-flow.md (from the rules); commit them
+	$(MVN) -q test -Dtest=GeneratedDocsTest -Ddocs.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 build: ## Compile and package the operator (target/quarkus-app)
 	$(MVN) -DskipTests package

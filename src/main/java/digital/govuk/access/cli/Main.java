@@ -8,50 +8,125 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * {@code engineer-access plan [--at RFC3339] [-o json|table] [--against OLDPATH] PATH...}: what the
- * operator would do, with no cluster. Exit 0 when every input is valid, 1 when some input is invalid,
- * 2 on a usage error. A plain JVM main: it never starts the operator.
+ * {@code engineer-access plan|report|explain}: what the operator would do, who holds what, and one engineer
+ * in plain words. The same program is the kubectl plugin {@code kubectl access} (bin/kubectl-access). Exit 0
+ * when every input is valid, 1 when some input is invalid or the cluster cannot be read, 2 on a usage error.
+ * A plain JVM main: it never starts the operator.
  */
 public final class Main {
-    static final String USAGE = """
-            Usage: engineer-access plan [--at RFC3339] [-o table|json] [--against OLDPATH] PATH...
+    /** The name the program is called by, in messages: set by bin/kubectl-access to {@code kubectl access}. */
+    static final String NAME_VARIABLE = "ENGINEER_ACCESS_COMMAND";
+    static final String DEFAULT_NAME = "engineer-access";
 
-            Reads EngineerAccess, AccessPolicy and Namespace objects from YAML or JSON files and folders
-            and prints the access the operator would grant at that instant (default: now).
+    static String usage(String name) {
+        return """
+                Usage: %1$s plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...
+                       %1$s report [--at RFC3339] [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]
+                       %1$s explain NAME [--at RFC3339] [--kubeconfig FILE] [--context NAME] [-f PATH]...
 
-              --at T            the instant to plan for, RFC 3339 (for example 2026-12-01T09:00:00Z)
-              -o, --output F    table (default) or json: a v1 List of EngineerAccess with .status filled in
-              --against OLD     compare with the manifests at OLD and print who gains or loses access
-              -h, --help        show this help
+                  plan      the access the operator would grant at an instant (default: now), from EngineerAccess,
+                            AccessPolicy and Namespace objects in YAML or JSON files and folders, with no cluster
+                  report    who holds which access, why, since and until when, supervised and approved by whom,
+                            and rota eligibility: from the cluster, or from files when PATHs are given
+                  explain   one engineer in plain words: what they have and why, what is missing and what to do
+                            next, and when it changes: from the cluster, or from files with -f
 
-            Exit status: 0 every input is valid; 1 some input is invalid (each problem is printed with its
-            file, object and field); 2 usage error.
-            """;
+                  --at T            the instant, RFC 3339 (for example 2026-12-01T09:00:00Z)
+                  -o, --output F    plan: table (default); json: a v1 List of EngineerAccess with .status filled in;
+                                    markdown (with --against): a summary for a pull request comment
+                                    report: table (default), csv or markdown
+                  --against OLD     plan: compare with the manifests at OLD and print who gains or loses access, now and later
+                  --kubeconfig FILE the cluster to read (default: $KUBECONFIG, else ~/.kube/config, as kubectl)
+                  --context NAME    the kubeconfig context to use (default: its current context)
+                  -f, --filename P  explain: read the engineer, the policy and the namespaces from this file or folder
+                  -h, --help        show this help
+
+                As a kubectl plugin (bin/kubectl-access on your PATH): kubectl access plan|report|explain ...
+
+                Exit status: 0 every input is valid; 1 some input is invalid (each problem is printed with its
+                file, object and field), the cluster could not be read, or explain found no such engineer; 2 usage error.
+                """.formatted(name);
+    }
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, Clock.systemUTC()));
+        // The Kubernetes client logs through JBoss Logging: without this, the first log call prints a complaint on
+        // stderr that a user would read as an error. Set before anything logs.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        }
+        String name = System.getenv(NAME_VARIABLE);
+        System.exit(run(name == null || name.isBlank() ? DEFAULT_NAME : name, args, System.out, System.err, Clock.systemUTC()));
     }
 
-    /** Runs the command and returns the exit status. */
+    /** Runs the command as {@code engineer-access} and returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        return run(DEFAULT_NAME, args, out, err, clock);
+    }
+
+    /** The options of one command line, checked. */
+    record Options(String command, Instant now, Instant at, boolean atGiven, String output, Path against, Path kubeconfig, String context,
+            List<Path> files, List<String> positional) {
+    }
+
+    /** A usage error: the message is printed with the usage, and the exit status is 2. */
+    static final class UsageError extends Exception {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the command, calling itself {@code name} in messages, and returns the exit status. */
+    public static int run(String name, String[] args, PrintStream out, PrintStream err, Clock clock) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).print(USAGE);
+            (args.length == 0 ? err : out).print(usage(name));
             return args.length == 0 ? 2 : 0;
         }
-        if (!args[0].equals("plan")) {
-            err.println("engineer-access: unknown command '" + args[0] + "'");
-            err.print(USAGE);
+        Options o;
+        try {
+            o = parse(args, clock);
+        } catch (UsageError e) {
+            err.println(name + ": " + e.getMessage());
+            err.print(usage(name));
             return 2;
         }
+        if (o == null) {
+            out.print(usage(name));
+            return 0;
+        }
+        try {
+            return switch (o.command()) {
+                case "plan" -> Commands.plan(o, out, err);
+                case "report" -> Commands.report(name, o, out, err);
+                default -> Commands.explain(name, o, out, err);
+            };
+        } catch (Cluster.Unreadable e) {
+            err.println(name + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static final Set<String> COMMANDS = Set.of("plan", "report", "explain");
+
+    /** The options, checked for the command; null when help was asked for. */
+    static Options parse(String[] args, Clock clock) throws UsageError {
+        String command = args[0];
+        if (!COMMANDS.contains(command)) {
+            throw new UsageError("unknown command '" + command + "'");
+        }
         Instant at = clock.instant();
+        boolean atGiven = false;
         String output = "table";
         Path against = null;
-        List<Path> paths = new ArrayList<>();
+        Path kubeconfig = null;
+        String context = null;
+        List<Path> files = new ArrayList<>();
+        List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -63,73 +138,85 @@ public final class Main {
             }
             switch (option) {
                 case "-h", "--help" -> {
-                    out.print(USAGE);
-                    return 0;
+                    return null;
                 }
-                case "--at", "-o", "--output", "--against" -> {
+                case "--at", "-o", "--output", "--against", "--kubeconfig", "--context", "-f", "--filename" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
-                            return usage(err, option + " needs a value");
+                            throw new UsageError(option + " needs a value");
                         }
                         value = args[++i];
                     }
-                    if (option.equals("--at")) {
-                        try {
-                            at = OffsetDateTime.parse(value).toInstant();
-                        } catch (DateTimeParseException e) {
-                            return usage(err, "--at '" + value + "' is not an RFC 3339 instant (for example 2026-12-01T09:00:00Z)");
+                    switch (option) {
+                        case "--at" -> {
+                            try {
+                                at = OffsetDateTime.parse(value).toInstant();
+                                atGiven = true;
+                            } catch (DateTimeParseException e) {
+                                throw new UsageError("--at '" + value + "' is not an RFC 3339 instant (for example 2026-12-01T09:00:00Z)");
+                            }
                         }
-                    } else if (option.equals("--against")) {
-                        against = Path.of(value);
-                    } else if (value.equals("json") || value.equals("table")) {
-                        output = value;
-                    } else {
-                        return usage(err, "-o takes table or json, not '" + value + "'");
+                        case "--against" -> against = Path.of(value);
+                        case "--kubeconfig" -> kubeconfig = Path.of(value);
+                        case "--context" -> context = value;
+                        case "-f", "--filename" -> files.add(Path.of(value));
+                        default -> output = value;
                     }
                 }
                 default -> {
                     if (a.startsWith("-") && a.length() > 1) {
-                        return usage(err, "unknown option " + a);
+                        throw new UsageError("unknown option " + a);
                     }
-                    paths.add(Path.of(a));
+                    positional.add(a);
                 }
             }
         }
-        if (paths.isEmpty()) {
-            return usage(err, "name at least one file or folder");
-        }
-
-        Plan.Result plan = Plan.compute(Manifests.read(paths), at);
-        Plan.Result before = against == null ? null : Plan.compute(Manifests.read(List.of(against)), at);
-
-        for (String note : plan.notes()) {
-            err.println("note: " + note);
-        }
-        List<InputError> errors = new ArrayList<>();
-        if (before != null) {
-            errors.addAll(before.errors());
-        }
-        errors.addAll(plan.errors());
-        for (InputError e : errors) {
-            err.println("invalid: " + e);
-        }
-
-        if (before != null) {
-            PlanDiff diff = PlanDiff.between(before, plan);
-            out.print(output.equals("json") ? Output.json(diff.toJson(at)) : diff.toText(at));
-        } else {
-            out.print(output.equals("json") ? Output.json(Output.list(plan)) : Output.table(plan, at));
-        }
-        if (!errors.isEmpty()) {
-            err.println(errors.size() + (errors.size() == 1 ? " invalid input" : " invalid inputs") + ": they grant nothing");
-            return 1;
-        }
-        return 0;
+        Options o = new Options(command, clock.instant(), at, atGiven, output, against, kubeconfig, context, files, positional);
+        check(o);
+        return o;
     }
 
-    private static int usage(PrintStream err, String message) {
-        err.println("engineer-access: " + message);
-        err.print(USAGE);
-        return 2;
+    private static void check(Options o) throws UsageError {
+        boolean cluster = o.kubeconfig() != null || o.context() != null;
+        switch (o.command()) {
+            case "plan" -> {
+                only(o, "-o takes table, json or markdown", "table", "json", "markdown");
+                if (cluster || !o.files().isEmpty()) {
+                    throw new UsageError("plan reads files only: name them as PATHs");
+                }
+                if (o.positional().isEmpty()) {
+                    throw new UsageError("name at least one file or folder");
+                }
+                if (o.output().equals("markdown") && o.against() == null) {
+                    throw new UsageError("-o markdown is the pull request summary: it needs --against OLDPATH");
+                }
+            }
+            case "report" -> {
+                only(o, "-o takes table, csv or markdown", "table", "csv", "markdown");
+                if (o.against() != null || !o.files().isEmpty()) {
+                    throw new UsageError("report takes PATHs, or reads the cluster; --against and -f are for plan and explain");
+                }
+                if (cluster && !o.positional().isEmpty()) {
+                    throw new UsageError("report reads either the cluster (--kubeconfig, --context) or files (PATH...), not both");
+                }
+            }
+            default -> {
+                if (o.against() != null || !o.output().equals("table")) {
+                    throw new UsageError("explain takes NAME, --at, --kubeconfig, --context and -f");
+                }
+                if (o.positional().size() != 1) {
+                    throw new UsageError("explain takes one EngineerAccess NAME");
+                }
+                if (cluster && !o.files().isEmpty()) {
+                    throw new UsageError("explain reads either the cluster (--kubeconfig, --context) or files (-f), not both");
+                }
+            }
+        }
+    }
+
+    private static void only(Options o, String message, String... outputs) throws UsageError {
+        if (!List.of(outputs).contains(o.output())) {
+            throw new UsageError(message + ", not '" + o.output() + "'");
+        }
     }
 }

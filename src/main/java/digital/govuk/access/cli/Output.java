@@ -61,7 +61,12 @@ final class Output {
                     String.valueOf(s.level), Boolean.TRUE.equals(s.supervised) ? "yes" : "no", nullToDash(s.accessExpiryTime),
                     nullToDash(s.nextTransitionTime), namespaces.isEmpty() ? "-" : namespaces, why(e)});
         }
-        StringBuilder out = new StringBuilder("Access at " + at + "\n");
+        return "Access at " + at + "\n" + aligned(rows);
+    }
+
+    /** Rows as columns two spaces apart, the first row the header; the last column is not padded. */
+    static String aligned(List<String[]> rows) {
+        StringBuilder out = new StringBuilder();
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length - 1; i++) {
@@ -74,6 +79,27 @@ final class Output {
                 line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
             }
             out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * Text from the manifests made safe in markdown: characters that would format, link or break a table are
+     * escaped, and a new line is a space (a comment must not turn a name into a link or a heading).
+     */
+    static String md(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (char ch : text.toCharArray()) {
+            if (ch == '\n' || ch == '\r') {
+                out.append(' ');
+            } else if ("\\`*_[]<>|#!~".indexOf(ch) >= 0) {
+                out.append('\\').append(ch);
+            } else {
+                out.append(ch);
+            }
         }
         return out.toString();
     }

@@ -9,8 +9,6 @@ import java.util.Map;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
-import digital.govuk.access.api.v1alpha1.Level;
-import digital.govuk.access.api.v1alpha1.RotaStatus;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
@@ -38,8 +36,9 @@ public final class Plan {
         }
     }
 
-    /** The plan: engineers by name, the input errors, and notes (ignored objects). */
-    public record Result(Map<String, Engineer> engineers, List<InputError> errors, List<String> notes, PolicyState policy) {
+    /** The plan: engineers by name, the input errors, notes (ignored objects), the policy and the namespaces read. */
+    public record Result(Map<String, Engineer> engineers, List<InputError> errors, List<String> notes, PolicyState policy,
+            List<NamespaceInfo> namespaces) {
     }
 
     private Plan() {
@@ -123,8 +122,7 @@ public final class Plan {
             }
             Decision decision;
             if (!unreadable.isEmpty()) {
-                decision = new Decision(List.copyOf(unreadable), Level.None, false, null, null, false, false, false,
-                        List.of(), List.of(), new RotaStatus(0, List.of()), List.of());
+                decision = Decision.invalid(unreadable);
             } else {
                 decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
                 for (Problem problem : decision.problems()) {
@@ -136,7 +134,7 @@ public final class Plan {
                     null, null, generation, at));
             engineers.put(key, new Engineer(source.file(), out, decision, bindings));
         }
-        return new Result(engineers, errors, notes, policy);
+        return new Result(engineers, errors, notes, policy, List.copyOf(namespaces));
     }
 
     private static EngineerAccess copyWithoutStatus(EngineerAccess ea) {

@@ -12,28 +12,55 @@ import java.util.Set;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.bindings.DesiredBinding;
 
-/** Who gains or loses what between two plans at the same instant (for a pull request). */
+/**
+ * Who gains or loses what between two plans at the same instant (for a pull request): now, and later as the
+ * facts' own dates come (a future-dated approval, an exception's start and expiry).
+ */
 final class PlanDiff {
     /**
-     * One engineer whose access changes. A null level means the EngineerAccess is absent on that side; a null
-     * expiry means the access on that side has no time limit.
+     * One engineer whose access changes, now or later. A null level means the EngineerAccess is absent on that
+     * side; a null expiry means the access on that side has no time limit. {@code laterBefore} and
+     * {@code laterAfter} are the stages after the current one on each side; {@code facts} what the change adds,
+     * changes or removes in the spec.
      */
     record Change(String name, String levelBefore, String levelAfter, Boolean supervisedBefore, Boolean supervisedAfter,
-            String expiryBefore, String expiryAfter, List<DesiredBinding> gained, List<DesiredBinding> lost) {
+            String expiryBefore, String expiryAfter, List<DesiredBinding> gained, List<DesiredBinding> lost,
+            Plan.Engineer before, Plan.Engineer after, List<Stages.Stage> laterBefore, List<Stages.Stage> laterAfter,
+            List<FactChanges.Change> facts) {
+
+        boolean laterChanges() {
+            return !Stages.same(laterBefore, laterAfter);
+        }
     }
 
     private final List<Change> changes;
     private final int unchanged;
+    /** Engineers whose access stays the same though an approval in their spec changed: a reviewer checks those too. */
+    private final List<Change> approvalsOnly;
 
-    private PlanDiff(List<Change> changes, int unchanged) {
+    private PlanDiff(List<Change> changes, int unchanged, List<Change> approvalsOnly) {
         this.changes = changes;
         this.unchanged = unchanged;
+        this.approvalsOnly = approvalsOnly;
     }
 
-    static PlanDiff between(Plan.Result before, Plan.Result after) {
+    List<Change> changes() {
+        return changes;
+    }
+
+    int unchanged() {
+        return unchanged;
+    }
+
+    List<Change> approvalsOnly() {
+        return approvalsOnly;
+    }
+
+    static PlanDiff between(Plan.Result before, Plan.Result after, Instant at) {
         Set<String> names = new LinkedHashSet<>(before.engineers().keySet());
         names.addAll(after.engineers().keySet());
         List<Change> changes = new ArrayList<>();
+        List<Change> approvalsOnly = new ArrayList<>();
         int unchanged = 0;
         for (String name : names) {
             Plan.Engineer b = before.engineers().get(name);
@@ -49,14 +76,31 @@ final class PlanDiff {
             // An exception extended or cut short changes how long the access lasts: that is a change too.
             String expiryBefore = expiry(b);
             String expiryAfter = expiry(a);
+            List<Stages.Stage> laterBefore = later(b, before, at);
+            List<Stages.Stage> laterAfter = later(a, after, at);
+            Change change = new Change(name, levelBefore, levelAfter, supBefore, supAfter, expiryBefore, expiryAfter, gained, lost,
+                    b, a, laterBefore, laterAfter, FactChanges.between(spec(b), spec(a)));
             if (gained.isEmpty() && lost.isEmpty() && Objects.equals(levelBefore, levelAfter) && Objects.equals(supBefore, supAfter)
-                    && Objects.equals(expiryBefore, expiryAfter)) {
+                    && Objects.equals(expiryBefore, expiryAfter) && !change.laterChanges()) {
                 unchanged++;
+                if (change.facts().stream().anyMatch(f -> f.approvedBy() != null)) {
+                    approvalsOnly.add(change);
+                }
             } else {
-                changes.add(new Change(name, levelBefore, levelAfter, supBefore, supAfter, expiryBefore, expiryAfter, gained, lost));
+                changes.add(change);
             }
         }
-        return new PlanDiff(changes, unchanged);
+        return new PlanDiff(changes, unchanged, approvalsOnly);
+    }
+
+    /** The stages after the one that holds at {@code at}. */
+    private static List<Stages.Stage> later(Plan.Engineer e, Plan.Result plan, Instant at) {
+        List<Stages.Stage> from = Stages.fromOn(Stages.of(e, plan), at);
+        return from.isEmpty() ? from : from.subList(1, from.size());
+    }
+
+    private static digital.govuk.access.api.v1alpha1.EngineerAccessSpec spec(Plan.Engineer e) {
+        return e == null ? null : e.resource().getSpec();
     }
 
     private static String level(Plan.Engineer e) {
@@ -103,10 +147,21 @@ final class PlanDiff {
             for (DesiredBinding l : c.lost()) {
                 out.append("  - loses ").append(l.clusterRole()).append(" in ").append(l.namespace()).append('\n');
             }
+            if (c.laterChanges()) {
+                out.append("  later: ").append(words(c.laterAfter())).append('\n');
+                if (!c.laterBefore().isEmpty()) {
+                    out.append("  was later: ").append(words(c.laterBefore())).append('\n');
+                }
+            }
         }
         out.append(changes.size()).append(changes.size() == 1 ? " engineer changes, " : " engineers change, ")
                 .append(unchanged).append(" unchanged\n");
         return out.toString();
+    }
+
+    /** Stages in words, {@code ; } between them; {@code no change} for none. */
+    static String words(List<Stages.Stage> stages) {
+        return stages.isEmpty() ? "no change" : String.join("; ", stages.stream().map(Stages.Stage::words).toList());
     }
 
     private static String describe(String level, Boolean supervised, String expiry) {
@@ -130,8 +185,12 @@ final class PlanDiff {
         for (Change c : changes) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", c.name());
-            m.put("before", side(c.levelBefore(), c.supervisedBefore(), c.expiryBefore()));
-            m.put("after", side(c.levelAfter(), c.supervisedAfter(), c.expiryAfter()));
+            Map<String, Object> before = side(c.levelBefore(), c.supervisedBefore(), c.expiryBefore());
+            before.put("later", c.laterBefore().stream().map(PlanDiff::stage).toList());
+            Map<String, Object> after = side(c.levelAfter(), c.supervisedAfter(), c.expiryAfter());
+            after.put("later", c.laterAfter().stream().map(PlanDiff::stage).toList());
+            m.put("before", before);
+            m.put("after", after);
             m.put("gained", c.gained().stream().map(PlanDiff::binding).toList());
             m.put("lost", c.lost().stream().map(PlanDiff::binding).toList());
             list.add(m);
@@ -149,6 +208,17 @@ final class PlanDiff {
         if (expiry != null) {
             m.put("accessExpiryTime", expiry);
         }
+        return m;
+    }
+
+    private static Map<String, Object> stage(Stages.Stage s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stage", s.stage().name());
+        m.put("from", String.valueOf(s.from()));
+        if (s.until() != null) {
+            m.put("until", s.until().toString());
+        }
+        m.put("namespaces", s.bindings().stream().map(DesiredBinding::namespace).distinct().sorted().toList());
         return m;
     }
 

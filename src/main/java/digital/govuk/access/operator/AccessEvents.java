@@ -12,20 +12,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import digital.govuk.access.api.v1alpha1.AccessStage;
+import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.rules.AccessFlow;
 import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.Values;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**
  * What the operator says about a reconciliation: the Events and log lines for grants, revocations,
- * expiries, repairs, rejections and problems, the Ready condition when bindings could not be applied, and
- * the metrics that count them. All wording lives here; {@link Audit} writes it.
+ * expiries, repairs, rejections and problems, the entry of status.history for each change of access, the
+ * Ready condition when bindings could not be applied, and the metrics that count them. All wording lives
+ * here; {@link Audit} writes Events and log lines, and the reconciler writes the history with the status.
  */
 @ApplicationScoped
 public class AccessEvents {
@@ -62,8 +67,12 @@ public class AccessEvents {
                 + ". Remove or rename that RoleBinding and the operator grants the access by itself";
     }
 
-    /** Records what changed between the previous status and this one, and what was done to the bindings. */
-    void record(EngineerAccess ea, Decision decision, EngineerAccessStatus previous, EngineerAccessStatus status,
+    /**
+     * Records what changed between the previous status and this one, and what was done to the bindings; returns
+     * the status.history to write with this status: the previous one, and this change of access if there is one,
+     * at most {@value EngineerAccessStatus#HISTORY} entries.
+     */
+    List<AccessTransition> record(EngineerAccess ea, Decision decision, EngineerAccessStatus previous, EngineerAccessStatus status,
             BindingWriter.Result result, Instant now) {
         String level = String.valueOf(status.level);
         Set<String> before = previous == null || previous.bindings == null ? Set.of()
@@ -119,11 +128,50 @@ public class AccessEvents {
             }
         }
         recordProblems(ea, previous, result, level);
-        if (previous != null && previous.level != null && previous.level != status.level && granted.isEmpty() && revoked.isEmpty()
-                && expired.isEmpty()) {
-            LOG.infof("engineer=%s level=%s namespaces=- reason=LevelChanged message=\"%s -> %s with no namespace selected\"",
-                    ea.getMetadata().getName(), level, previous.level, status.level);
+        return history(ea, decision, previous, status, now);
+    }
+
+    /**
+     * The history with this reconciliation's change of access, if any (from None when there was no status yet),
+     * and its log line. Written in the same status write as the rest, so a write that fails records nothing and
+     * the retry records the change once.
+     */
+    static List<AccessTransition> history(EngineerAccess ea, Decision decision, EngineerAccessStatus previous,
+            EngineerAccessStatus status, Instant now) {
+        List<AccessTransition> history = new ArrayList<>(previous == null || previous.history == null ? List.of() : previous.history);
+        AccessStage from = previous == null ? AccessStage.None : AccessStage.of(previous.level, Boolean.TRUE.equals(previous.supervised));
+        AccessStage to = AccessStage.of(status.level, Boolean.TRUE.equals(status.supervised));
+        Instant fromExpiry = previous == null ? null : parse(previous.accessExpiryTime);
+        AccessFlow.Transition t = decision == null ? AccessFlow.frozen(from, fromExpiry, to, now)
+                : AccessFlow.between(from, fromExpiry, decision, ea.getSpec(), now);
+        if (t == null) {
+            return history;
         }
+        String message = transition(t);
+        LOG.infof("engineer=%s level=%s namespaces=%s reason=%s fact=%s message=\"%s\"", ea.getMetadata().getName(), to.name(),
+                status.bindings == null || status.bindings.isEmpty() ? "-"
+                        : status.bindings.stream().map(b -> b.namespace).distinct().sorted().collect(Collectors.joining(",")),
+                t.move(), t.fact() == null ? "-" : t.fact(), message);
+        history.add(new AccessTransition(StatusBuilder.format(now), from, to, t.move().name(), t.fact(), message));
+        return history.size() > EngineerAccessStatus.HISTORY
+                ? new ArrayList<>(history.subList(history.size() - EngineerAccessStatus.HISTORY, history.size()))
+                : history;
+    }
+
+    /** A change of access in words: {@code Deploy -> Admin (supervised): an exception ... starts (spec.exceptions[0], approved by ...)}. */
+    static String transition(AccessFlow.Transition t) {
+        List<String> about = new ArrayList<>();
+        if (t.fact() != null) {
+            about.add(t.fact());
+        }
+        if (t.approvedBy() != null) {
+            about.add("approved by " + Values.cut(t.approvedBy()));
+        }
+        if (t.supervisor() != null && !t.supervisor().isBlank()) {
+            about.add("supervised by " + Values.cut(t.supervisor()));
+        }
+        return t.from().words() + " -> " + t.to().words() + ": " + t.move().rule
+                + (about.isEmpty() ? "" : " (" + String.join(", ", about) + ")");
     }
 
     /**

@@ -205,7 +205,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         EngineerAccessStatus status = decision != null
                 ? StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now)
                 : StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
-        events.record(ea, decision, previous, status, result, now);
+        status.history = events.record(ea, decision, previous, status, result, now);
         events.incomplete(result);
         metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
         metrics.policyValid(policy.valid());

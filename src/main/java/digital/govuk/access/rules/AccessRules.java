@@ -102,6 +102,8 @@ public final class AccessRules {
         private final Instant[] shadowEnds;
         private final boolean[] prerequisitesAtStart;
         private final ExceptionStatus[] rejected;
+        /** Each exception's state once its expiryTime has passed: the state of its last moment (see {@link #ended}). */
+        private final ExceptionStatus[] ended;
 
         Prepared(Facts f, EffectivePolicy p) {
             this.f = f;
@@ -117,6 +119,12 @@ public final class AccessRules {
             this.rejected = new ExceptionStatus[f.exceptions().size()];
             for (int i = 0; i < rejected.length; i++) {
                 rejected[i] = exceptionRejection(f.exceptions().get(i), f, p);
+            }
+            this.ended = new ExceptionStatus[rejected.length];
+            for (int i = 0; i < ended.length; i++) {
+                if (rejected[i] == null) {
+                    ended[i] = ended(f.exceptions().get(i), f, p);
+                }
             }
         }
 
@@ -153,12 +161,14 @@ public final class AccessRules {
         // Production Admin by exception.
         List<ExceptionStatus> exceptions = new ArrayList<>(f.exceptions().size());
         Instant latestActiveExpiry = null;
+        Integer latestActive = null;
         for (int i = 0; i < f.exceptions().size(); i++) {
             Facts.ExceptionFact e = f.exceptions().get(i);
-            ExceptionStatus status = x.rejected[i] != null ? x.rejected[i] : exceptionState(e, f, p, time);
+            ExceptionStatus status = x.rejected[i] != null ? x.rejected[i] : exceptionState(x, i, time);
             exceptions.add(status);
             if (status.state == ExceptionState.Active && (latestActiveExpiry == null || e.expiry().isAfter(latestActiveExpiry))) {
                 latestActiveExpiry = e.expiry();
+                latestActive = i;
             }
         }
         boolean exceptionAdmin = latestActiveExpiry != null;
@@ -178,8 +188,11 @@ public final class AccessRules {
         }
 
         Rota rota = rota(f, p, time, earned);
+        Integer shift = !earned.held ? null : supervised ? earned.firstIndex : earned.completedIndex;
+        Decision.Grounds grounds = new Decision.Grounds(shift, exceptionAdmin ? latestActive : null,
+                time.revoked ? time.revokingAbsence : null);
         return new Decision(List.of(), level, supervised, expiry, null, deployOk, earned.held, time.revoked,
-                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems);
+                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems, grounds);
     }
 
     /** Facts about time at one instant that several rules share. */
@@ -191,6 +204,8 @@ public final class AccessRules {
         /** An ongoing long absence has passed its threshold. */
         final boolean revoked;
         final java.time.LocalDate revokingAbsenceFrom;
+        /** The index of that absence in the spec. */
+        final Integer revokingAbsence;
 
         Time(Facts f, EffectivePolicy p, Instant now) {
             this.now = now;
@@ -198,7 +213,9 @@ public final class AccessRules {
             java.time.LocalDate retDay = null;
             boolean rev = false;
             java.time.LocalDate revFrom = null;
-            for (Facts.AbsenceFact a : f.absences()) {
+            Integer revIndex = null;
+            for (int i = 0; i < f.absences().size(); i++) {
+                Facts.AbsenceFact a = f.absences().get(i);
                 if (!a.isLong()) {
                     continue;
                 }
@@ -211,12 +228,14 @@ public final class AccessRules {
                 } else if (!now.isBefore(a.revokedFrom())) {
                     rev = true;
                     revFrom = a.from();
+                    revIndex = i;
                 }
             }
             this.lastReturn = ret;
             this.lastReturnDay = retDay;
             this.revoked = rev;
             this.revokingAbsenceFrom = revFrom;
+            this.revokingAbsence = revIndex;
         }
 
         boolean beforeReturn(Instant t) {
@@ -236,10 +255,12 @@ public final class AccessRules {
         String message;
         if (f.clearance().compareTo(p.requiredClearance()) < 0) {
             message = f.clearance().ordinal() == 0
-                    ? "No security clearance is recorded; " + p.requiredClearance() + " is required"
-                    : "Clearance " + f.clearance() + " is below the required " + p.requiredClearance();
+                    ? "No security clearance is recorded; " + p.requiredClearance() + " is required: once it is granted,"
+                            + " record its level and date in spec.clearance"
+                    : "Clearance " + f.clearance() + " is below the required " + p.requiredClearance() + ": once "
+                            + p.requiredClearance() + " is granted, record it in spec.clearance";
         } else {
-            message = "Clearance " + f.clearance() + " counts from " + f.clearanceOn();
+            message = "Clearance " + f.clearance() + " counts from " + f.clearanceOn() + ": nothing to do but wait for that day";
         }
         return new Unmet(level, UnmetCode.ClearanceMissing, message);
     }
@@ -258,37 +279,55 @@ public final class AccessRules {
         }
         Facts.Approval a = f.approval();
         if (a == null) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing, "No deploy approval from a tech lead is recorded"));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing, "No deploy approval from a tech lead is recorded:"
+                    + " ask your tech lead to check the four points (code review, releasing, rollback, getting help) and"
+                    + " record the approval in spec.deployApproval"));
             return unmet;
         }
         if (time.now.isBefore(a.from())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.DeployApprovalMissing,
-                    "The deploy approval is dated " + a.on() + " and counts from that day"));
+                    "The deploy approval is dated " + a.on() + " and counts from that day: nothing to do but wait"));
         } else if (time.beforeReturn(a.from())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ReapprovalRequired, "The deploy approval of " + a.on()
                     + " was given before the return on " + time.lastReturnDay
-                    + " from a long absence; a new approval dated on or after " + time.lastReturnDay + " is needed"));
+                    + " from a long absence; a new approval dated on or after " + time.lastReturnDay + " is needed:"
+                    + " ask your tech lead to approve again"));
         }
         if (!a.missingConfirmations().isEmpty()) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApprovalIncomplete,
-                    "The tech lead has not confirmed: " + String.join(", ", a.missingConfirmations())));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.ApprovalIncomplete, "The tech lead has not confirmed: "
+                    + String.join(", ", a.missingConfirmations()) + "; ask your tech lead to confirm "
+                    + Values.and(a.missingConfirmations().stream().map(AccessRules::confirmationInWords).toList())));
         }
         if (a.approvedBy().equals(f.engineer())) {
-            unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval, "The engineer cannot approve their own deploy access"));
+            unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval,
+                    "The engineer cannot approve their own deploy access: ask your tech lead to approve it"));
         } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.ApproverNotTechLead,
-                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads"));
+                    "The approver " + Values.cut(a.approvedBy()) + " is not one of the policy's tech leads: ask one of them"
+                    + " to approve, or the policy's owners to add the approver to techLeads"));
         }
         return unmet;
     }
 
     private static Unmet longAbsence(Level level, EffectivePolicy p, Time time) {
         return new Unmet(level, UnmetCode.LongAbsence, "Away since " + time.revokingAbsenceFrom + ", more than "
-                + p.longAbsenceDays() + " days: all access is revoked until the return");
+                + p.longAbsenceDays() + " days: all access is revoked until the return. On return, record the date"
+                + " (until) and " + (level == Level.Deploy ? "ask your tech lead for a new deploy approval"
+                        : "ask to be booked on a new AdminShadow shift"));
+    }
+
+    /** What a tech lead confirms, in the words the unmet message asks for it. */
+    private static String confirmationInWords(String confirmation) {
+        return switch (confirmation) {
+            case "codeReview" -> "code review knowledge";
+            case "releaseResponsibilities" -> "release responsibilities";
+            case "rollback" -> "rollback knowledge";
+            default -> "knowing how to get help";
+        };
     }
 
     /** Earned Admin at one instant. */
-    private record Earned(boolean held, Facts.ShiftFact first, Instant completedEnd) {
+    private record Earned(boolean held, Facts.ShiftFact first, Integer firstIndex, Instant completedEnd, Integer completedIndex) {
     }
 
     // Rule: prerequisites all at the same time: clearance, probation passed, enough completed Shadow shifts.
@@ -306,7 +345,9 @@ public final class AccessRules {
         Facts f = x.f;
         EffectivePolicy p = x.p;
         Facts.ShiftFact first = null;
+        Integer firstIndex = null;
         Instant completedEnd = null;
+        Integer completedIndex = null;
         for (int i = 0; i < f.shifts().size(); i++) {
             Facts.ShiftFact s = f.shifts().get(i);
             if (s.start().isAfter(time.now) || !qualifies(x, i, time)) {
@@ -314,14 +355,16 @@ public final class AccessRules {
             }
             if (first == null || s.start().isBefore(first.start())) {
                 first = s;
+                firstIndex = i;
             }
             if (!s.end().isAfter(time.now) && (completedEnd == null || s.end().isBefore(completedEnd))) {
                 completedEnd = s.end();
+                completedIndex = i;
             }
         }
         // Precise point: prerequisites at the shift's start and still now, and no revocation now.
         boolean held = first != null && !time.revoked && clearanceAt(f, p, time.now) && probationAt(f, time.now);
-        return new Earned(held, first, completedEnd);
+        return new Earned(held, first, firstIndex, completedEnd, completedIndex);
     }
 
     private static List<Unmet> adminUnmet(Prepared x, Time time, Earned earned) {
@@ -336,13 +379,13 @@ public final class AccessRules {
         }
         if (!probationAt(f, time.now)) {
             unmet.add(new Unmet(Level.Admin, UnmetCode.ProbationNotPassed, f.probationOn() == null
-                    ? "Probation is not passed yet (no date is recorded)"
-                    : "Probation is not passed yet (passes on " + f.probationOn() + ")"));
+                    ? "Probation is not passed yet (no date is recorded): once it is passed, record the date in spec.probation.passedOn"
+                    : "Probation is not passed yet (passes on " + f.probationOn() + "): nothing to do but wait for that day"));
         }
         int shadows = x.shadowShiftsEndedBy(time.now);
         if (shadows < p.minShadowShifts()) {
             unmet.add(new Unmet(Level.Admin, UnmetCode.ShadowShiftMissing, shadows + " of the " + p.minShadowShifts()
-                    + " required Technical 2nd Line Shadow shifts completed"));
+                    + " required Technical 2nd Line Shadow shifts completed: ask to be booked on a Shadow shift"));
         }
         if (earned.first == null) {
             unmet.add(adminShadowUnmet(x, time));
@@ -372,7 +415,7 @@ public final class AccessRules {
         if (beforeReturn != null) {
             return new Unmet(Level.Admin, UnmetCode.ReapprovalRequired, "The AdminShadow shift of " + beforeReturn.start()
                     + " was before the return on " + time.lastReturnDay + " from a long absence; a new AdminShadow shift"
-                    + " starting on or after " + time.lastReturnDay + " is needed");
+                    + " starting on or after " + time.lastReturnDay + " is needed: ask to be booked on one");
         }
         StringBuilder message = new StringBuilder("No AdminShadow shift has started with the prerequisites met");
         if (tooEarly != null) {
@@ -380,7 +423,10 @@ public final class AccessRules {
                     .append(" does not count because it started before the prerequisites held");
         }
         if (next != null) {
-            message.append("; the next AdminShadow shift starts at ").append(next.start());
+            message.append("; the next AdminShadow shift starts at ").append(next.start())
+                    .append(": it counts if the other requirements are met by then");
+        } else {
+            message.append(": once the other requirements are met, ask to be booked on one last shadow shift (AdminShadow)");
         }
         return new Unmet(Level.Admin, UnmetCode.AdminShadowShiftMissing, message.toString());
     }
@@ -415,13 +461,32 @@ public final class AccessRules {
     }
 
     // The checks that involve time, for an exception that passed those above.
-    private static ExceptionStatus exceptionState(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
+    private static ExceptionStatus exceptionState(Prepared x, int i, Time time) {
+        Facts.ExceptionFact e = x.f.exceptions().get(i);
         if (time.now.isBefore(e.start())) {
             return new ExceptionStatus(e.index(), ExceptionState.Pending, null, "Starts at " + e.start());
         }
         if (!time.now.isBefore(e.expiry())) {
-            return new ExceptionStatus(e.index(), ExceptionState.Expired, null, "Expired at " + e.expiry());
+            return x.ended[i];
         }
+        return running(e, x.f, x.p, time);
+    }
+
+    /**
+     * An exception once its expiryTime has passed keeps the state of its last moment: Expired when it was
+     * Active then, and Rejected with the reason it had then (ClearanceMissing, VoidedByLongAbsence) when it was
+     * not, so that the record never says an exception granted access that it did not (decision 32).
+     */
+    private static ExceptionStatus ended(Facts.ExceptionFact e, Facts f, EffectivePolicy p) {
+        Instant last = e.expiry().minusNanos(1);
+        ExceptionStatus atEnd = running(e, f, p, new Time(f, p, last));
+        return atEnd.state == ExceptionState.Active
+                ? new ExceptionStatus(e.index(), ExceptionState.Expired, null, "Expired at " + e.expiry())
+                : atEnd;
+    }
+
+    // An exception between its startTime and its expiryTime.
+    private static ExceptionStatus running(Facts.ExceptionFact e, Facts f, EffectivePolicy p, Time time) {
         if (!p.exceptionsWaiveClearance() && !clearanceAt(f, p, time.now)) {
             return new ExceptionStatus(e.index(), ExceptionState.Rejected, RejectionCode.ClearanceMissing,
                     "An exception does not waive the required " + p.requiredClearance() + " clearance");

@@ -23,6 +23,7 @@ import digital.govuk.access.api.v1alpha1.Unmet;
  * @param exceptions         the state of each entry of spec.exceptions
  * @param rota               rota progression
  * @param rotaOrderProblems  Primary or OnCall shifts that started before the engineer was eligible, in words
+ * @param grounds            which facts the access held rests on, by their index in the spec
  */
 public record Decision(
         List<Problem> problems,
@@ -36,20 +37,30 @@ public record Decision(
         List<Unmet> unmet,
         List<ExceptionStatus> exceptions,
         RotaStatus rota,
-        List<String> rotaOrderProblems) {
+        List<String> rotaOrderProblems,
+        Grounds grounds) {
+
+    /**
+     * The facts the access rests on, by index in the spec's lists (null when none): the AdminShadow shift that
+     * gives earned Admin (the one in progress while supervised, else the one completed), the active exception
+     * that gives Admin by exception (the one that ends last), and the absence that revokes access now.
+     */
+    public record Grounds(Integer adminShadowShift, Integer exception, Integer absence) {
+        public static final Grounds NONE = new Grounds(null, null, null);
+    }
 
     public boolean specValid() {
         return problems.isEmpty();
     }
 
     /** The decision for a spec the rules cannot understand: nothing granted. */
-    static Decision invalid(List<Problem> problems) {
+    public static Decision invalid(List<Problem> problems) {
         return new Decision(List.copyOf(problems), Level.None, false, null, null, false, false, false,
-                List.of(), List.of(), new RotaStatus(0, List.of()), List.of());
+                List.of(), List.of(), new RotaStatus(0, List.of()), List.of(), Grounds.NONE);
     }
 
     Decision withNextTransition(Instant next) {
         return new Decision(problems, level, supervised, accessExpiryTime, next, deployOnItsOwn, earnedAdmin, revoked,
-                unmet, exceptions, rota, rotaOrderProblems);
+                unmet, exceptions, rota, rotaOrderProblems, grounds);
     }
 }

@@ -183,7 +183,8 @@ public final class SpecReader {
                 List.copyOf(shifts), List.copyOf(exceptions), List.copyOf(absences)), List.of());
     }
 
-    private static List<String> missing(Confirmations c) {
+    /** The confirmations of a deploy approval that are not true, by field name. */
+    public static List<String> missing(Confirmations c) {
         List<String> missing = new ArrayList<>(4);
         if (c == null || !Boolean.TRUE.equals(c.codeReview)) {
             missing.add("codeReview");

@@ -41,6 +41,14 @@ public final class Values {
         return shown.toString();
     }
 
+    /** Words joined as a sentence lists them: {@code a}, {@code a and b}, {@code a, b and c}. */
+    public static String and(java.util.List<String> words) {
+        if (words.size() <= 1) {
+            return words.isEmpty() ? "" : words.get(0);
+        }
+        return String.join(", ", words.subList(0, words.size() - 1)) + " and " + words.get(words.size() - 1);
+    }
+
     /**
      * Whether a character cannot be seen, or changes how the text around it is shown: control, format
      * (zero-width and direction marks), private-use, unassigned and lone surrogate code points, line and

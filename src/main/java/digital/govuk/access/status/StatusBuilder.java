@@ -53,6 +53,7 @@ public final class StatusBuilder {
         s.accessExpiryTime = format(d.accessExpiryTime());
         s.nextTransitionTime = format(d.nextTransitionTime());
         s.unmet = new ArrayList<>(d.unmet());
+        s.unmetCount = s.unmet.size();
         s.exceptions = new ArrayList<>(d.exceptions());
         s.rota = d.rota();
         s.bindings = sorted(bindings);
@@ -100,6 +101,7 @@ public final class StatusBuilder {
         s.accessExpiryTime = bindings.stream().map(b -> b.expiryTime).filter(e -> e != null).min(Comparator.naturalOrder()).orElse(null);
         s.nextTransitionTime = format(nextExpiry);
         s.rota = new RotaStatus(0, List.of());
+        s.unmetCount = 0;
         String why = "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): " + join(policy.problems());
         List<Condition> conditions = new ArrayList<>();
         conditions.add(new Condition(READY, "False", "PolicyInvalid", why));

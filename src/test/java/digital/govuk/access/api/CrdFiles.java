@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 /** Generates the CRDs in crds/ from the Java API types. {@code make crds} runs it through {@link CrdFilesTest}. */
 public final class CrdFiles {
     /** Printer columns in the order docs/api.md gives (kubectl adds Name first). */
-    public static final List<String> COLUMN_ORDER = List.of("Engineer", "Level", "Supervised", "Expires", "Next", "Age");
+    public static final List<String> COLUMN_ORDER = List.of("Engineer", "Level", "Supervised", "Expires", "Next", "Rota", "Unmet", "First Unmet", "Age");
 
     private CrdFiles() {
     }

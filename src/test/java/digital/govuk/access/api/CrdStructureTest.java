@@ -34,10 +34,18 @@ class CrdStructureTest {
         assertThat(v.getName()).isEqualTo("v1alpha1");
         assertThat(v.getSubresources().getStatus()).isNotNull();
         assertThat(v.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-                .containsExactly("Engineer", "Level", "Supervised", "Expires", "Next", "Age");
+                .containsExactly("Engineer", "Level", "Supervised", "Expires", "Next", "Rota", "Unmet", "First Unmet", "Age");
         assertThat(v.getAdditionalPrinterColumns()).extracting(c -> c.getJsonPath())
                 .containsExactly(".spec.fullName", ".status.level", ".status.supervised", ".status.accessExpiryTime",
-                        ".status.nextTransitionTime", ".metadata.creationTimestamp");
+                        ".status.nextTransitionTime", ".status.rota.eligible", ".status.unmetCount", ".status.unmet[0].code",
+                        ".metadata.creationTimestamp");
+        // Issue 10: -o wide adds rota eligibility, the number of unmet requirements and the first unmet code.
+        assertThat(v.getAdditionalPrinterColumns()).extracting(c -> c.getName() + ":" + c.getPriority())
+                .containsExactly("Engineer:0", "Level:0", "Supervised:0", "Expires:0", "Next:0", "Rota:1", "Unmet:1", "First Unmet:1",
+                        "Age:0");
+        assertThat(crd.getSpec().getNames().getCategories()).containsExactly("access");
+        assertThat(v.getSchema().getOpenAPIV3Schema().getProperties().get("status").getProperties().get("history").getMaxItems())
+                .isEqualTo(20L);
     }
 
     @Test
@@ -45,6 +53,7 @@ class CrdStructureTest {
         CustomResourceDefinition crd = load("accesspolicies.access.govuk.digital-v1.yml");
         assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
         assertThat(crd.getSpec().getVersions().get(0).getSubresources().getStatus()).isNotNull();
+        assertThat(crd.getSpec().getNames().getCategories()).as("kubectl get access lists policies too").containsExactly("access");
     }
 
     @Test

@@ -135,9 +135,12 @@ class AgainstTest {
         assertThat(run.out()).isEqualTo("""
                 Changes in access at 2026-12-02T12:00:00Z
                 extended: Admin (supervised, until 2026-12-04T17:30:00Z) -> Admin (supervised, until 2026-12-09T17:30:00Z)
+                  later: Deploy in apps from 2026-12-09T17:30:00Z
+                  was later: Deploy in apps from 2026-12-04T17:30:00Z
                 excepted: Deploy -> Admin (supervised, until 2026-12-09T17:30:00Z)
                   + gains production-admin in apps until 2026-12-09T17:30:00Z
                   + gains production-admin in platform until 2026-12-09T17:30:00Z
+                  later: Deploy in apps from 2026-12-09T17:30:00Z
                 2 engineers change, 0 unchanged
                 """);
 
@@ -148,6 +151,28 @@ class AgainstTest {
         assertThat(extended.path("after").path("supervised").asBoolean()).isTrue();
         JsonNode excepted = json.path("changes").get(1);
         assertThat(excepted.path("gained").get(0).path("expiryTime").asText()).isEqualTo("2026-12-09T17:30:00Z");
+    }
+
+    /** Issue 10: a grant dated in the future is a change though nothing changes now. */
+    @Test
+    void aFutureDatedGrantIsAChangeThoughNothingChangesNow() {
+        Path before = write(dir, "before/all.yaml", docs(Cli.NAMESPACES, Cli.none("starter")));
+        Path after = write(dir, "after/all.yaml", docs(Cli.NAMESPACES, Cli.none("starter") + Cli.APPROVAL.replace("2026-02-01", "2026-12-07")));
+
+        Cli.Run run = run(args("plan", "--at", "2026-12-02T12:00:00Z", "--against", before, after));
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                Changes in access at 2026-12-02T12:00:00Z
+                starter: None -> None
+                  later: Deploy in apps from 2026-12-07T00:00:00Z
+                1 engineer changes, 0 unchanged
+                """);
+        JsonNode later = run(args("plan", "--at", "2026-12-02T12:00:00Z", "-o", "json", "--against", before, after)).json()
+                .path("changes").get(0).path("after").path("later");
+        assertThat(later).hasSize(1);
+        assertThat(later.get(0).path("stage").asText()).isEqualTo("Deploy");
+        assertThat(later.get(0).path("from").asText()).isEqualTo("2026-12-07T00:00:00Z");
     }
 
     @Test

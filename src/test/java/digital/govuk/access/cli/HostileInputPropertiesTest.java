@@ -413,12 +413,12 @@ class HostileInputPropertiesTest {
         List<List<Object>> lists = all.stream().filter(p -> at(doc, p).isArray()).toList();
         List<List<Object>> leaves = all.stream().filter(p -> !p.isEmpty()).toList();
         switch (m.kind()) {
-            case REPLACE -> set(doc, pick(leaves, m.where()), VALUES.get(m.what() % VALUES.size()));
+            case REPLACE -> set(doc, pick(leaves, m.where()), VALUES.get(m.what() % VALUES.size()).deepCopy());
             case DELETE -> remove(doc, pick(leaves, m.where()));
             case ADD_FIELD -> {
                 JsonNode node = at(doc, pick(objects, m.where()));
                 String[] names = {"extra", "spec", "status", "role", "x".repeat(300), "\u200Bkind", "apiVersion"};
-                ((ObjectNode) node).set(names[m.what() % names.length], VALUES.get(m.what() % VALUES.size()));
+                ((ObjectNode) node).set(names[m.what() % names.length], VALUES.get(m.what() % VALUES.size()).deepCopy());
             }
             case DUPLICATE_ENTRY -> {
                 if (!lists.isEmpty()) {

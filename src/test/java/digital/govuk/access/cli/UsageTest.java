@@ -25,15 +25,26 @@ class UsageTest {
                 Arguments.of(new String[] {"plan", "--at", "tomorrow", ex}, "engineer-access: --at 'tomorrow' is not an RFC 3339 instant"),
                 Arguments.of(new String[] {"plan", "--at", "2026-12-02T12:00:00", ex},
                         "engineer-access: --at '2026-12-02T12:00:00' is not an RFC 3339 instant"),
-                Arguments.of(new String[] {"plan", "-o", "yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
-                Arguments.of(new String[] {"plan", "--output=yaml", ex}, "engineer-access: -o takes table or json, not 'yaml'"),
+                Arguments.of(new String[] {"plan", "-o", "yaml", ex}, "engineer-access: -o takes table, json or markdown, not 'yaml'"),
+                Arguments.of(new String[] {"plan", "--output=yaml", ex}, "engineer-access: -o takes table, json or markdown, not 'yaml'"),
                 Arguments.of(new String[] {"plan", ex, "--at"}, "engineer-access: --at needs a value"),
                 Arguments.of(new String[] {"plan", ex, "-o"}, "engineer-access: -o needs a value"),
                 Arguments.of(new String[] {"plan", ex, "--against"}, "engineer-access: --against needs a value"),
                 Arguments.of(new String[] {"plan"}, "engineer-access: name at least one file or folder"),
                 Arguments.of(new String[] {"plan", "--at", "2026-12-02T12:00:00Z", "-o", "json"},
                         "engineer-access: name at least one file or folder"),
-                Arguments.of(new String[] {"plan", "--against", ex}, "engineer-access: name at least one file or folder"));
+                Arguments.of(new String[] {"plan", "--against", ex}, "engineer-access: name at least one file or folder"),
+                Arguments.of(new String[] {"plan", "--kubeconfig", "k", ex}, "engineer-access: plan reads files only: name them as PATHs"),
+                Arguments.of(new String[] {"report", "-o", "json", ex}, "engineer-access: -o takes table, csv or markdown, not 'json'"),
+                Arguments.of(new String[] {"report", "--kubeconfig", "k", ex},
+                        "engineer-access: report reads either the cluster (--kubeconfig, --context) or files (PATH...), not both"),
+                Arguments.of(new String[] {"report", "--against", ex, ex},
+                        "engineer-access: report takes PATHs, or reads the cluster; --against and -f are for plan and explain"),
+                Arguments.of(new String[] {"explain"}, "engineer-access: explain takes one EngineerAccess NAME"),
+                Arguments.of(new String[] {"explain", "a", "b"}, "engineer-access: explain takes one EngineerAccess NAME"),
+                Arguments.of(new String[] {"explain", "a", "-o", "json"}, "engineer-access: explain takes NAME, --at, --kubeconfig, --context and -f"),
+                Arguments.of(new String[] {"explain", "a", "--context", "c", "-f", ex},
+                        "engineer-access: explain reads either the cluster (--kubeconfig, --context) or files (-f), not both"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,12 +58,25 @@ class UsageTest {
             assertThat(run.err()).startsWith(message);
             assertThat(run.err().lines().findFirst().orElseThrow()).startsWith(message);
         }
-        assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json] [--against OLDPATH] PATH...");
+        assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...",
+                "       engineer-access report [--at RFC3339] [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]",
+                "       engineer-access explain NAME [--at RFC3339] [--kubeconfig FILE] [--context NAME] [-f PATH]...");
+    }
+
+    @Test
+    void asAKubectlPluginItCallsItselfKubectlAccess() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = Main.run("kubectl access", new String[] {"apply"}, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), Cli.CLOCK);
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith("kubectl access: unknown command 'apply'\n"
+                + "Usage: kubectl access plan ");
     }
 
     @Test
     void helpPrintsTheUsageOnStdout() {
-        for (String[] help : new String[][] {{"--help"}, {"-h"}, {"help"}, {"plan", "--help"}, {"plan", "-o", "json", "-h"}}) {
+        for (String[] help : new String[][] {{"--help"}, {"-h"}, {"help"}, {"plan", "--help"}, {"plan", "-o", "json", "-h"},
+                {"report", "--help"}, {"explain", "-h"}}) {
             Cli.Run run = run(help);
             assertThat(run.exit()).as(String.join(" ", help)).isZero();
             assertThat(run.err()).isEmpty();

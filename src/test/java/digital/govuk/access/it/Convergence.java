@@ -28,7 +28,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
  * @param expected       how many RoleBindings the decision wants
  * @param missing        wanted but absent ("engineer namespace/name role expiry")
  * @param extra          present but not wanted
- * @param statusDiffers  engineers whose status is not plan's (every lastTransitionTime aside), first five
+ * @param statusDiffers  engineers whose status is not plan's (every lastTransitionTime and the history aside), first five
  * @param invalidGranted engineers with an invalid spec that hold any binding
  */
 public record Convergence(int expected, List<String> missing, List<String> extra, List<String> statusDiffers,
@@ -104,12 +104,16 @@ public record Convergence(int expected, List<String> missing, List<String> extra
         return copy;
     }
 
-    /** A status with every lastTransitionTime cleared: plan stamps its own instant there. */
-    private static EngineerAccessStatus withoutTimes(EngineerAccessStatus status) {
+    /**
+     * A status with every lastTransitionTime cleared (plan stamps its own instant there) and no history (a record of
+     * what happened on the cluster, which plan cannot know).
+     */
+    public static EngineerAccessStatus withoutTimes(EngineerAccessStatus status) {
         if (status == null) {
             return new EngineerAccessStatus();
         }
         EngineerAccessStatus copy = Serialization.clone(status);
+        copy.history = new ArrayList<>();
         if (copy.conditions != null) {
             for (Condition c : copy.conditions) {
                 c.lastTransitionTime = null;

@@ -78,6 +78,22 @@ public final class LocalControlPlane implements AutoCloseable {
         return run(command, 60);
     }
 
+    /**
+     * Runs the cached kubectl as the admin, through $KUBECONFIG, with {@code plugins} first on the PATH (kubectl
+     * passes a plugin none of its own flags, so a plugin finds the cluster as kubectl would by default).
+     */
+    public String kubectlWithPlugins(Path plugins, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(binaries.resolve("kubectl").toString());
+        command.addAll(List.of(args));
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", plugins.toAbsolutePath() + java.io.File.pathSeparator + System.getenv("PATH"));
+        env.put("KUBECONFIG", kubeconfig().toString());
+        // The tests run after the build: bin/engineer-access need not check whether to build again.
+        env.put("ENGINEER_ACCESS_BUILT", "1");
+        return run(command, env, 120);
+    }
+
     /** An outage: stops etcd, kube-apiserver and kube-controller-manager, keeping their data for {@link #resume()}. */
     public void suspend() throws IOException, InterruptedException {
         run(List.of("scripts/control-plane.sh", "stop", dir.toString()), 60);
@@ -140,9 +156,16 @@ public final class LocalControlPlane implements AutoCloseable {
 
     /** Runs a command, failing with its output when it fails or takes longer than {@code seconds}. */
     static String run(List<String> command, long seconds) throws IOException, InterruptedException {
+        return run(command, Map.of(), seconds);
+    }
+
+    /** Runs a command with these environment variables added. */
+    static String run(List<String> command, Map<String, String> env, long seconds) throws IOException, InterruptedException {
         Path log = Files.createTempFile("control-plane", ".log");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(String.join(" ", command) + " took longer than " + seconds + " s:\n" + Files.readString(log));

@@ -95,6 +95,11 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         return controlPlane.kubectl(args);
     }
 
+    /** Runs {@code kubectl ARGS} with bin/ first on the PATH, so that {@code kubectl access} is bin/kubectl-access. */
+    static String kubectlWithPlugins(String... args) throws IOException, InterruptedException {
+        return controlPlane.kubectlWithPlugins(Path.of("bin"), args);
+    }
+
     private static void install() throws IOException {
         for (Path crdFile : List.of(Path.of("crds/engineeraccesses.access.govuk.digital-v1.yml"),
                 Path.of("crds/accesspolicies.access.govuk.digital-v1.yml"))) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.cli.Manifests;
@@ -134,8 +135,8 @@ class RealApiServerTest {
                 EngineerAccess actual = admin().resources(EngineerAccess.class).withName(planned.name()).get();
                 assertThat(actual.getStatus()).as(planned.name()).isNotNull();
                 // plan promises what the operator writes: the whole status, field for field (the clock is
-                // at the plan's instant, so even lastTransitionTime agrees).
-                assertThat(actual.getStatus()).as(planned.name()).usingRecursiveComparison()
+                // at the plan's instant, so even lastTransitionTime agrees), but the history, which plan cannot know.
+                assertThat(actual.getStatus()).as(planned.name()).usingRecursiveComparison().ignoringFields("history")
                         .isEqualTo(planned.resource().getStatus());
                 assertThat(bindingsOf(planned.name())).as(planned.name())
                         .isEqualTo(planned.bindings().stream().map(b -> b.namespace() + "/" + b.name() + "/" + b.clusterRole())
@@ -148,6 +149,56 @@ class RealApiServerTest {
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");
         assertThat(table).containsPattern("ada-admin-shadow\\s+Ada Admin-Shadow\\s+Admin\\s+true");
+        // The operator's first status of an engineer records how the access began, naming the fact.
+        assertThat(admin().resources(EngineerAccess.class).withName("ada-admin-shadow").get().getStatus().history)
+                .extracting(AccessTransition::toString)
+                .containsExactly(TestClock.START + " None->AdminSupervised AdminShadowShiftStarted spec.shifts[1]");
+        assertThat(admin().resources(EngineerAccess.class).withName("nadia-new").get().getStatus().history).isEmpty();
+    }
+
+    /** Issue 10: -o wide adds rota eligibility, how many requirements are unmet and the first one's code. */
+    @Test
+    @Order(4)
+    void kubectlGetWideShowsRotaAndWhatIsUnmet() throws Exception {
+        String wide = RealApiServer.kubectl("get", "ea", "-o", "wide");
+        assertThat(wide.lines().findFirst().orElseThrow()).containsPattern(
+                "^NAME\\s+ENGINEER\\s+LEVEL\\s+SUPERVISED\\s+EXPIRES\\s+NEXT\\s+ROTA\\s+UNMET\\s+FIRST UNMET\\s+AGE$");
+        assertThat(row(wide, "pat-primary")).containsPattern("\\[\"Secondary\",\"Primary\",\"OnCall\"\\]\\s+0\\s+\\S+$");
+        assertThat(row(wide, "nadia-new")).containsPattern("\\s4\\s+DeployApprovalMissing\\s+\\S+$");
+        assertThat(row(wide, "dev-deploy")).containsPattern("\\s3\\s+ProbationNotPassed\\s+\\S+$");
+    }
+
+    /** Issue 10: a category, so that kubectl get access lists both kinds. */
+    @Test
+    @Order(4)
+    void kubectlGetAccessListsEngineersAndThePolicy() throws Exception {
+        String all = RealApiServer.kubectl("get", "access");
+        assertThat(all).contains("engineeraccess.access.govuk.digital/ada-admin-shadow", "accesspolicy.access.govuk.digital/default");
+    }
+
+    /**
+     * Issue 10: bin/kubectl-access on the PATH makes {@code kubectl access ...}: explain and report read the cluster
+     * as kubectl does ($KUBECONFIG), with the operator's status and history.
+     */
+    @Test
+    @Order(4)
+    void kubectlAccessExplainsAnEngineerAndReportsFromTheCluster() throws Exception {
+        String explain = RealApiServer.kubectlWithPlugins("access", "explain", "ada-admin-shadow", "--at", TestClock.START.toString());
+        assertThat(explain).startsWith("ada-admin-shadow (Ada Admin-Shadow), at " + TestClock.START + ", from the cluster\n")
+                .contains("Has:     Production Admin (supervised) in apps (production-admin, production-deploy) and platform"
+                        + " (production-admin), since 2026-11-30T09:00:00Z.")
+                .contains("Operator: its status says Admin (supervised) with apps/ada-admin-shadow-admin, apps/ada-admin-shadow-deploy,"
+                        + " platform/ada-admin-shadow-admin.")
+                .contains("Recent changes (status.history, newest last):\n  " + TestClock.START + "  None -> Admin (supervised)");
+
+        String csv = RealApiServer.kubectlWithPlugins("access", "report", "-o", "csv", "--at", TestClock.START.toString());
+        assertThat(csv).startsWith("name,engineer,access,namespaces,why,since,until,supervised_by,approved_by,rota\r\n")
+                .contains("\r\npat-primary,Pat Primary,Admin,\"apps, platform\",");
+        assertThat(RealApiServer.kubectlWithPlugins("access", "plan", "--help")).startsWith("Usage: kubectl access plan ");
+    }
+
+    private static String row(String table, String name) {
+        return table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " in\n" + table));
     }
 
     @Test

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
@@ -324,6 +325,44 @@ class OperatorTest {
         awaitEvent("timed-exception", "AccessExpired");
     }
 
+    /**
+     * Issue 10: status.history records each change of access (time, from, to, the rule, the fact and who approved
+     * it), written in the one status write of the reconciliation that made the change.
+     */
+    @Test
+    void historyRecordsEachChangeOfAccessInTheSameStatusWrite() throws InterruptedException {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant created = clock.instant();
+        Instant start = created.plus(Duration.ofHours(3));
+        Instant expiry = start.plus(Duration.ofDays(2));
+        create(engineer("recorded", exception(start.toString(), expiry.toString())));
+        awaitLevel("recorded", Level.Deploy);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).extracting(AccessTransition::toString)
+                .containsExactly(created + " None->Deploy DeployGranted spec.deployApproval"));
+        assertThat(fetch("recorded").getStatus().history.get(0).message).isEqualTo("None -> Deploy: the Deploy rules hold: clearance"
+                + " and a tech lead's approval with all four confirmations (spec.deployApproval, approved by tech.lead@example.gov.uk)");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(new ResourceID("recorded"))).contains(start));
+        drainRequests();
+        advanceTo(start);
+        awaitLevel("recorded", Level.Admin);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).hasSize(2));
+        AccessTransition started = fetch("recorded").getStatus().history.get(1);
+        assertThat(started.toString()).isEqualTo(start + " Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]");
+        assertThat(started.message).contains("approved by head.of.tech@example.gov.uk", "supervised by sam.primary@example.gov.uk");
+        assertThat(drainRequests().stream().filter(r -> !r.getMethod().equals("GET") && r.getPath().contains("/engineeraccesses/recorded"))
+                .map(RecordedRequest::getRequestLine).toList())
+                .as("one status write holds the new level and its history entry").singleElement()
+                .satisfies(line -> assertThat(line).contains("/engineeraccesses/recorded/status"));
+
+        advanceTo(expiry);
+        awaitLevel("recorded", Level.Deploy);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).extracting(AccessTransition::toString)
+                .containsExactly(created + " None->Deploy DeployGranted spec.deployApproval",
+                        start + " Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]",
+                        expiry + " AdminSupervised->Deploy ExceptionExpired spec.exceptions[0]"));
+    }
+
     @Test
     void longAbsenceRevokesJustAfterTheThreshold() {
         // Away from 2026-11-30: the absence has lasted more than 42 days once 2027-01-11 begins in London.
@@ -338,6 +377,8 @@ class OperatorTest {
         awaitBinding("apps", "away-deploy", false);
         awaitLevel("away", Level.None);
         assertThat(condition("away", "Revoked").status).isEqualTo("True");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("away").getStatus().history).last()
+                .hasToString(threshold.plusSeconds(1) + " Deploy->None LongAbsence spec.absences[0]"));
         awaitEvent("away", "AccessRevokedLongAbsence");
     }
 

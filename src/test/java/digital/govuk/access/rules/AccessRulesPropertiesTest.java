@@ -607,4 +607,45 @@ class AccessRulesPropertiesTest {
             assertThat(e.reason == null).isEqualTo(e.state != ExceptionState.Rejected);
         }
     }
+
+    @Provide
+    Arbitrary<Tuple.Tuple2<SpecR, PolicyR>> careers() {
+        return Combinators.combine(specs(), policies()).as(Tuple::of);
+    }
+
+    /**
+     * (f) docs/access-flow.md is complete: walked through time from before its first fact, every change of stage
+     * an engineer makes without any edit is an edge the diagram draws, named by the move that AccessFlow gives it.
+     */
+    @Property(tries = 400)
+    void everyChangeOverTimeIsAnEdgeOfTheAccessFlow(@ForAll("careers") Tuple.Tuple2<SpecR, PolicyR> career) {
+        EngineerAccessSpec spec = career.get1().build();
+        EffectivePolicy policy = career.get2().build();
+        List<Timeline.Period> periods = Timeline.of("jane-doe", spec, policy, Timeline.BEGINNING, null, 10_000);
+        assertThat(periods.get(periods.size() - 1).end()).as("the timeline ends").isNull();
+        for (int i = 1; i < periods.size(); i++) {
+            Timeline.Period before = periods.get(i - 1);
+            Timeline.Period now = periods.get(i);
+            assertThat(before.end()).isEqualTo(now.start());
+            AccessFlow.Transition t = AccessFlow.between(before.stage(), before.decision().accessExpiryTime(), now.decision(), spec,
+                    now.start());
+            if (before.stage() == now.stage()) {
+                assertThat(t).isNull();
+                continue;
+            }
+            assertThat(t).as("a transition at %s", now.start()).isNotNull();
+            Statistics.label("move").collect(t.move());
+            assertThat(t.move().has(before.stage(), now.stage(), true))
+                    .as("%s -> %s at %s is drawn as an edge of %s that happens by time", before.stage(), now.stage(), now.start(), t.move())
+                    .isTrue();
+            assertThat(t.fact()).as("the fact behind %s", t.move()).isNotNull().startsWith("spec.");
+        }
+        Statistics.label("move").coverage(check -> {
+            for (AccessFlow.Move move : List.of(AccessFlow.Move.DeployGranted, AccessFlow.Move.AdminShadowShiftStarted,
+                    AccessFlow.Move.ExceptionStarted, AccessFlow.Move.AdminShadowShiftEnded, AccessFlow.Move.ExceptionExpired,
+                    AccessFlow.Move.LongAbsence)) {
+                check.check(move).count(n -> n > 0);
+            }
+        });
+    }
 }

@@ -164,7 +164,8 @@ class AccessRulesTableTest {
                 row("Deploy 1 'clearance level is at least requiredClearance': none recorded -> ClearanceMissing",
                         deployReady().noClearance(), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ClearanceMissing", "Admin:ClearanceMissing").adminNothing()
-                                .message("Deploy:ClearanceMissing", "No security clearance is recorded; BPSS is required")
+                                .message("Deploy:ClearanceMissing", "No security clearance is recorded; BPSS is required: once it is granted,"
+                                        + " record its level and date in spec.clearance")
                                 .bindings()),
                 row("Deploy 1 'at least requiredClearance': clearance level None recorded -> ClearanceMissing",
                         deployReady().clearance(ClearanceLevel.None, null), P, "2026-03-01T12:00:00Z",
@@ -172,7 +173,7 @@ class AccessRulesTableTest {
                 row("Deploy 1 'order None < BPSS < SC < DV': BPSS is below a required SC -> ClearanceMissing",
                         deployReady(), policy().requiredClearance(ClearanceLevel.SC).build(), "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ClearanceMissing", "Admin:ClearanceMissing").adminNothing()
-                                .message("Deploy:ClearanceMissing", "Clearance BPSS is below the required SC")),
+                                .message("Deploy:ClearanceMissing", "Clearance BPSS is below the required SC: once SC is granted, record it in spec.clearance")),
                 row("Deploy 1 'order None < BPSS < SC < DV': DV satisfies a required SC",
                         deployReady().clearance(ClearanceLevel.DV, "2026-01-12"),
                         policy().requiredClearance(ClearanceLevel.SC).build(), "2026-03-01T12:00:00Z",
@@ -180,7 +181,7 @@ class AccessRulesTableTest {
                 row("Deploy 1 'effective from clearance.grantedOn': granted tomorrow -> ClearanceMissing, next = start of that day",
                         deployReady().clearance(ClearanceLevel.BPSS, "2026-03-02"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ClearanceMissing", "Admin:ClearanceMissing").adminNothing()
-                                .message("Deploy:ClearanceMissing", "Clearance BPSS counts from 2026-03-02")
+                                .message("Deploy:ClearanceMissing", "Clearance BPSS counts from 2026-03-02: nothing to do but wait for that day")
                                 .next("2026-03-02T00:00:00Z")),
                 row("Deploy 1: requiredClearance None needs no clearance at all",
                         engineer().approval(TECH_LEAD, "2026-02-01"),
@@ -189,11 +190,13 @@ class AccessRulesTableTest {
                 row("Deploy 2 'a deployApproval exists': none -> DeployApprovalMissing",
                         deployReady().noApproval(), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
-                                .message("Deploy:DeployApprovalMissing", "No deploy approval from a tech lead is recorded")),
+                                .message("Deploy:DeployApprovalMissing", "No deploy approval from a tech lead is recorded: ask your tech lead to"
+                                        + " check the four points (code review, releasing, rollback, getting help) and record the approval"
+                                        + " in spec.deployApproval")),
                 row("Deploy 2 'effective from approvedOn' / 'a deploy approval dated in the future counts as missing until its day'",
                         deployReady().approval(TECH_LEAD, "2026-03-10"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
-                                .message("Deploy:DeployApprovalMissing", "The deploy approval is dated 2026-03-10 and counts from that day")
+                                .message("Deploy:DeployApprovalMissing", "The deploy approval is dated 2026-03-10 and counts from that day: nothing to do but wait")
                                 .next("2026-03-10T00:00:00Z")),
                 row("Deploy 2 'effective from approvedOn': counts from the start of that day",
                         deployReady().approval(TECH_LEAD, "2026-03-10"), P, "2026-03-10T00:00:00Z",
@@ -201,24 +204,26 @@ class AccessRulesTableTest {
                 row("Deploy 2 'all four confirmations true': codeReview false -> ApprovalIncomplete",
                         deployReady().approval(TECH_LEAD, "2026-02-01", false, true, true, true), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApprovalIncomplete").adminNothing()
-                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: codeReview")),
+                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: codeReview; ask your tech lead to confirm code review knowledge")),
                 row("Deploy 2 'all four confirmations true': releaseResponsibilities false -> ApprovalIncomplete",
                         deployReady().approval(TECH_LEAD, "2026-02-01", true, false, true, true), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApprovalIncomplete").adminNothing()
-                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: releaseResponsibilities")),
+                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: releaseResponsibilities; ask your tech lead to confirm release responsibilities")),
                 row("Deploy 2 'all four confirmations true': rollback false -> ApprovalIncomplete",
                         deployReady().approval(TECH_LEAD, "2026-02-01", true, true, false, true), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApprovalIncomplete").adminNothing()
-                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: rollback")),
+                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: rollback; ask your tech lead to confirm rollback knowledge")),
                 row("Deploy 2 'all four confirmations true': gettingHelp absent (absent means false) -> ApprovalIncomplete",
                         deployReady().approval(TECH_LEAD, "2026-02-01", true, true, true, null), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApprovalIncomplete").adminNothing()
-                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: gettingHelp")),
+                                .message("Deploy:ApprovalIncomplete", "The tech lead has not confirmed: gettingHelp; ask your tech lead to confirm knowing how to get help")),
                 row("Deploy 2 'all four confirmations true': no confirmations recorded -> ApprovalIncomplete",
                         deployReady().approvalWithoutConfirmations(TECH_LEAD, "2026-02-01"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApprovalIncomplete").adminNothing()
                                 .message("Deploy:ApprovalIncomplete",
-                                        "The tech lead has not confirmed: codeReview, releaseResponsibilities, rollback, gettingHelp")),
+                                        "The tech lead has not confirmed: codeReview, releaseResponsibilities, rollback, gettingHelp; ask your"
+                                                + " tech lead to confirm code review knowledge, release responsibilities, rollback knowledge and knowing"
+                                                + " how to get help")),
                 row("Deploy 3 'the approver is not the engineer' -> SelfApproval",
                         deployReady().approval(ENGINEER, "2026-02-01"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
@@ -232,7 +237,8 @@ class AccessRulesTableTest {
                         deployReady(), policy().techLeads("other.lead@example.gov.uk").build(), "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApproverNotTechLead").adminNothing()
                                 .message("Deploy:ApproverNotTechLead",
-                                        "The approver tech.lead@example.gov.uk is not one of the policy's tech leads")),
+                                        "The approver tech.lead@example.gov.uk is not one of the policy's tech leads: ask one of them to"
+                                                + " approve, or the policy's owners to add the approver to techLeads")),
                 row("Deploy 3 'when the policy lists techLeads, is one of them': listed (case-insensitive) -> Deploy",
                         deployReady(), policy().techLeads(" Tech.Lead@example.gov.uk").build(), "2026-03-01T12:00:00Z",
                         expect(Level.Deploy).adminNothing()),
@@ -240,7 +246,8 @@ class AccessRulesTableTest {
                         deployReady().absence("2026-03-02", null), P, "2026-05-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:LongAbsence", "Admin:LongAbsence").adminNothing()
                                 .message("Deploy:LongAbsence",
-                                        "Away since 2026-03-02, more than 42 days: all access is revoked until the return")
+                                        "Away since 2026-03-02, more than 42 days: all access is revoked until the return. On return,"
+                                                + " record the date (until) and ask your tech lead for a new deploy approval")
                                 .bindings()),
                 row("Deploy 'Civil servants and contractors are treated alike': a Contractor SRE gets Deploy",
                         deployReady().employment(Employment.Contractor).role(EngineerRole.SRE), P, "2026-03-01T12:00:00Z",
@@ -251,7 +258,7 @@ class AccessRulesTableTest {
                         adminReady(), P, "2026-09-01T12:00:00Z",
                         expect(Level.Deploy).unmet("Admin:AdminShadowShiftMissing")
                                 .message("Admin:AdminShadowShiftMissing", "No AdminShadow shift has started with the prerequisites met;"
-                                        + " the next AdminShadow shift starts at 2026-09-07T09:00:00Z")
+                                        + " the next AdminShadow shift starts at 2026-09-07T09:00:00Z: it counts if the other requirements are met by then")
                                 .next("2026-09-07T09:00:00Z")),
                 row("Admin 'During that AdminShadow shift (startTime <= now < endTime): Admin, supervised': at startTime",
                         adminReady(), P, "2026-09-07T09:00:00Z",
@@ -278,23 +285,25 @@ class AccessRulesTableTest {
                 row("Admin prerequisite 'probation.passedOn reached': none recorded -> ProbationNotPassed",
                         adminReady().probation(null), P, "2026-10-01T12:00:00Z",
                         expect(Level.Deploy).unmet("Admin:ProbationNotPassed", "Admin:AdminShadowShiftMissing")
-                                .message("Admin:ProbationNotPassed", "Probation is not passed yet (no date is recorded)")
+                                .message("Admin:ProbationNotPassed", "Probation is not passed yet (no date is recorded): once it is passed,"
+                                        + " record the date in spec.probation.passedOn")
                                 .message("Admin:AdminShadowShiftMissing", "No AdminShadow shift has started with the prerequisites met;"
-                                        + " the shift of 2026-09-07T09:00:00Z does not count because it started before the prerequisites held")),
+                                        + " the shift of 2026-09-07T09:00:00Z does not count because it started before the prerequisites held:"
+                                        + " once the other requirements are met, ask to be booked on one last shadow shift (AdminShadow)")),
                 row("Admin prerequisite 'probation.passedOn reached': passes in the future -> ProbationNotPassed, next = start of that day (BST)",
                         deployReady().probation("2026-07-01"), P, "2026-06-15T12:00:00Z",
                         expect(Level.Deploy).adminNothing()
-                                .message("Admin:ProbationNotPassed", "Probation is not passed yet (passes on 2026-07-01)")
+                                .message("Admin:ProbationNotPassed", "Probation is not passed yet (passes on 2026-07-01): nothing to do but wait for that day")
                                 .next("2026-06-30T23:00:00Z")),
                 row("Admin prerequisite 'at least minShadowShifts (1) completed Shadow shifts': none -> ShadowShiftMissing",
                         deployReady().probation("2026-07-01").adminShadow("2026-09-07T09:00:00Z", "2026-09-11T17:30:00Z"),
                         P, "2026-09-08T12:00:00Z",
                         expect(Level.Deploy).unmet("Admin:ShadowShiftMissing", "Admin:AdminShadowShiftMissing")
-                                .message("Admin:ShadowShiftMissing", "0 of the 1 required Technical 2nd Line Shadow shifts completed")),
+                                .message("Admin:ShadowShiftMissing", "0 of the 1 required Technical 2nd Line Shadow shifts completed: ask to be booked on a Shadow shift")),
                 row("Admin prerequisite 'at least minShadowShifts': minShadowShifts 2 and one Shadow shift -> ShadowShiftMissing",
                         adminReady(), policy().minShadowShifts(2).build(), "2026-09-08T12:00:00Z",
                         expect(Level.Deploy).unmet("Admin:ShadowShiftMissing", "Admin:AdminShadowShiftMissing")
-                                .message("Admin:ShadowShiftMissing", "1 of the 2 required Technical 2nd Line Shadow shifts completed")),
+                                .message("Admin:ShadowShiftMissing", "1 of the 2 required Technical 2nd Line Shadow shifts completed: ask to be booked on a Shadow shift")),
                 row("Admin prerequisite: minShadowShifts 0 needs no Shadow shift",
                         deployReady().probation("2026-07-01").adminShadow("2026-09-07T09:00:00Z", "2026-09-11T17:30:00Z"),
                         policy().minShadowShifts(0).build(), "2026-09-08T12:00:00Z",
@@ -398,7 +407,15 @@ class AccessRulesTableTest {
                 row("Exception 'the clearance rule holds': an exception waives probation and shadow shifts, not clearance -> ClearanceMissing",
                         engineer().exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ClearanceMissing", "Deploy:DeployApprovalMissing", "Admin:ClearanceMissing")
-                                .adminNothing().exceptions("Rejected:ClearanceMissing").next(EX_EXPIRY).bindings()),
+                                .adminNothing().exceptions("Rejected:ClearanceMissing").bindings()),
+                row("Exception rejected for missing clearance is still Rejected after its expiry, not Expired (decided 32)",
+                        engineer().exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P, EX_EXPIRY,
+                        expect(Level.None).unmet("Deploy:ClearanceMissing", "Deploy:DeployApprovalMissing", "Admin:ClearanceMissing")
+                                .adminNothing().exceptions("Rejected:ClearanceMissing").bindings()),
+                row("Exception Active at its end reads Expired after it, though clearance only began during it (decided 32)",
+                        cleared().clearance(ClearanceLevel.BPSS, "2026-11-27").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY),
+                        P, "2026-12-05T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing().exceptions("Expired")),
                 row("Exception ClearanceMissing while clearance is not yet effective; next = start of the grantedOn day",
                         cleared().clearance(ClearanceLevel.BPSS, "2026-11-27").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY),
                         P, "2026-11-25T12:00:00Z",
@@ -438,12 +455,27 @@ class AccessRulesTableTest {
                         cleared().absence("2026-10-01", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
                         "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
-                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").next(EX_EXPIRY).bindings()),
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
+                row("Exception voided by a long absence is still Rejected after its expiry, not Expired (decided 32)",
+                        cleared().absence("2026-10-01", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        "2026-12-10T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
+                row("Exception Active until a long absence voided it ends Rejected, as it was at its end (decided 32)",
+                        cleared().absence("2026-10-20", null).exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        "2026-12-10T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:LongAbsence", "Deploy:DeployApprovalMissing", "Admin:LongAbsence")
+                                .adminNothing().exceptions("Rejected:VoidedByLongAbsence").bindings()),
                 row("Long absence 'exceptions count only if they start on or after the return date': started before -> VoidedByLongAbsence",
                         cleared().absence("2026-09-01", "2026-11-23").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
                         "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
-                                .exceptions("Rejected:VoidedByLongAbsence").next(EX_EXPIRY)),
+                                .exceptions("Rejected:VoidedByLongAbsence")),
+                row("Long absence: an exception that started before the return is still Rejected after its expiry (decided 32)",
+                        cleared().absence("2026-09-01", "2026-11-23").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY), P,
+                        EX_EXPIRY,
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:VoidedByLongAbsence")),
                 row("Long absence 'exceptions count only if they start on or after the return date': starting on the return day -> Active",
                         cleared().absence("2026-09-01", "2026-11-23")
                                 .exception(HEAD_OF_TECH, SUPERVISOR, "2026-11-23T00:00:00Z", EX_EXPIRY), P, "2026-11-25T12:00:00Z",
@@ -553,7 +585,7 @@ class AccessRulesTableTest {
                         deployReady().absence("2026-03-02", "2026-04-14"), P, "2026-04-13T23:00:00Z",
                         expect(Level.None).unmet("Deploy:ReapprovalRequired").adminNothing()
                                 .message("Deploy:ReapprovalRequired", "The deploy approval of 2026-02-01 was given before the return on"
-                                        + " 2026-04-14 from a long absence; a new approval dated on or after 2026-04-14 is needed")),
+                                        + " 2026-04-14 from a long absence; a new approval dated on or after 2026-04-14 is needed: ask your tech lead to approve again")),
                 row("Long absence 'deploy needs an approval dated on or after the return date': one dated on the return day counts",
                         deployReady().approval(TECH_LEAD, "2026-04-14").absence("2026-03-02", "2026-04-14"), P, "2026-04-14T12:00:00Z",
                         expect(Level.Deploy).adminNothing()),
@@ -561,7 +593,7 @@ class AccessRulesTableTest {
                         adminReady().approval(TECH_LEAD, "2026-12-01").absence("2026-10-01", "2026-12-01"), P, "2026-12-02T12:00:00Z",
                         expect(Level.Deploy).unmet("Admin:ReapprovalRequired")
                                 .message("Admin:ReapprovalRequired", "The AdminShadow shift of 2026-09-07T09:00:00Z was before the return on"
-                                        + " 2026-12-01 from a long absence; a new AdminShadow shift starting on or after 2026-12-01 is needed")),
+                                        + " 2026-12-01 from a long absence; a new AdminShadow shift starting on or after 2026-12-01 is needed: ask to be booked on one")),
                 row("Long absence: a new AdminShadow shift after the return gives Admin again, supervised; 'Clearance and probation stand'",
                         adminReady().approval(TECH_LEAD, "2026-12-01").absence("2026-10-01", "2026-12-01")
                                 .adminShadow("2026-12-07T09:00:00Z", "2026-12-11T17:30:00Z"), P, "2026-12-08T12:00:00Z",
@@ -582,7 +614,8 @@ class AccessRulesTableTest {
                         deployReady().absence("2026-03-02", null), policy().longAbsenceDays(10).build(), "2026-03-12T00:00:01Z",
                         expect(Level.None).unmet("Deploy:LongAbsence", "Admin:LongAbsence").adminNothing()
                                 .message("Deploy:LongAbsence",
-                                        "Away since 2026-03-02, more than 10 days: all access is revoked until the return")),
+                                        "Away since 2026-03-02, more than 10 days: all access is revoked until the return. On return,"
+                                                + " record the date (until) and ask your tech lead for a new deploy approval")),
 
                 // ---------------------------------------------------------------- Time zone and future facts
                 row("Inputs 'A fact dated in the future takes effect at the start of that day': 2026-03-30 starts at 2026-03-29T23:00:00Z (BST)",
@@ -661,7 +694,8 @@ class AccessRulesTableTest {
                         : row.policy().deployClusterRole());
             }
         }
-        if (!soft.wasSuccess()) {
+        // errorsCollected, not wasSuccess: wasSuccess says only whether the last assertion passed.
+        if (!soft.errorsCollected().isEmpty()) {
             throw new AssertionError("Row \"" + row.name() + "\" at " + row.now() + ":\n"
                     + String.join("\n", soft.errorsCollected().stream().map(Throwable::getMessage).toList()));
         }
@@ -689,6 +723,21 @@ class AccessRulesTableTest {
         for (var state : digital.govuk.access.api.v1alpha1.ExceptionState.values()) {
             assertThat(names).as("a row expects exception state " + state).contains(state.name());
         }
+    }
+
+    /** Issue 10: an unmet message says what to do next, not only what is missing. */
+    @Test
+    void everyUnmetMessageSaysWhatToDoNext() {
+        List<String> seen = new ArrayList<>();
+        rows().map(a -> (Row) ((Named<?>) a.get()[0]).getPayload()).forEach(row -> {
+            for (Unmet u : AccessRules.decide(row.spec(), row.policy(), row.now()).unmet()) {
+                seen.add(u.code.name());
+                assertThat(u.message).as("%s:%s in row %s", u.level, u.code, row.name())
+                        .containsPattern(": (ask|once|nothing to do but wait|it counts if)|; ask |\\. On return, record");
+            }
+        });
+        assertThat(seen).as("every unmet code is seen").containsAll(
+                Arrays.stream(digital.govuk.access.api.v1alpha1.UnmetCode.values()).map(Enum::name).toList());
     }
 
     @Test

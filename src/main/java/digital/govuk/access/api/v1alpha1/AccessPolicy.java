@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("AccessPolicy")
 @Singular("accesspolicy")
 @Plural("accesspolicies")
+@Categories(EngineerAccess.CATEGORY)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AccessPolicy extends CustomResource<AccessPolicySpec, AccessPolicyStatus> {
     /** The only policy name the operator reads. */

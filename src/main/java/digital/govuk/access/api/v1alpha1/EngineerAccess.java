@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("engineeraccess")
 @Plural("engineeraccesses")
 @ShortNames("ea")
+@Categories(EngineerAccess.CATEGORY)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @AdditionalPrinterColumn(name = "Engineer", jsonPath = ".spec.fullName", type = AdditionalPrinterColumn.Type.STRING,
         getDescription = "The engineer's full name")
@@ -31,12 +33,21 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "When time-limited access ends (UTC)")
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextTransitionTime", type = AdditionalPrinterColumn.Type.STRING,
         getDescription = "When the access decision next changes (UTC)")
+// -o wide only (priority 1): rota eligibility, and how many requirements are unmet with the first one's code.
+@AdditionalPrinterColumn(name = "Rota", jsonPath = ".status.rota.eligible", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
+        getDescription = "Rota roles the engineer may be drafted onto now")
+@AdditionalPrinterColumn(name = "Unmet", jsonPath = ".status.unmetCount", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1,
+        getDescription = "How many requirements of the levels not held are unmet")
+@AdditionalPrinterColumn(name = "First Unmet", jsonPath = ".status.unmet[0].code", type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1, getDescription = "The code of the first unmet requirement (status.unmet says what to do next)")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE,
         getDescription = "Time since the object was created")
 public class EngineerAccess extends CustomResource<EngineerAccessSpec, EngineerAccessStatus> {
     public static final String GROUP = "access.govuk.digital";
     public static final String VERSION = "v1alpha1";
     public static final String API_VERSION = GROUP + "/" + VERSION;
+    /** kubectl get access lists EngineerAccess and AccessPolicy objects. */
+    public static final String CATEGORY = "access";
 
     @Override
     @JsonPropertyDescription("The engineer's facts: role, RBAC subject, clearance, probation, approvals, shifts, exceptions and absences.")
