@@ -49,29 +49,31 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * Settings (system properties, or the environment variables in brackets): BENCH_QUICK=1 for the smoke test;
  * bench.engineers [BENCH_ENGINEERS], bench.series [BENCH_SERIES, comma-separated, "" for none], bench.concurrency
  * [BENCH_CONCURRENCY, the floor's thread counts to try], bench.transitions [BENCH_TRANSITIONS], bench.grants
- * [BENCH_GRANTS], bench.burst [BENCH_BURST], bench.window [BENCH_WINDOW, seconds], bench.deploy-namespaces,
- * bench.admin-namespaces, bench.seed.
+ * [BENCH_GRANTS], bench.burst [BENCH_BURST], bench.window [BENCH_WINDOW, seconds], bench.series-floor
+ * [BENCH_SERIES_FLOOR=0: the series without the floor, for the long 10,000-engineer point], bench.deploy-namespaces,
+ * bench.admin-namespaces, bench.seed; BENCH_JVM_EXTRA adds JVM options after the chart's (experiments).
  */
 public final class Bench {
     static final Path OUT = Path.of("target", "bench").toAbsolutePath();
     static final Path VALUES = Path.of("helm", "engineer-access-operator", "values.yaml");
     static final Duration CONVERGE = Duration.ofMinutes(10);
 
-    record Options(boolean quick, int engineers, List<Integer> series, List<Integer> concurrencies, int deployNamespaces,
+    record Options(boolean quick, int engineers, List<Integer> series, boolean seriesFloor, List<Integer> concurrencies, int deployNamespaces,
             int adminNamespaces, long seed, int transitions, int grants, int burst, int windowSeconds) {
         static Options read() {
             boolean quick = "1".equals(setting("bench.quick", "BENCH_QUICK", "0"));
             return new Options(quick,
-                    Integer.parseInt(setting("bench.engineers", "BENCH_ENGINEERS", quick ? "200" : "2000")),
-                    ints(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,4000,10000")),
-                    ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "8,32,64")),
+                    Integer.parseInt(setting("bench.engineers", "BENCH_ENGINEERS", quick ? "100" : "2000")),
+                    ints(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,4000")),
+                    !"0".equals(setting("bench.series-floor", "BENCH_SERIES_FLOOR", "1")),
+                    ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "16,64")),
                     Integer.parseInt(setting("bench.deploy-namespaces", "BENCH_DEPLOY_NAMESPACES", "10")),
                     Integer.parseInt(setting("bench.admin-namespaces", "BENCH_ADMIN_NAMESPACES", "3")),
                     Long.parseLong(setting("bench.seed", "BENCH_SEED", "20261202")),
-                    Integer.parseInt(setting("bench.transitions", "BENCH_TRANSITIONS", quick ? "100" : "1000")),
-                    Integer.parseInt(setting("bench.grants", "BENCH_GRANTS", quick ? "20" : "200")),
+                    Integer.parseInt(setting("bench.transitions", "BENCH_TRANSITIONS", quick ? "50" : "1000")),
+                    Integer.parseInt(setting("bench.grants", "BENCH_GRANTS", quick ? "10" : "200")),
                     Integer.parseInt(setting("bench.burst", "BENCH_BURST", "50")),
-                    Integer.parseInt(setting("bench.window", "BENCH_WINDOW", quick ? "10" : "60")));
+                    Integer.parseInt(setting("bench.window", "BENCH_WINDOW", quick ? "5" : "60")));
         }
 
         private static String setting(String property, String env, String fallback) {
@@ -153,7 +155,18 @@ public final class Bench {
         this.jvmOptions = chartJvmOptions();
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (Exception | Error e) {
+            // The control plane is stopped by its shutdown hook; non-daemon client threads must not keep the JVM alive.
+            e.printStackTrace();
+            System.out.println("make bench could not finish: " + e);
+            System.exit(2);
+        }
+    }
+
+    private static void run() throws Exception {
         long t0 = System.nanoTime();
         Options options = Options.read();
         Files.createDirectories(OUT);
@@ -163,7 +176,7 @@ public final class Bench {
         Scale head = bench.scale(options.engineers(), true, options.concurrencies());
         List<Scale> series = new ArrayList<>();
         for (int n : options.series()) {
-            series.add(n == options.engineers() ? head : bench.scale(n, false, List.of(head.rawConcurrency)));
+            series.add(n == options.engineers() ? head : bench.scale(n, false, options.seriesFloor() ? List.of(head.rawConcurrency) : List.of()));
         }
         double decisions = decisionsPerSecond(options.quick());
         Map<String, Object> json = bench.json(head, series, decisions, (System.nanoTime() - t0) / 1e9);
@@ -184,7 +197,7 @@ public final class Bench {
         Path dir = OUT.resolve("control-plane");
         AuditLog.enable(dir);
         say("[%d engineers] starting a fresh local control plane", n);
-        try (LocalControlPlane cp = LocalControlPlane.start(dir); KubernetesClient admin = cp.admin()) {
+        try (LocalControlPlane cp = LocalControlPlane.start(dir); KubernetesClient admin = client(cp, cp.env("KUBE_ADMIN_TOKEN"), 16)) {
             RealApiServer.install(admin);
             AuditLog audit = new AuditLog(dir);
             ApiServerWrites writes = new ApiServerWrites(admin);
@@ -201,7 +214,12 @@ public final class Bench {
             s.engineers = n;
             s.namespaces = namespaces.size();
             Path operatorKubeconfig = cp.kubeconfigFor(RealApiServer.OPERATOR_USER, cp.env("KUBE_OPERATOR_TOKEN"));
-            floor(s, cp, admin, writes, namespaces, concurrencies);
+            if (concurrencies.isEmpty()) {
+                s.bindingsNeeded = Floor.work(admin, Instant.now()).bindings().size();
+                s.rawSeconds = Double.NaN;
+            } else {
+                floor(s, cp, admin, writes, namespaces, concurrencies);
+            }
 
             // The operator, from a cold start: the engineers exist, no binding or status does.
             ApiServerWrites.Snapshot before = writes.snapshot();
@@ -242,10 +260,11 @@ public final class Bench {
 
     private void floor(Scale s, LocalControlPlane cp, KubernetesClient admin, ApiServerWrites writes, List<Namespace> namespaces,
             List<Integer> concurrencies) {
-        Floor.Work work = Floor.work(admin, Instant.now());
-        s.bindingsNeeded = work.bindings().size();
         List<String> names = namespaces.stream().map(ns -> ns.getMetadata().getName()).toList();
         for (int c : concurrencies) {
+            // Read again for each trial: the status writes need each engineer's resourceVersion as it is now.
+            Floor.Work work = Floor.work(admin, Instant.now());
+            s.bindingsNeeded = work.bindings().size();
             try (KubernetesClient client = floorClient(cp, c)) {
                 ApiServerWrites.Snapshot before = writes.snapshot();
                 double seconds = Floor.run(client, work, c);
@@ -268,8 +287,13 @@ public final class Bench {
 
     /** A plain client as the operator's user, its connection limits raised to the concurrency (the floor's best chance). */
     private static KubernetesClient floorClient(LocalControlPlane cp, int concurrency) {
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(cp.env("KUBE_API_URL")).withOauthToken(cp.env("KUBE_OPERATOR_TOKEN"))
-                .withCaCertFile(cp.env("KUBE_CA_FILE")).withNamespace("default")
+        return client(cp, cp.env("KUBE_OPERATOR_TOKEN"), concurrency);
+    }
+
+    /** A client with this token; requests may take minutes (deleting every binding of a namespace at once does). */
+    private static KubernetesClient client(LocalControlPlane cp, String token, int concurrency) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(cp.env("KUBE_API_URL")).withOauthToken(token)
+                .withCaCertFile(cp.env("KUBE_CA_FILE")).withNamespace("default").withRequestTimeout(600_000)
                 .withMaxConcurrentRequests(Math.max(64, concurrency)).withMaxConcurrentRequestsPerHost(Math.max(64, concurrency)).build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
@@ -378,9 +402,9 @@ public final class Bench {
         Instant now = Instant.now();
         int setupBindings = options.transitions() * (options.deployNamespaces() + options.adminNamespaces())
                 + options.grants() * options.deployNamespaces();
-        // Time to set the phase up, from the rate the operator converged at, twice over, and at least 15 s.
+        // Time to set the phase up, from the rate the operator converged at, twice over, and at least 15 s (10 s quick).
         double rate = s.bindingsNeeded / Math.max(0.1, s.operatorSeconds);
-        long lead = Math.max(15, (long) Math.ceil(2 * setupBindings / rate) + 5);
+        long lead = Math.max(options.quick() ? 10 : 15, (long) Math.ceil(2 * setupBindings / rate) + 5);
         OnTime.Plan plan = OnTime.plan(options.transitions(), options.grants(), options.burst(), Duration.ofSeconds(options.windowSeconds()),
                 now, now.plusSeconds(lead), adminNamespaces);
         say("[%d engineers] on time: %d exceptions ending and %d starting between %s and %s, in bursts of up to %d", s.engineers,
@@ -398,7 +422,7 @@ public final class Bench {
             problems.add("on time: the phase was not set up before its window began (" + set + " >= " + plan.windowStart() + ")");
         }
         ApiServerWrites.Snapshot b1 = writes.snapshot();
-        sleepUntil(plan.windowEnd().plusSeconds(10));
+        sleepUntil(plan.windowEnd().plusSeconds(options.quick() ? 5 : 10));
         awaitQuiet(writes);
         ApiServerWrites.Snapshot d = writes.snapshot().minus(b1);
         OnTime.Result r = OnTime.measure(plan, audit, offset);
@@ -441,6 +465,11 @@ public final class Bench {
         Matcher m = Pattern.compile("(\\d+)Mi").matcher(limit);
         if (m.matches()) {
             out.add("-XX:MaxRAM=" + m.group(1) + "m");
+        }
+        // For experiments only (docs/benchmarks.md): options added after the chart's.
+        String extra = System.getenv("BENCH_JVM_EXTRA");
+        if (extra != null && !extra.isBlank()) {
+            out.addAll(Arrays.asList(extra.strip().split("\\s+")));
         }
         return out;
     }
@@ -559,7 +588,11 @@ public final class Bench {
         }
     }
 
-    static double round(double v, int places) {
+    /** Rounded; null for a figure not measured (NaN). */
+    static Double round(double v, int places) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return null;
+        }
         double f = Math.pow(10, places);
         return Math.round(v * f) / f;
     }
@@ -629,6 +662,13 @@ public final class Bench {
         }
         m.put("cpu", cpu);
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        try {
+            // The machine may be shared: its load says how much the figures can be trusted.
+            String[] load = Files.readString(Path.of("/proc/loadavg")).strip().split(" +");
+            m.put("load_average_1_5_15", load[0] + " " + load[1] + " " + load[2]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
         return m;
     }
 
@@ -636,9 +676,9 @@ public final class Bench {
     private void print(Scale h, List<Scale> series, double decisions, double elapsed) {
         Map<String, Object> machine = machine();
         System.out.println();
-        System.out.printf(Locale.ROOT, "make bench%s, %s: %d engineers, %d namespaces, %d RoleBindings needed; %s, %s cores, Java %s%n",
-                options.quick() ? " (quick)" : "", Instant.now().toString().substring(0, 10), h.engineers, h.namespaces, h.bindingsNeeded,
-                machine.get("cpu"), machine.get("cores"), machine.get("java"));
+        System.out.printf(Locale.ROOT, "make bench%s, %s: %d engineers, %d namespaces, %d RoleBindings needed; %s, %s cores, Java %s,"
+                + " load average %s%n", options.quick() ? " (quick)" : "", Instant.now().toString().substring(0, 10), h.engineers,
+                h.namespaces, h.bindingsNeeded, machine.get("cpu"), machine.get("cores"), machine.get("java"), machine.get("load_average_1_5_15"));
         String row = "%-34s %-18s %-30s %s%n";
         System.out.printf(row, "measure", "value", "goal", "");
         System.out.printf(row, "floor (best of " + h.rawTrials.keySet() + " threads)", fmt("%.2f s", h.rawSeconds), "", "");

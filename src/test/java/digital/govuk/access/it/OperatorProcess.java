@@ -25,7 +25,8 @@ import org.awaitility.Awaitility;
  * gently or killed with SIGKILL. Its log goes to a file the tests read.
  */
 public final class OperatorProcess implements AutoCloseable {
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** The packaged operator; -Doperator.jar=PATH runs another build (make bench compares builds that way). */
+    static final Path JAR = Path.of(System.getProperty("operator.jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
     private final String name;
