@@ -12,10 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -228,7 +224,11 @@ public final class Bench {
             OperatorProcess operator = startOperator("operator-" + n, operatorKubeconfig);
             try {
                 s.readySeconds = secondsSince(started, awaitReady(operator));
+                OperatorProcess running = operator;
                 awaitUntil("the operator to converge", CONVERGE, () -> {
+                    if (!running.alive()) {
+                        throw new IllegalStateException(running.name() + " exited before converging:\n" + running.tail());
+                    }
                     ApiServerWrites.Snapshot d = writes.snapshot().minus(before);
                     return d.of("rolebindings", "POST") >= s.bindingsNeeded && d.to("engineeraccesses/status") >= n
                             && Convergence.of(admin, Instant.now()).exact();
@@ -514,23 +514,7 @@ public final class Bench {
     // Helpers.
 
     private static void createAll(KubernetesClient admin, List<? extends HasMetadata> items) {
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (HasMetadata item : items) {
-                done.add(pool.submit(() -> admin.resource(item).create()));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not create the workload: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.run(16, items.stream().<Runnable>map(item -> () -> admin.resource(item).create()).toList(), "creating the workload");
     }
 
     /** Waits until no write has reached the API server for 2 s. */

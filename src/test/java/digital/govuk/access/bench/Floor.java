@@ -3,10 +3,6 @@ package digital.govuk.access.bench;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
@@ -58,28 +54,12 @@ final class Floor {
 
     /** Writes {@code work} with {@code concurrency} threads; returns the seconds it took. */
     static double run(KubernetesClient client, Work work, int concurrency) {
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try {
-            long start = System.nanoTime();
-            List<Future<?>> done = new ArrayList<>();
-            for (RoleBinding rb : work.bindings()) {
-                done.add(pool.submit(() -> client.resource(rb).create()));
-            }
-            for (EngineerAccess ea : work.statuses()) {
-                done.add(pool.submit(() -> client.resource(ea).updateStatus()));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-            return (System.nanoTime() - start) / 1e9;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the floor's write failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Runnable> writes = new ArrayList<>();
+        work.bindings().forEach(rb -> writes.add(() -> client.resource(rb).create()));
+        work.statuses().forEach(ea -> writes.add(() -> client.resource(ea).updateStatus()));
+        long start = System.nanoTime();
+        Parallel.run(concurrency, writes, "the floor's writes");
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Undoes the floor's writes (not measured): every managed binding deleted, every status cleared. */
@@ -87,23 +67,8 @@ final class Floor {
         for (String ns : namespaces) {
             admin.rbac().roleBindings().inNamespace(ns).withLabel(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY).delete();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (EngineerAccess ea : admin.resources(EngineerAccess.class).list().getItems()) {
-                done.add(pool.submit(() -> admin.resources(EngineerAccess.class).withName(ea.getMetadata().getName()).subresource("status")
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":null}")));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not undo the floor: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.run(16, admin.resources(EngineerAccess.class).list().getItems().stream().<Runnable>map(ea -> () -> admin
+                .resources(EngineerAccess.class).withName(ea.getMetadata().getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":null}")).toList(), "undoing the floor");
     }
 }
