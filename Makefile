@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test soak kube-binaries run plan crds docs build image bench-decision bench-bounds clean
+.PHONY: help test soak kube-binaries run plan crds docs build image bench bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,13 @@ build: ## Compile and package the operator (target/quarkus-app)
 
 image: ## Build the container image with docker or podman (IMAGE=name:tag; says so when neither works here)
 	@scripts/build-image.sh $(IMAGE)
+
+JAR := target/quarkus-app/quarkus-run.jar
+
+bench: kube-binaries ## The operator against the floor on a local control plane: writes, lateness, memory, scaling (BENCH_QUICK=1: smoke test)
+	@if [ ! -f $(JAR) ] || [ -n "$$(find src/main pom.xml -newer $(JAR) -print -quit)" ]; then \
+	  $(MVN) -q -DskipTests package; else $(MVN) -q -DskipTests test-compile; fi
+	java -cp "target/classes:target/test-classes:$$(cat target/test-classpath.txt)" digital.govuk.access.bench.Bench
 
 bench-decision: ## Decisions per second for 10,000 engineers on one core
 	$(MVN) -q -DskipTests test-compile

@@ -23,6 +23,11 @@
 #   ca.crt              the certificate that signed the API server's serving cert
 #   etcd.pid, kube-apiserver.pid, kube-controller-manager.pid,
 #   etcd.log, kube-apiserver.log, kube-controller-manager.log
+#   audit.log           only when DIR/audit-policy.yaml exists before "start" (see below)
+#
+# Audit log (for make bench): when DIR/audit-policy.yaml exists (an audit.k8s.io/v1 Policy),
+# kube-apiserver writes the requests it selects to DIR/audit.log, one JSON event per line,
+# with microsecond timestamps of when each request arrived and was answered. Off otherwise.
 #
 # Each start begins with an empty etcd (the old DIR/etcd-data is deleted).
 # There is no scheduler and no kubelet, so pods never run. The controller
@@ -237,6 +242,10 @@ launch_etcd() {
 # Starts kube-apiserver and waits until /readyz answers ok (it waits for etcd too).
 launch_apiserver() {
   API_URL="https://127.0.0.1:$api_port"
+  local audit_flags=()
+  if [[ -f "$DIR/audit-policy.yaml" ]]; then
+    audit_flags=(--audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/audit.log" --audit-log-maxbackup 0)
+  fi
   say "starting kube-apiserver on $API_URL"
   setsid "$bin_dir/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_client_port" \
@@ -254,6 +263,7 @@ launch_apiserver() {
     --cert-dir "$DIR/certs" \
     --allow-privileged=false \
     --profiling=false \
+    "${audit_flags[@]}" \
     </dev/null >>"$DIR/kube-apiserver.log" 2>&1 &
   apiserver_pid=$!
   echo "$apiserver_pid" >"$DIR/kube-apiserver.pid"
@@ -355,7 +365,7 @@ cmd_start() {
   rm -rf "$DIR/etcd-data" "$DIR/certs"
   rm -f "$DIR"/{env,ports,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
         "$DIR"/{tokens.csv,admin.token,operator.token} \
-        "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log,kube-controller-manager.log}
+        "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log,kube-controller-manager.log,audit.log}
   mkdir -p "$DIR/etcd-data" "$DIR/certs"
   chmod 700 "$DIR/etcd-data" "$DIR/certs"
 

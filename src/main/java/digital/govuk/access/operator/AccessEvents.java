@@ -242,12 +242,15 @@ public class AccessEvents {
         }
     }
 
-    /** The EngineerAccess was deleted and its bindings removed. */
-    void removed(EngineerAccess ea, List<RoleBinding> deleted) {
-        if (!deleted.isEmpty()) {
-            audit.record(ea, "AccessRemoved", false, "None", namespacesOf(deleted),
-                    "The EngineerAccess was deleted, so all its RoleBindings were removed: " + describe(deleted));
-            metrics.revoked("AccessRemoved", deleted.size());
+    /** The EngineerAccess was deleted: the garbage collector removes the bindings it owned. */
+    void removed(EngineerAccess ea) {
+        List<String> held = ea.getStatus() == null || ea.getStatus().bindings == null ? List.of()
+                : ea.getStatus().bindings.stream().map(b -> b.clusterRole + " in " + b.namespace).distinct().toList();
+        if (!held.isEmpty()) {
+            audit.record(ea, "AccessRemoved", false, "None", ea.getStatus().bindings.stream().map(b -> b.namespace).distinct().sorted()
+                    .collect(Collectors.joining(",")), "The EngineerAccess was deleted, so the garbage collector removes all its"
+                    + " RoleBindings (each is owned by it): " + String.join(", ", held));
+            metrics.revoked("AccessRemoved", ea.getStatus().bindings.size());
         }
         metrics.forget(ea.getMetadata().getName());
     }

@@ -3,20 +3,27 @@ package digital.govuk.access.operator;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * The audit trail: a Kubernetes Event on the EngineerAccess (in namespace default, as for every
- * cluster-scoped object) and one structured log line per change.
+ * cluster-scoped object) and one structured log line per change. The log line is written at once; the Event is
+ * created in order on one thread of its own, so a reconciliation never waits for it and, at a burst of
+ * transitions, Events do not compete with RoleBinding changes for the API server (docs/benchmarks.md).
  */
 @ApplicationScoped
 public class Audit {
@@ -26,6 +33,11 @@ public class Audit {
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "access-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Audit(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -44,23 +56,43 @@ public class Audit {
         String name = ea.getMetadata().getName();
         LOG.infof("engineer=%s level=%s namespaces=%s reason=%s message=\"%s\"", name, level, namespaces, reason, message);
         String now = clock.instant().toString();
+        Event event = new EventBuilder()
+                .withNewMetadata().withName(name + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                .withNamespace(EVENT_NAMESPACE).withLabels(Map.of("access.govuk.digital/engineer", name)).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
+                        .withName(name).withUid(ea.getMetadata().getUid())
+                        .withResourceVersion(ea.getMetadata().getResourceVersion()).build())
+                .withReason(reason)
+                .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
+                .withType(warning ? "Warning" : "Normal")
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .build();
         try {
-            client.v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
-                    .withNewMetadata().withName(name + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-                    .withNamespace(EVENT_NAMESPACE).withLabels(Map.of("access.govuk.digital/engineer", name)).endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
-                            .withName(name).withUid(ea.getMetadata().getUid())
-                            .withResourceVersion(ea.getMetadata().getResourceVersion()).build())
-                    .withReason(reason)
-                    .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
-                    .withType(warning ? "Warning" : "Normal")
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .build()).create();
-        } catch (KubernetesClientException e) {
+            writer.execute(() -> create(event, reason, name));
+        } catch (RejectedExecutionException e) {
+            LOG.warnf("could not write the %s Event for %s: the operator is stopping", reason, name);
+        }
+    }
+
+    private void create(Event event, String reason, String name) {
+        try {
+            client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
+        } catch (RuntimeException e) {
             // An Event is a record, not the change itself: the log line above still holds it.
             LOG.warnf("could not write the %s Event for %s: %s", reason, name, e.getMessage());
+        }
+    }
+
+    /** Writes the Events still queued, for at most a few seconds, when the operator stops. */
+    @PreDestroy
+    void stop() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
-import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.Ownership;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -154,23 +153,6 @@ public class BindingWriter {
             }
         }
         return new Result(now, created, deleted, repaired, failures, conflicts, unreachable, accepted);
-    }
-
-    /**
-     * Deletes every binding the operator made for this EngineerAccess, found on the API server (not the
-     * cache) by our labels and kept only when it is owned by this EngineerAccess.
-     */
-    public List<RoleBinding> deleteAll(EngineerAccess owner) {
-        String engineer = owner.getMetadata().getName();
-        List<RoleBinding> deleted = new ArrayList<>();
-        for (RoleBinding rb : client.rbac().roleBindings().inAnyNamespace()
-                .withLabel(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY)
-                .withLabel(ManagedBindings.ENGINEER_LABEL, engineer).list().getItems()) {
-            if (Ownership.of(rb, engineer, owner.getMetadata().getUid()) == Ownership.Owner.THIS && deleteWithUid(rb)) {
-                deleted.add(rb);
-            }
-        }
-        return deleted;
     }
 
     /**

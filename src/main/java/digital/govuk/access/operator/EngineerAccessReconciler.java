@@ -30,11 +30,10 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -49,8 +48,14 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
  * and Events. Thin: observe (caches, then a fresh read before any write), compute desired (the shared
  * pure code), apply the difference, write status, and schedule the next wake-up. Whatever happens in a
  * reconciliation, it ends by scheduling the next one: the next transition, or a retry after a failure.
+ * <p>
+ * No finalizer: every binding is owned by its EngineerAccess (a controller owner reference), so when the
+ * EngineerAccess is deleted the garbage collector removes the bindings, also when the operator is not running
+ * or is uninstalled. The operator only forgets the engineer ({@link DeletedEngineers}). docs/benchmarks.md
+ * gives the numbers behind this choice.
  */
-@ControllerConfiguration(name = EngineerAccessReconciler.NAME)
+@ControllerConfiguration(name = EngineerAccessReconciler.NAME,
+        informer = @Informer(itemStore = LeanItemStore.class, informerListLimit = LeanItemStore.LIST_PAGE))
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "rolebindings",
         verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "clusterroles", verbs = "bind",
@@ -59,7 +64,7 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases",
         verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
-public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cleaner<EngineerAccess> {
+public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     public static final String NAME = "engineeraccess";
     static final String BINDINGS = "managed-rolebindings";
 
@@ -73,10 +78,11 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
     private final AccessEvents events;
     private final AccessMetrics metrics;
     private final ReconcileStats stats;
+    private final DueFirst dueFirst;
 
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
             BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, AccessMetrics metrics,
-            ReconcileStats stats) {
+            ReconcileStats stats, DueFirst dueFirst) {
         this.clock = clock;
         this.client = client;
         this.transitions = transitions;
@@ -87,6 +93,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         this.events = events;
         this.metrics = metrics;
         this.stats = stats;
+        this.dueFirst = dueFirst;
     }
 
     @Override
@@ -95,6 +102,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                 InformerEventSourceConfiguration.from(RoleBinding.class, EngineerAccess.class)
                         .withName(BINDINGS)
                         .withWatchAllNamespaces()
+                        .withItemStore(new LeanItemStore<>())
+                        .withInformerListLimit(LeanItemStore.LIST_PAGE)
                         .withLabelSelector(ManagedBindings.MANAGED_BY_LABEL + "=" + ManagedBindings.MANAGED_BY)
                         .withSecondaryToPrimaryMapper(rb -> {
                             String engineer = rb.getMetadata().getLabels() == null ? null
@@ -127,7 +136,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
                                         && !Objects.equals(AccessPolicyReconciler.validity(now), AccessPolicyReconciler.validity(before))))
                         .build(),
                 context);
-        return List.of(bindings, namespaces, policies, transitions);
+        return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::forget));
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */
@@ -177,23 +186,23 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         Decision decision = decide(ea, policy, now);
         BindingDiff.Changes changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
         BindingWriter.Result result = BindingWriter.Result.unchanged(ours);
+        boolean due = !changes.none() && fallenDue(cached.getStatus(), ours, now);
         if (!changes.none()) {
-            Fresh fresh = readAgain(cached);
-            if (fresh.gone()) {
-                // Deleted (its cleanup removes the bindings), or deleted and created again (the new object gets its
-                // own reconciliation).
-                return new Outcome(null, true, false);
+            if (due) {
+                dueFirst.begin();
             }
-            if (fresh.failure() != null) {
-                result = BindingWriter.Result.failed(ours, List.of(fresh.failure()), fresh.unreachable());
-            } else {
-                if (!Objects.equals(fresh.ea().getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
-                    ea = fresh.ea();
-                    ours = ownedBindings(context, ea);
-                    decision = decide(ea, policy, now);
-                    changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+            try {
+                Applied applied = readFreshAndApply(cached, context, policy, namespaces, ours, changes, now);
+                if (applied == null) {
+                    return new Outcome(null, true, false);
                 }
-                result = writer.apply(ea, changes, ours, recentWrites);
+                ea = applied.ea();
+                decision = applied.decision();
+                result = applied.result();
+            } finally {
+                if (due) {
+                    dueFirst.end();
+                }
             }
         }
 
@@ -210,49 +219,71 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
         metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
         metrics.policyValid(policy.valid());
         if (!status.equals(previous)) {
+            if (due) {
+                dueFirst.awaitNoneWriting();
+            }
             StatusWrites.replace(ea, status, context, EngineerAccess::new);
         }
         Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
         return new Outcome(next, result.complete(), result.unreachable());
     }
 
+    /** The EngineerAccess as read fresh, its decision, and what was written. */
+    private record Applied(EngineerAccess ea, Decision decision, BindingWriter.Result result) {
+    }
+
     /**
-     * The EngineerAccess read again from the API server: {@code ea}; or {@code gone} (deleted, or replaced by a
-     * new object of the same name); or why it could not be read.
+     * Reads the EngineerAccess fresh from the API server, decides again if it changed since the cache's copy, and
+     * applies the difference. Null when it was deleted (or deleted and created again: the new object gets its own
+     * reconciliation), and the garbage collector removes the bindings it owned.
      */
-    private record Fresh(EngineerAccess ea, boolean gone, String failure, boolean unreachable) {
+    private Applied readFreshAndApply(EngineerAccess cached, Context<EngineerAccess> context, PolicyState policy,
+            List<NamespaceInfo> namespaces, List<RoleBinding> ours, BindingDiff.Changes changes, Instant now) {
+        EngineerAccess fresh;
+        try {
+            fresh = client.resources(EngineerAccess.class).withName(cached.getMetadata().getName()).get();
+        } catch (KubernetesClientException e) {
+            return new Applied(cached, decide(cached, policy, now), BindingWriter.Result.failed(ours, List.of("could not read the"
+                    + " EngineerAccess again before changing its RoleBindings: " + ApiErrors.inWords(e)), ApiErrors.unreachable(e)));
+        }
+        if (fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+            return null;
+        }
+        EngineerAccess ea = cached;
+        Decision decision = decide(ea, policy, now);
+        if (!Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
+            ea = fresh;
+            ours = ownedBindings(context, ea);
+            decision = decide(ea, policy, now);
+            changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+        }
+        return new Applied(ea, decision, writer.apply(ea, changes, ours, recentWrites));
     }
 
-    private Fresh readAgain(EngineerAccess cached) {
+    /** Whether a change has fallen due: the last status's next transition, or a binding's expiry, has come. */
+    private static boolean fallenDue(EngineerAccessStatus status, List<RoleBinding> ours, Instant now) {
+        Instant expiry = earliestExpiry(ours);
+        if (expiry != null && !expiry.isAfter(now)) {
+            return true;
+        }
+        if (status == null || status.nextTransitionTime == null) {
+            return false;
+        }
         try {
-            EngineerAccess fresh = client.resources(EngineerAccess.class).withName(cached.getMetadata().getName()).get();
-            boolean gone = fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid());
-            return new Fresh(fresh, gone, null, false);
-        } catch (KubernetesClientException e) {
-            return new Fresh(null, false, "could not read the EngineerAccess again before changing its RoleBindings: "
-                    + ApiErrors.inWords(e), ApiErrors.unreachable(e));
+            return !Instant.parse(status.nextTransitionTime).isAfter(now);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
-    @Override
-    public DeleteControl cleanup(EngineerAccess ea, Context<EngineerAccess> context) {
-        ResourceID id = ResourceID.fromResource(ea);
-        try {
-            List<RoleBinding> deleted = writer.deleteAll(ea);
-            events.removed(ea, deleted);
-        } catch (KubernetesClientException e) {
-            boolean unreachable = ApiErrors.unreachable(e);
-            events.failed(ea, "could not remove the RoleBindings of a deleted EngineerAccess: " + ApiErrors.inWords(e), unreachable);
-            // Tried again after the retry delay: the wake-up finds the object marked for deletion and cleans up again.
-            transitions.after(id, null, true, unreachable);
-            if (unreachable) {
-                reconnect.lost();
-            }
-            return DeleteControl.noFinalizerRemoval();
-        }
-        transitions.cancel(id);
+    /**
+     * The EngineerAccess is gone: no more wake-ups, retries or recent writes for it, and it leaves the metrics. Its
+     * bindings go with it, removed by the garbage collector (they are owned by it).
+     */
+    private void forget(EngineerAccess ea) {
+        transitions.cancel(ResourceID.fromResource(ea));
         recentWrites.forget(ea.getMetadata().getName());
-        return DeleteControl.defaultDelete();
+        events.removed(ea);
     }
 
     /** The bindings wanted. With an invalid policy: the existing ones, less those whose expiry has passed. */
@@ -306,8 +337,10 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess>, Cle
      */
     private List<RoleBinding> ownedBindings(Context<EngineerAccess> context, EngineerAccess ea) {
         String engineer = ea.getMetadata().getName();
-        List<RoleBinding> stored = informer(context, RoleBinding.class, BINDINGS)
-                .list(rb -> rb.getMetadata().getLabels() != null
+        // The informer's index from engineer to bindings (its secondary-to-primary mapper reads the engineer label):
+        // a look-up, not a scan of every binding, so a reconciliation costs the same with 500 engineers or 10,000.
+        List<RoleBinding> stored = informer(context, RoleBinding.class, BINDINGS).getSecondaryResources(ea).stream()
+                .filter(rb -> rb.getMetadata().getLabels() != null
                         && engineer.equals(rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)))
                 .collect(Collectors.toCollection(ArrayList::new));
         return recentWrites.overlay(engineer, stored).stream()

@@ -47,12 +47,7 @@ public record Convergence(int expected, List<String> missing, List<String> extra
     /** The cluster seen through {@code client}, against plan at {@code at}. */
     public static Convergence of(KubernetesClient client, Instant at) {
         List<EngineerAccess> engineers = client.resources(EngineerAccess.class).list().getItems();
-        Manifests.Set set = new Manifests.Set(
-                engineers.stream().map(ea -> source(ea.getMetadata().getName(), withoutStatus(ea))).collect(toList()),
-                client.resources(AccessPolicy.class).list().getItems().stream().map(p -> source("policy", p)).collect(toList()),
-                client.namespaces().list().getItems().stream().map(n -> source(n.getMetadata().getName(), n)).collect(toList()),
-                new ArrayList<>());
-        Plan.Result plan = Plan.compute(set, at);
+        Plan.Result plan = plan(client, engineers, at);
 
         TreeSet<String> want = new TreeSet<>();
         for (Plan.Engineer e : plan.engineers().values()) {
@@ -88,6 +83,16 @@ public record Convergence(int expected, List<String> missing, List<String> extra
             }
         }
         return new Convergence(want.size(), missing, extra, differs.size() > 5 ? differs.subList(0, 5) : differs, invalidGranted);
+    }
+
+    /** What plan computes at {@code at} for these engineers, with the cluster's policies and namespaces. */
+    public static Plan.Result plan(KubernetesClient client, List<EngineerAccess> engineers, Instant at) {
+        Manifests.Set set = new Manifests.Set(
+                engineers.stream().map(ea -> source(ea.getMetadata().getName(), withoutStatus(ea))).collect(toList()),
+                client.resources(AccessPolicy.class).list().getItems().stream().map(p -> source("policy", p)).collect(toList()),
+                client.namespaces().list().getItems().stream().map(n -> source(n.getMetadata().getName(), n)).collect(toList()),
+                new ArrayList<>());
+        return Plan.compute(set, at);
     }
 
     private static <T> Manifests.Source<T> source(String where, T object) {

@@ -25,7 +25,8 @@ import org.awaitility.Awaitility;
  * gently or killed with SIGKILL. Its log goes to a file the tests read.
  */
 public final class OperatorProcess implements AutoCloseable {
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** The packaged operator; -Doperator.jar=PATH runs another build (make bench compares builds that way). */
+    static final Path JAR = Path.of(System.getProperty("operator.jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
     private final String name;
@@ -45,14 +46,21 @@ public final class OperatorProcess implements AutoCloseable {
      * ports are free ones, so several can run side by side.
      */
     public static OperatorProcess start(String name, Path kubeconfig, Path logDir, Map<String, String> extraEnv) {
+        return start(name, kubeconfig, logDir, extraEnv, List.of("-XX:+UseSerialGC", "-Xmx256m"));
+    }
+
+    /** As {@link #start(String, Path, Path, Map)}, with these options for the JVM (for example the chart's jvmOptions). */
+    public static OperatorProcess start(String name, Path kubeconfig, Path logDir, Map<String, String> extraEnv, List<String> jvmOptions) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the integration tests run after mvn package (make test runs mvn verify)");
         }
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xmx256m", "-jar", JAR.toString()));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = builder.environment();

@@ -26,7 +26,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     static final Path DIR = Path.of("target", "control-plane-it").toAbsolutePath();
-    static final String OPERATOR_USER = "engineer-access-operator";
+    public static final String OPERATOR_USER = "engineer-access-operator";
 
     private static final List<String> LEFTOVER_PROPERTIES = List.of("kubernetes.master", "kubernetes.namespace",
             "kubernetes.auth.token", "kubernetes.certs.ca.file", "kubernetes.trust.certificates",
@@ -101,6 +101,15 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void install() throws IOException {
+        install(admin);
+    }
+
+    /**
+     * Sets up a fresh control plane as a platform team would: the CRDs (waiting until they are established),
+     * the two policy ClusterRoles of examples/, and the chart's ClusterRole for the operator, bound to the
+     * user {@value #OPERATOR_USER} (the control plane's KUBE_OPERATOR_TOKEN).
+     */
+    public static void install(KubernetesClient admin) throws IOException {
         for (Path crdFile : List.of(Path.of("crds/engineeraccesses.access.govuk.digital-v1.yml"),
                 Path.of("crds/accesspolicies.access.govuk.digital-v1.yml"))) {
             try (InputStream in = Files.newInputStream(crdFile)) {

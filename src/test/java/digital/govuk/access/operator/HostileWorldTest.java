@@ -207,18 +207,32 @@ class HostileWorldTest {
         awaitReady("hal", "True", "Reconciled");
     }
 
+    /**
+     * No finalizer: on a real cluster the garbage collector removes what the EngineerAccess owns (RealApiServerTest
+     * shows it), and only that. The mock server has no garbage collector, so this checks what it would act on: the
+     * operator's binding is owned by the EngineerAccess; bindings that merely look like ours are not, and the
+     * operator writes to none of them when the EngineerAccess goes.
+     */
     @Test
-    void deletingAnEngineerAccessRemovesOnlyTheBindingsTheOperatorMadeForIt() {
+    void deletingAnEngineerAccessLeavesOnlyTheBindingsTheOperatorMadeForItToTheGarbageCollector() {
         EngineerAccess ivy = create(engineer("ivy", ""));
         cluster.awaitBinding("apps", "ivy-deploy", true);
+        RoleBinding ours = cluster.binding("apps", "ivy-deploy");
+        assertThat(ours.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo(ivy.getMetadata().getUid());
+            assertThat(o.getController()).isTrue();
+        });
         RoleBinding notes = client.resource(new RoleBindingBuilder(foreignBinding("apps", "ivy-notes"))
                 .editMetadata().withLabels(Map.of(ManagedBindings.ENGINEER_LABEL, "ivy")).endMetadata().build()).create();
         RoleBinding copied = client.resource(new RoleBindingBuilder(foreignBinding("platform", "ivy-copied"))
                 .editMetadata().withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
                         ManagedBindings.ENGINEER_LABEL, "ivy")).endMetadata().build()).create();
+        assertThat(notes.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        assertThat(copied.getMetadata().getOwnerReferences()).isNullOrEmpty();
         client.resource(ivy).delete();
-        cluster.awaitBinding("apps", "ivy-deploy", false);
         await().atMost(WAIT).until(() -> cluster.fetch("ivy") == null);
+        cluster.awaitEvent("ivy", "AccessRemoved");
+        assertUntouched(ours);
         assertUntouched(notes);
         assertUntouched(copied);
     }
@@ -244,6 +258,7 @@ class HostileWorldTest {
         advanceTo(expiry.plusSeconds(1));
         await().atMost(WAIT).until(() -> transitions.scheduledFor(new ResourceID("jay")).orElseThrow().equals(expiry.plusSeconds(3)));
         assertThat(requests(mark, "DELETE", "/rolebindings/jay-admin")).isEqualTo(4);
+        cluster.awaitEvent("jay", "BindingsNotApplied"); // Events are written on a thread of their own
         assertThat(cluster.events("jay", "BindingsNotApplied")).as("a failure that persists is said once").hasSize(1);
 
         faults.remove(refuse);
@@ -251,6 +266,7 @@ class HostileWorldTest {
         cluster.awaitBinding("apps", "jay-admin", false);
         cluster.awaitBinding("platform", "jay-admin", false);
         awaitReady("jay", "True", "Reconciled");
+        cluster.awaitEvent("jay", "AccessExpired");
         assertThat(cluster.events("jay", "AccessExpired")).hasSize(1);
     }
 
@@ -317,6 +333,7 @@ class HostileWorldTest {
         transitions.fireDue();
         await().atMost(WAIT).until(() -> stats.completedFor("max") > again);
         assertThat(requests(mark, "DELETE", "/rolebindings/max-admin")).as("each binding deleted once").isEqualTo(2);
+        cluster.awaitEvent("max", "AccessExpired");
         assertThat(cluster.events("max", "AccessExpired")).hasSize(1);
         faults.releaseWatch("rolebindings");
         cluster.awaitLevel("max", Level.Deploy);

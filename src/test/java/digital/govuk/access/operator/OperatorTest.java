@@ -286,14 +286,26 @@ class OperatorTest {
     }
 
     @Test
-    void deletingTheEngineerAccessRemovesItsBindingsAtOnce() {
-        create(engineer("deleted-engineer", EARNED_ADMIN));
+    void deletingTheEngineerAccessLeavesItsBindingsToTheGarbageCollectorAndForgetsIt() {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant end = clock.instant().plus(Duration.ofDays(2));
+        create(engineer("deleted-engineer", EARNED_ADMIN + exception(clock.instant().minus(Duration.ofHours(1)).toString(), end.toString())));
         awaitBinding("apps", "deleted-engineer-admin", true);
+        EngineerAccess ea = fetch("deleted-engineer");
+        assertThat(ea.getMetadata().getFinalizers()).as("no finalizer: a delete never waits for the operator").isEmpty();
+        // Every binding is owned by the EngineerAccess: on a real cluster the garbage collector removes it with its owner
+        // (RealApiServerTest shows it). The mock server has no garbage collector, so the bindings stay here.
+        assertThat(binding("apps", "deleted-engineer-admin").getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo(ea.getMetadata().getUid());
+            assertThat(o.getController()).isTrue();
+        });
+        ResourceID id = new ResourceID("deleted-engineer");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(id)).isPresent());
+
         client.resources(EngineerAccess.class).withName("deleted-engineer").delete();
-        // The mock server has no garbage collector: only the operator's cleanup can remove these.
-        awaitBinding("apps", "deleted-engineer-admin", false);
-        awaitBinding("apps", "deleted-engineer-deploy", false);
         await().atMost(WAIT).until(() -> fetch("deleted-engineer") == null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions.scheduledFor(id)).as("no wake-up for a deleted engineer").isEmpty());
+        awaitEvent("deleted-engineer", "AccessRemoved");
     }
 
     @Test
