@@ -18,19 +18,19 @@ class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
 
     @Override
     public void onAdd(RoleBinding rb) {
-        recentWrites.seen(rb, false);
         super.onAdd(rb);
+        recentWrites.seen(rb, false);
     }
 
     @Override
     public void onUpdate(RoleBinding before, RoleBinding now) {
-        recentWrites.seen(now, false);
         super.onUpdate(before, now);
+        recentWrites.seen(now, false);
     }
 
     @Override
     public void onDelete(RoleBinding rb, boolean unknownFinalState) {
-        recentWrites.seen(rb, true);
         super.onDelete(rb, unknownFinalState);
+        recentWrites.seen(rb, true);
     }
 }
