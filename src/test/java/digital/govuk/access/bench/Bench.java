@@ -60,9 +60,9 @@ public final class Bench {
             boolean quick = "1".equals(setting("bench.quick", "BENCH_QUICK", "0"));
             return new Options(quick,
                     Integer.parseInt(setting("bench.engineers", "BENCH_ENGINEERS", quick ? "100" : "2000")),
-                    ints(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,4000")),
-                    !"0".equals(setting("bench.series-floor", "BENCH_SERIES_FLOOR", "1")),
-                    ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "16,64")),
+                    ints(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000")),
+                    !"0".equals(setting("bench.series-floor", "BENCH_SERIES_FLOOR", "0")),
+                    ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "64")),
                     Integer.parseInt(setting("bench.deploy-namespaces", "BENCH_DEPLOY_NAMESPACES", "10")),
                     Integer.parseInt(setting("bench.admin-namespaces", "BENCH_ADMIN_NAMESPACES", "3")),
                     Long.parseLong(setting("bench.seed", "BENCH_SEED", "20261202")),
@@ -103,8 +103,9 @@ public final class Bench {
         boolean exact;
         Map<String, Object> extra = new LinkedHashMap<>();
 
+        /** Operator seconds over floor seconds; NaN for a series point measured without the floor. */
         double ratio() {
-            return operatorSeconds / rawSeconds;
+            return rawSeconds > 0 ? operatorSeconds / rawSeconds : Double.NaN;
         }
 
         double writesPerChange() {
@@ -122,7 +123,7 @@ public final class Bench {
             rawTrials.forEach((c, s) -> trials.put(String.valueOf(c), round(s, 3)));
             m.put("raw_trials", trials);
             m.put("operator_seconds", round(operatorSeconds, 3));
-            m.put("ratio", round(ratio(), 3));
+            m.put("ratio", rawSeconds > 0 ? round(ratio(), 3) : null);
             m.put("binding_writes", bindingWrites);
             m.put("writes_per_change", round(writesPerChange(), 4));
             m.put("status_writes", statusWrites);
@@ -695,8 +696,8 @@ public final class Bench {
                     "ready s", "exact");
             for (Scale s : series) {
                 long all = s.bindingWrites + s.statusWrites + s.otherWrites.values().stream().mapToLong(Long::longValue).sum();
-                System.out.printf(Locale.ROOT, srow, s.engineers, s.bindingsNeeded, fmt("%.2f", s.rawSeconds), fmt("%.2f", s.operatorSeconds),
-                        fmt("%.2f", s.ratio()), fmt("%.2f", s.operatorSeconds * 1000 / s.engineers), fmt("%.2f", (double) all / s.engineers),
+                System.out.printf(Locale.ROOT, srow, s.engineers, s.bindingsNeeded, s.rawSeconds > 0 ? fmt("%.2f", s.rawSeconds) : "-",
+                        fmt("%.2f", s.operatorSeconds), s.rawSeconds > 0 ? fmt("%.2f", s.ratio()) : "-", fmt("%.2f", s.operatorSeconds * 1000 / s.engineers), fmt("%.2f", (double) all / s.engineers),
                         fmt("%.0f", s.rssMib), fmt("%.0f", s.heapUsedMib), fmt("%.2f", s.readySeconds), s.exact);
             }
             double lo = series.stream().mapToDouble(s -> s.operatorSeconds / s.engineers).min().orElse(0);
