@@ -339,11 +339,10 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         String engineer = ea.getMetadata().getName();
         // The informer's index from engineer to bindings (its secondary-to-primary mapper reads the engineer label):
         // a look-up, not a scan of every binding, so a reconciliation costs the same with 500 engineers or 10,000.
-        List<RoleBinding> stored = informer(context, RoleBinding.class, BINDINGS).getSecondaryResources(ea).stream()
+        return recentWrites.overlay(engineer, () -> informer(context, RoleBinding.class, BINDINGS).getSecondaryResources(ea).stream()
                 .filter(rb -> rb.getMetadata().getLabels() != null
                         && engineer.equals(rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)))
-                .collect(Collectors.toCollection(ArrayList::new));
-        return recentWrites.overlay(engineer, stored).stream()
+                .collect(Collectors.toCollection(ArrayList::new))).stream()
                 .filter(rb -> Ownership.mayManage(rb, engineer, ea.getMetadata().getUid()))
                 .sorted(Comparator.comparing(BindingDiff::key)).toList();
     }

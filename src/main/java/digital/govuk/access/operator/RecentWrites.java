@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.inject.Singleton;
 
@@ -64,10 +65,20 @@ public class RecentWrites implements BindingWriter.Written {
         }
     }
 
-    /** The engineer's bindings: the informer's copies, with our own writes it has not seen yet laid over them. */
-    public synchronized List<RoleBinding> overlay(String engineer, List<RoleBinding> stored) {
-        Map<String, Entry> entries = byEngineer.get(engineer);
-        if (entries == null) {
+    /**
+     * The engineer's bindings: what {@code readStore} gives from the informer, with our own writes it has not seen
+     * yet laid over them. Our writes are copied before the store is read: the informer indexes a binding before it
+     * tells us it has seen it ({@link BindingInformer}), so each of our writes is in the copy, or in what the store
+     * gives, or in both; never in neither, however the informer's events and this read interleave.
+     */
+    public List<RoleBinding> overlay(String engineer, Supplier<List<RoleBinding>> readStore) {
+        Map<String, Entry> ours;
+        synchronized (this) {
+            Map<String, Entry> entries = byEngineer.get(engineer);
+            ours = entries == null ? Map.of() : Map.copyOf(entries);
+        }
+        List<RoleBinding> stored = readStore.get();
+        if (ours.isEmpty()) {
             return stored;
         }
         Instant oldest = clock.instant().minus(LIMIT);
@@ -75,7 +86,7 @@ public class RecentWrites implements BindingWriter.Written {
         for (RoleBinding rb : stored) {
             result.put(BindingDiff.key(rb), rb);
         }
-        for (Map.Entry<String, Entry> item : new ArrayList<>(entries.entrySet())) {
+        for (Map.Entry<String, Entry> item : ours.entrySet()) {
             String key = item.getKey();
             Entry e = item.getValue();
             RoleBinding inStore = result.get(key);
@@ -89,7 +100,7 @@ public class RecentWrites implements BindingWriter.Written {
                 done = inStore == null || !e.deletedUid().equals(inStore.getMetadata().getUid());
             }
             if (done) {
-                remove(engineer, key);
+                removeIfSame(engineer, key, e);
             } else if (e.written() != null) {
                 result.put(key, e.written());
             } else {
@@ -113,6 +124,14 @@ public class RecentWrites implements BindingWriter.Written {
 
     private void put(RoleBinding rb, Entry e) {
         byEngineer.computeIfAbsent(engineerOf(rb), k -> new HashMap<>()).put(BindingDiff.key(rb), e);
+    }
+
+    /** Removes the entry only if it is still {@code e} (not replaced by a later write meanwhile). */
+    private synchronized void removeIfSame(String engineer, String key, Entry e) {
+        Map<String, Entry> entries = byEngineer.get(engineer);
+        if (entries != null && entries.get(key) == e) {
+            remove(engineer, key);
+        }
     }
 
     private void remove(String engineer, String key) {
