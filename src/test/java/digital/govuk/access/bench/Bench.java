@@ -242,9 +242,10 @@ public final class Bench {
                 s.statusWrites = d.to("engineeraccesses/status");
                 s.otherWrites = d.except("rolebindings", "engineeraccesses/status");
                 footprint(s, operator);
-                say("[%d engineers] operator: ready %.2f s, converged %.2f s (floor %.2f s, ratio %.2f); RoleBinding writes %d for %d"
+                say("[%d engineers] operator: ready %.2f s, converged %.2f s (%s); RoleBinding writes %d for %d"
                         + " needed; status writes %d; other %s; RSS %.0f MiB, heap %.0f MiB", n, s.readySeconds, s.operatorSeconds,
-                        s.rawSeconds, s.ratio(), s.bindingWrites, s.bindingsNeeded, s.statusWrites, s.otherWrites, s.rssMib, s.heapUsedMib);
+                        s.rawSeconds > 0 ? fmt("floor %.2f s, ratio %.2f", s.rawSeconds, s.ratio()) : "no floor at this point",
+                        s.bindingWrites, s.bindingsNeeded, s.statusWrites, s.otherWrites, s.rssMib, s.heapUsedMib);
                 check(s.exact, n + " engineers: the cluster did not end exactly as plan says");
                 check(s.bindingWrites == s.bindingsNeeded, n + " engineers: " + s.bindingWrites + " RoleBinding writes for "
                         + s.bindingsNeeded + " needed (writes_per_change must be 1.00)");
