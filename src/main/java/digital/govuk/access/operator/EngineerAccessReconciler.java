@@ -192,7 +192,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 dueFirst.begin();
             }
             try {
-                Applied applied = readFreshAndApply(cached, context, policy, namespaces, ours, changes, now);
+                Applied applied = readFreshAndApply(cached, decision, context, policy, namespaces, ours, changes, now);
                 if (applied == null) {
                     return new Outcome(null, true, false);
                 }
@@ -233,24 +233,24 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     }
 
     /**
-     * Reads the EngineerAccess fresh from the API server, decides again if it changed since the cache's copy, and
-     * applies the difference. Null when it was deleted (or deleted and created again: the new object gets its own
-     * reconciliation), and the garbage collector removes the bindings it owned.
+     * Reads the EngineerAccess fresh from the API server, decides again only if it changed since the cache's copy
+     * (whose {@code decision} the caller made), and applies the difference. Null when it was deleted (or deleted and
+     * created again: the new object gets its own reconciliation), and the garbage collector removes the bindings it
+     * owned.
      */
-    private Applied readFreshAndApply(EngineerAccess cached, Context<EngineerAccess> context, PolicyState policy,
+    private Applied readFreshAndApply(EngineerAccess cached, Decision decision, Context<EngineerAccess> context, PolicyState policy,
             List<NamespaceInfo> namespaces, List<RoleBinding> ours, BindingDiff.Changes changes, Instant now) {
         EngineerAccess fresh;
         try {
             fresh = client.resources(EngineerAccess.class).withName(cached.getMetadata().getName()).get();
         } catch (KubernetesClientException e) {
-            return new Applied(cached, decide(cached, policy, now), BindingWriter.Result.failed(ours, List.of("could not read the"
+            return new Applied(cached, decision, BindingWriter.Result.failed(ours, List.of("could not read the"
                     + " EngineerAccess again before changing its RoleBindings: " + ApiErrors.inWords(e)), ApiErrors.unreachable(e)));
         }
         if (fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
             return null;
         }
         EngineerAccess ea = cached;
-        Decision decision = decide(ea, policy, now);
         if (!Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
             ea = fresh;
             ours = ownedBindings(context, ea);
