@@ -65,7 +65,7 @@ public final class StatusBuilder {
             conditions.add(new Condition(DEPLOY_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
             conditions.add(new Condition(ADMIN_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
             conditions.add(new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
-            conditions.add(new Condition(SPEC_VALID, "False", "InvalidSpec", problems));
+            conditions.add(new Condition(SPEC_VALID, "False", specReason(d.problems()), problems));
         } else {
             conditions.add(notInSync == null
                     ? new Condition(READY, "True", "Reconciled", summary(d, s.bindings))
@@ -113,6 +113,11 @@ public final class StatusBuilder {
         conditions.add(new Condition(ROTA_ORDER, "Unknown", "PolicyInvalid", why));
         s.conditions = stamp(conditions, previous, generation, now);
         return s;
+    }
+
+    /** InvalidSpec, or the reason a problem gives that is not about the spec's own values (DuplicateSubject...). */
+    static String specReason(List<Problem> problems) {
+        return problems.stream().map(Problem::reason).filter(r -> r != null).findFirst().orElse("InvalidSpec");
     }
 
     private static Condition policyCondition(PolicyState policy) {

@@ -82,7 +82,7 @@ public final class LocalControlPlane implements AutoCloseable {
      * Runs the cached kubectl as the admin, through $KUBECONFIG, with {@code plugins} first on the PATH (kubectl
      * passes a plugin none of its own flags, so a plugin finds the cluster as kubectl would by default).
      */
-    public String kubectlWithPlugins(Path plugins, String... args) throws IOException, InterruptedException {
+    public Output kubectlWithPlugins(Path plugins, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(binaries.resolve("kubectl").toString());
         command.addAll(List.of(args));
@@ -91,7 +91,11 @@ public final class LocalControlPlane implements AutoCloseable {
         env.put("KUBECONFIG", kubeconfig().toString());
         // The tests run after the build: bin/engineer-access need not check whether to build again.
         env.put("ENGINEER_ACCESS_BUILT", "1");
-        return run(command, env, 120);
+        return runApart(command, env, 120);
+    }
+
+    /** What a command printed: standard output and standard error apart, as a pipe or a file would take them. */
+    public record Output(String out, String err) {
     }
 
     /** An outage: stops etcd, kube-apiserver and kube-controller-manager, keeping their data for {@link #resume()}. */
@@ -159,11 +163,35 @@ public final class LocalControlPlane implements AutoCloseable {
         return run(command, Map.of(), seconds);
     }
 
+    /** Runs a command with these environment variables added; returns standard output and standard error apart. */
+    static Output runApart(List<String> command, Map<String, String> env, long seconds) throws IOException, InterruptedException {
+        Path errors = Files.createTempFile("control-plane", ".err");
+        try {
+            String out = run(command, env, seconds, ProcessBuilder.Redirect.to(errors.toFile()));
+            return new Output(out, Files.readString(errors));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + Files.readString(errors), e);
+        } finally {
+            Files.deleteIfExists(errors);
+        }
+    }
+
     /** Runs a command with these environment variables added. */
     static String run(List<String> command, Map<String, String> env, long seconds) throws IOException, InterruptedException {
+        return run(command, env, seconds, null);
+    }
+
+    /** Runs a command; its standard error goes to {@code errors}, or is merged with its output when null. */
+    private static String run(List<String> command, Map<String, String> env, long seconds, ProcessBuilder.Redirect errors)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("control-plane", ".log");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(log.toFile());
+            if (errors == null) {
+                builder.redirectErrorStream(true);
+            } else {
+                builder.redirectError(errors);
+            }
             builder.environment().putAll(env);
             Process p = builder.start();
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {

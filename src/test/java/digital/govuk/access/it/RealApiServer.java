@@ -96,7 +96,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Runs {@code kubectl ARGS} with bin/ first on the PATH, so that {@code kubectl access} is bin/kubectl-access. */
-    static String kubectlWithPlugins(String... args) throws IOException, InterruptedException {
+    static LocalControlPlane.Output kubectlWithPlugins(String... args) throws IOException, InterruptedException {
         return controlPlane.kubectlWithPlugins(Path.of("bin"), args);
     }
 

@@ -183,7 +183,7 @@ class RealApiServerTest {
     @Test
     @Order(4)
     void kubectlAccessExplainsAnEngineerAndReportsFromTheCluster() throws Exception {
-        String explain = RealApiServer.kubectlWithPlugins("access", "explain", "ada-admin-shadow", "--at", TestClock.START.toString());
+        String explain = RealApiServer.kubectlWithPlugins("access", "explain", "ada-admin-shadow", "--at", TestClock.START.toString()).out();
         assertThat(explain).startsWith("ada-admin-shadow (Ada Admin-Shadow), at " + TestClock.START + ", from the cluster\n")
                 .contains("Has:     Production Admin (supervised) in apps (production-admin, production-deploy) and platform"
                         + " (production-admin), since 2026-11-30T09:00:00Z.")
@@ -191,10 +191,17 @@ class RealApiServerTest {
                         + " platform/ada-admin-shadow-admin.")
                 .contains("Recent changes (status.history, newest last):\n  " + TestClock.START + "  None -> Admin (supervised)");
 
-        String csv = RealApiServer.kubectlWithPlugins("access", "report", "-o", "csv", "--at", TestClock.START.toString());
-        assertThat(csv).startsWith("name,engineer,access,namespaces,why,since,until,supervised_by,approved_by,rota\r\n")
-                .contains("\r\npat-primary,Pat Primary,Admin,\"apps, platform\",");
-        assertThat(RealApiServer.kubectlWithPlugins("access", "plan", "--help")).startsWith("Usage: kubectl access plan ");
+        // Standard output is the CSV alone, whatever the day: a note (for example that --at is in the past) goes
+        // to standard error, so `> access.csv` gives a file a spreadsheet opens.
+        LocalControlPlane.Output csv = RealApiServer.kubectlWithPlugins("access", "report", "-o", "csv", "--at", TestClock.START.toString());
+        assertThat(csv.out()).startsWith("name,engineer,access,namespaces,why,since,until,supervised_by,approved_by,rota\r\n")
+                .contains("\r\npat-primary,Pat Primary,Admin,\"apps, platform\",")
+                .doesNotContain("note:");
+        assertThat(csv.out().lines()).allSatisfy(line -> assertThat(line.split(",", -1).length).isGreaterThanOrEqualTo(10));
+        if (TestClock.START.isBefore(Instant.now())) {
+            assertThat(csv.err()).contains("note: --at " + TestClock.START + " is in the past");
+        }
+        assertThat(RealApiServer.kubectlWithPlugins("access", "plan", "--help").out()).startsWith("Usage: kubectl access plan ");
     }
 
     private static String row(String table, String name) {
