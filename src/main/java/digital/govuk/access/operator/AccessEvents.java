@@ -25,6 +25,7 @@ import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.Values;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * What the operator says about a reconciliation: the Events and log lines for grants, revocations,
@@ -109,12 +110,13 @@ public class AccessEvents {
         metrics.expired("AccessExpired", expired.size());
         recordLateness(previous, granted, expired, revoked, result, now);
         if (becameFalse(previous, status, StatusBuilder.SPEC_VALID)) {
-            audit.record(ea, "SpecInvalid", true, level, "-", "The spec is invalid, so no access is granted: "
-                    + condition(status, StatusBuilder.SPEC_VALID).message);
+            Condition specValid = condition(status, StatusBuilder.SPEC_VALID);
+            audit.record(ea, "SpecInvalid", true, level, "-", StatusBuilder.OPERATOR_OUTDATED.equals(specValid.reason)
+                    ? condition(status, StatusBuilder.READY).message
+                    : "The spec is invalid, so no access is granted: " + specValid.message);
         }
         if (becameFalse(previous, status, StatusBuilder.POLICY_VALID)) {
-            audit.record(ea, "PolicyInvalid", true, level, "-", condition(status, StatusBuilder.POLICY_VALID).message
-                    + ". Access is frozen: nothing new is granted, nothing is revoked, time-limited access still ends.");
+            audit.record(ea, "PolicyInvalid", true, level, "-", condition(status, StatusBuilder.POLICY_VALID).message);
         }
         for (var e : status.exceptions) {
             if (e.reason == null) {
@@ -128,18 +130,43 @@ public class AccessEvents {
             }
         }
         recordProblems(ea, previous, result, level);
+        if (!result.complete()) {
+            // The change of access is recorded once the binding changes it describes are all accepted: the retry
+            // that applies them records it then.
+            return previous == null || previous.history == null ? new ArrayList<>() : new ArrayList<>(previous.history);
+        }
         return history(ea, decision, previous, status, now);
     }
 
+    /** Logs the change of access that this status adds to status.history, once the status is written. */
+    void written(EngineerAccess ea, EngineerAccessStatus previous, EngineerAccessStatus status) {
+        AccessTransition last = last(status);
+        if (last == null || Objects.equals(Serialization.asJson(last), last(previous) == null ? null : Serialization.asJson(last(previous)))) {
+            return;
+        }
+        LOG.infof("engineer=%s level=%s namespaces=%s reason=%s fact=%s message=\"%s\"", ea.getMetadata().getName(), last.toLevel.name(),
+                status.bindings == null || status.bindings.isEmpty() ? "-"
+                        : status.bindings.stream().map(b -> b.namespace).distinct().sorted().collect(Collectors.joining(",")),
+                last.reason, last.fact == null ? "-" : last.fact, last.message);
+    }
+
+    private static AccessTransition last(EngineerAccessStatus status) {
+        return status == null || status.history == null || status.history.isEmpty() ? null : status.history.get(status.history.size() - 1);
+    }
+
     /**
-     * The history with this reconciliation's change of access, if any (from None when there was no status yet),
-     * and its log line. Written in the same status write as the rest, so a write that fails records nothing and
+     * The history with this reconciliation's change of access, if any (from None when there was no status yet); its
+     * log line follows once the status is written ({@link #written}). Written in the same status write as the rest, so a write that fails records nothing and
      * the retry records the change once.
      */
     static List<AccessTransition> history(EngineerAccess ea, Decision decision, EngineerAccessStatus previous,
             EngineerAccessStatus status, Instant now) {
         List<AccessTransition> history = new ArrayList<>(previous == null || previous.history == null ? List.of() : previous.history);
-        AccessStage from = previous == null ? AccessStage.None : AccessStage.of(previous.level, Boolean.TRUE.equals(previous.supervised));
+        // From the stage the history last recorded: a status written while binding changes failed may show a level
+        // whose change the history has not recorded yet.
+        AccessTransition recorded = last(previous);
+        AccessStage from = recorded != null && recorded.toLevel != null ? recorded.toLevel
+                : previous == null ? AccessStage.None : AccessStage.of(previous.level, Boolean.TRUE.equals(previous.supervised));
         AccessStage to = AccessStage.of(status.level, Boolean.TRUE.equals(status.supervised));
         Instant fromExpiry = previous == null ? null : parse(previous.accessExpiryTime);
         AccessFlow.Transition t = decision == null ? AccessFlow.frozen(from, fromExpiry, to, now)
@@ -148,10 +175,6 @@ public class AccessEvents {
             return history;
         }
         String message = transition(t);
-        LOG.infof("engineer=%s level=%s namespaces=%s reason=%s fact=%s message=\"%s\"", ea.getMetadata().getName(), to.name(),
-                status.bindings == null || status.bindings.isEmpty() ? "-"
-                        : status.bindings.stream().map(b -> b.namespace).distinct().sorted().collect(Collectors.joining(",")),
-                t.move(), t.fact() == null ? "-" : t.fact(), message);
         history.add(new AccessTransition(StatusBuilder.format(now), from, to, t.move().name(), t.fact(), message));
         return history.size() > EngineerAccessStatus.HISTORY
                 ? new ArrayList<>(history.subList(history.size() - EngineerAccessStatus.HISTORY, history.size()))
@@ -242,16 +265,23 @@ public class AccessEvents {
         }
     }
 
-    /** The EngineerAccess was deleted: the garbage collector removes the bindings it owned. */
+    /**
+     * The EngineerAccess was deleted, and every RoleBinding it had is gone (the garbage collector removed them, or
+     * the operator did): recorded only then, never while they still grant access.
+     */
     void removed(EngineerAccess ea) {
         List<String> held = ea.getStatus() == null || ea.getStatus().bindings == null ? List.of()
                 : ea.getStatus().bindings.stream().map(b -> b.clusterRole + " in " + b.namespace).distinct().toList();
         if (!held.isEmpty()) {
             audit.record(ea, "AccessRemoved", false, "None", ea.getStatus().bindings.stream().map(b -> b.namespace).distinct().sorted()
-                    .collect(Collectors.joining(",")), "The EngineerAccess was deleted, so the garbage collector removes all its"
-                    + " RoleBindings (each is owned by it): " + String.join(", ", held));
+                    .collect(Collectors.joining(",")), "The EngineerAccess was deleted, and all its RoleBindings are gone: "
+                    + String.join(", ", held));
             metrics.revoked("AccessRemoved", ea.getStatus().bindings.size());
         }
+    }
+
+    /** The EngineerAccess was deleted: it leaves the metrics at once. */
+    void forget(EngineerAccess ea) {
         metrics.forget(ea.getMetadata().getName());
     }
 

@@ -39,6 +39,7 @@ public class AccessMetrics {
     private final Map<String, Held> engineers = new ConcurrentHashMap<>();
     private final AtomicInteger policyValid = new AtomicInteger(1);
     private final Timer lateness;
+    private final Counter orphans;
 
     public AccessMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -62,6 +63,9 @@ public class AccessMetrics {
         for (String cause : new String[] {"unreachable", "error", "refused", "name-conflict"}) {
             failures(cause);
         }
+        orphans = Counter.builder("engineer.access.orphans.removed")
+                .description("RoleBindings with the operator's label that no EngineerAccess justified, deleted by the operator")
+                .register(registry);
         lateness = Timer.builder("engineer.access.transition.lateness")
                 .description("From the instant an access change was due to the moment the API server accepted its RoleBinding change")
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
@@ -98,6 +102,11 @@ public class AccessMetrics {
 
     void expired(String reason, int bindings) {
         count("engineer.access.expiries", "Time-limited RoleBindings removed at their expiry", reason, bindings);
+    }
+
+    /** A RoleBinding with our label that no EngineerAccess justified was deleted. */
+    void orphanRemoved() {
+        orphans.increment();
     }
 
     void late(Duration late) {

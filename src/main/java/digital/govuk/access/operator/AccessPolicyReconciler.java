@@ -8,9 +8,10 @@ import java.util.Objects;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
-import digital.govuk.access.rules.PolicyReader;
+import digital.govuk.access.api.v1alpha1.PolicyInForce;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -26,6 +27,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";
     static final String VALID = "Valid";
+    static final String IN_FORCE = "InForce";
 
     private final Clock clock;
     private final BindRights bindRights;
@@ -45,27 +47,48 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             conditions.add(new Condition("Active", "False", "NotDefault",
                     "Ignored: the operator only uses the AccessPolicy named default"));
         } else {
-            PolicyState state = bindRights.check(PolicyState.of(PolicyReader.read(policy.getSpec())));
+            PolicyState state = bindRights.check(Policies.state(policy));
             conditions.add(new Condition("Active", "True", "Default", "The operator uses this policy"));
+            AccessPolicyStatus before = policy.getStatus();
+            if (state.problems().isEmpty()) {
+                // Valid as written (a role it may not bind is the operator's rights, not the policy's): recorded, so
+                // that it stays in force if a later edit is invalid, also after a restart.
+                status.inForce = new PolicyInForce(policy.getMetadata().getGeneration(), policy.getSpec());
+            } else if (before != null && before.inForce != null && state.inForce() != null) {
+                status.inForce = before.inForce;
+            }
             if (state.valid()) {
                 conditions.add(new Condition(VALID, "True", "Valid", "The policy is valid"));
             } else {
-                List<String> problems = state.problems().stream().map(Object::toString).toList();
+                List<String> problems = state.allProblems().stream().map(Object::toString).toList();
                 status.problems.addAll(StatusBuilder.listed(problems, StatusBuilder.STATUS_LISTS));
-                conditions.add(new Condition(VALID, "False", "InvalidPolicy",
-                        "Access is frozen until this is fixed: " + StatusBuilder.summary(problems)));
+                Condition valid = StatusBuilder.policyCondition(state);
+                conditions.add(new Condition(VALID, "False", valid.reason, valid.message));
                 askAgain = BindRights.refused(state);
             }
+            conditions.add(status.inForce != null
+                    ? new Condition(IN_FORCE, "True", state.problems().isEmpty() ? "Current" : "LastValid",
+                            "Decisions are made with generation " + status.inForce.generation + " of this policy"
+                                    + (state.problems().isEmpty() ? "" : ", the last valid one; the current one is invalid"))
+                    : new Condition(IN_FORCE, "False", "NoValidPolicy",
+                            "No valid version of this policy was ever recorded, so access is frozen: nothing is granted or"
+                                    + " revoked, and only time-limited access ends"));
         }
         AccessPolicyStatus previous = policy.getStatus();
         status.conditions = StatusBuilder.stamp(conditions, previous == null ? null : previous.conditions,
                 status.observedGeneration, clock.instant());
         if (previous == null || !Objects.equals(previous.observedGeneration, status.observedGeneration)
-                || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)) {
+                || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)
+                || !sameInForce(previous.inForce, status.inForce)) {
             StatusWrites.replace(policy, status, context, AccessPolicy::new);
         }
         UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
         return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis()) : done;
+    }
+
+    /** Compared as JSON: the API classes are plain data without equals. */
+    private static boolean sameInForce(PolicyInForce a, PolicyInForce b) {
+        return a == null || b == null ? a == b : Serialization.asJson(a).equals(Serialization.asJson(b));
     }
 
     /** The status of the policy's Valid condition as last written ("True", "False"), or null. */

@@ -2,6 +2,9 @@ package digital.govuk.access.operator;
 
 import java.io.IOException;
 
+import com.fasterxml.jackson.core.JacksonException;
+
+import digital.govuk.access.rules.Values;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** What an error from the API server means, and how to say it. */
@@ -12,6 +15,10 @@ final class ApiErrors {
     /** Whether an error means the API server could not be reached (rather than refusing the request). */
     static boolean unreachable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof JacksonException) {
+                // An answer that could not be read is an answer: the API server was reached.
+                return false;
+            }
             if (t instanceof IOException) {
                 return true;
             }
@@ -26,6 +33,11 @@ final class ApiErrors {
     static String inWords(RuntimeException e) {
         if (unreachable(e)) {
             return "the API server could not be reached";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JacksonException j) {
+                return "the API server's answer could not be read (" + Values.cut(j.getOriginalMessage(), 200) + ")";
+            }
         }
         if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
             return k.getStatus().getMessage();

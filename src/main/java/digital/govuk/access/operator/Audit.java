@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -55,13 +57,30 @@ public class Audit {
     public void record(EngineerAccess ea, String reason, boolean warning, String level, String namespaces, String message) {
         String name = ea.getMetadata().getName();
         LOG.infof("engineer=%s level=%s namespaces=%s reason=%s message=\"%s\"", name, level, namespaces, reason, message);
+        write(EVENT_NAMESPACE, name, new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
+                .withName(name).withUid(ea.getMetadata().getUid()).withResourceVersion(ea.getMetadata().getResourceVersion()).build(),
+                reason, warning, message);
+    }
+
+    /**
+     * Records a change to a RoleBinding that no EngineerAccess explains (an orphan removed): the Event is in the
+     * binding's namespace, about the binding, where {@code kubectl get events -n NAMESPACE} finds it.
+     */
+    public void record(RoleBinding rb, String engineer, String reason, String message) {
+        String namespace = rb.getMetadata().getNamespace();
+        LOG.infof("engineer=%s level=- namespaces=%s reason=%s message=\"%s\"", engineer == null ? "-" : engineer, namespace,
+                reason, message);
+        write(namespace, engineer == null ? rb.getMetadata().getName() : engineer, new ObjectReferenceBuilder()
+                .withApiVersion("rbac.authorization.k8s.io/v1").withKind("RoleBinding").withNamespace(namespace)
+                .withName(rb.getMetadata().getName()).withUid(rb.getMetadata().getUid()).build(), reason, true, message);
+    }
+
+    private void write(String namespace, String name, ObjectReference about, String reason, boolean warning, String message) {
         String now = clock.instant().toString();
         Event event = new EventBuilder()
                 .withNewMetadata().withName(name + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-                .withNamespace(EVENT_NAMESPACE).withLabels(Map.of("access.govuk.digital/engineer", name)).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
-                        .withName(name).withUid(ea.getMetadata().getUid())
-                        .withResourceVersion(ea.getMetadata().getResourceVersion()).build())
+                .withNamespace(namespace).withLabels(Map.of("access.govuk.digital/engineer", name)).endMetadata()
+                .withInvolvedObject(about)
                 .withReason(reason)
                 .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
                 .withType(warning ? "Warning" : "Normal")
@@ -78,7 +97,7 @@ public class Audit {
 
     private void create(Event event, String reason, String name) {
         try {
-            client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
+            client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
         } catch (RuntimeException e) {
             // An Event is a record, not the change itself: the log line above still holds it.
             LOG.warnf("could not write the %s Event for %s: %s", reason, name, e.getMessage());

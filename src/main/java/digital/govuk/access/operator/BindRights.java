@@ -3,8 +3,7 @@ package digital.govuk.access.operator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,32 +44,35 @@ public class BindRights {
         this.clock = clock;
     }
 
-    /** The policy state, made invalid when it names a ClusterRole the operator may not bind. */
+    /**
+     * The policy state, with the ClusterRoles of the policy in force that the operator may not bind: no new binding
+     * to them is made (the API server would refuse it), and none is removed for that reason.
+     */
     public PolicyState check(PolicyState state) {
-        if (!state.valid()) {
+        if (!state.usable()) {
             return state;
         }
         EffectivePolicy p = state.policy();
-        List<Problem> problems = new ArrayList<>();
+        Map<String, Problem> unbindable = new LinkedHashMap<>();
         if (!mayBind(p.deployClusterRole())) {
-            problems.add(problem("spec.deploy.clusterRole", p.deployClusterRole()));
+            unbindable.put(p.deployClusterRole(), problem("spec.deploy.clusterRole", p.deployClusterRole()));
         }
         if (!p.adminClusterRole().equals(p.deployClusterRole()) && !mayBind(p.adminClusterRole())) {
-            problems.add(problem("spec.admin.clusterRole", p.adminClusterRole()));
+            unbindable.put(p.adminClusterRole(), problem("spec.admin.clusterRole", p.adminClusterRole()));
         }
-        return problems.isEmpty() ? state : new PolicyState(null, List.copyOf(problems), state.builtIn());
+        return unbindable.isEmpty() ? state : state.withUnbindable(unbindable);
     }
 
     /** Whether some answer was a no (the policy reconciler then asks again after {@link #NO_FOR}). */
     public static boolean refused(PolicyState state) {
-        return state.problems().stream().anyMatch(p -> p.message().startsWith(REFUSED));
+        return !state.unbindable().isEmpty();
     }
 
     private static final String REFUSED = "the operator may not bind the ClusterRole";
 
     private static Problem problem(String field, String role) {
-        return new Problem(field, REFUSED + " '" + role + "' (its own ClusterRole has no 'bind' right on it), so it could"
-                + " grant nothing with it: name a role the operator may bind, or allow this one where the operator is installed");
+        return new Problem(field, REFUSED + " '" + role + "' (its own ClusterRole has no 'bind' right on it), so it can"
+                + " grant nothing new with it: name a role the operator may bind, or allow this one where the operator is installed");
     }
 
     private synchronized boolean mayBind(String role) {

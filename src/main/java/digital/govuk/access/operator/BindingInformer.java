@@ -6,26 +6,33 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
-/** The informer of managed RoleBindings, which also tells {@link RecentWrites} what it has seen. */
+/**
+ * The informer of managed RoleBindings, which also tells {@link RecentWrites} what it has seen, and {@link Orphans}
+ * of each binding that appears or changes.
+ */
 class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
     private final RecentWrites recentWrites;
+    private final Orphans orphans;
 
     BindingInformer(InformerEventSourceConfiguration<RoleBinding> configuration, EventSourceContext<EngineerAccess> context,
-            RecentWrites recentWrites) {
+            RecentWrites recentWrites, Orphans orphans) {
         super(configuration, context);
         this.recentWrites = recentWrites;
+        this.orphans = orphans;
     }
 
     @Override
     public void onAdd(RoleBinding rb) {
         super.onAdd(rb);
         recentWrites.seen(rb, false);
+        orphans.seen(rb);
     }
 
     @Override
     public void onUpdate(RoleBinding before, RoleBinding now) {
         super.onUpdate(before, now);
         recentWrites.seen(now, false);
+        orphans.seen(now);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
@@ -20,7 +21,7 @@ import digital.govuk.access.bindings.NamespaceInfo;
 import digital.govuk.access.bindings.Ownership;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
-import digital.govuk.access.rules.PolicyReader;
+import digital.govuk.access.rules.Problem;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -79,10 +80,14 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private final AccessMetrics metrics;
     private final ReconcileStats stats;
     private final DueFirst dueFirst;
+    private final Orphans orphans;
+    private volatile Orphans.Caches caches;
+    private volatile InformerEventSource<RoleBinding, EngineerAccess> bindingInformer;
 
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
             BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, AccessMetrics metrics,
-            ReconcileStats stats, DueFirst dueFirst) {
+            ReconcileStats stats, DueFirst dueFirst, Orphans orphans) {
+        this.orphans = orphans;
         this.clock = clock;
         this.client = client;
         this.transitions = transitions;
@@ -111,7 +116,24 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                             return engineer == null ? Set.of() : Set.of(new ResourceID(engineer));
                         })
                         .build(),
-                context, recentWrites);
+                context, recentWrites, orphans);
+        bindingInformer = bindings;
+        caches = new Orphans.Caches() {
+            @Override
+            public java.util.Optional<EngineerAccess> engineer(String name) {
+                return context.getPrimaryCache().get(new ResourceID(name));
+            }
+
+            @Override
+            public java.util.Optional<RoleBinding> binding(String namespace, String name) {
+                return bindings.get(new ResourceID(name, namespace));
+            }
+
+            @Override
+            public List<RoleBinding> bindingsOf(EngineerAccess ea) {
+                return List.copyOf(bindings.getSecondaryResources(ea));
+            }
+        };
         InformerEventSource<Namespace, EngineerAccess> namespaces = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Namespace.class, EngineerAccess.class)
                         .withName("namespaces")
@@ -155,6 +177,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     @Override
     public UpdateControl<EngineerAccess> reconcile(EngineerAccess ea, Context<EngineerAccess> context) {
         Outcome outcome = new Outcome(null, false, false);
+        // The first reconciliation runs once JOSDK has listed every EngineerAccess and binding: then bindings that no
+        // EngineerAccess justifies can be told apart.
+        orphans.start(caches, () -> bindingInformer.list().toList());
         stats.started(ea.getMetadata().getName());
         try {
             outcome = reconcileOnce(ea, context);
@@ -211,9 +236,17 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         EngineerAccessStatus previous = cached.getStatus();
         Long generation = ea.getMetadata().getGeneration();
         Instant nextExpiry = earliestExpiry(result.now());
-        EngineerAccessStatus status = decision != null
-                ? StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now)
-                : StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
+        Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
+        List<Problem> unknown = UnknownFields.of(ea).stream().map(f -> new Problem(f, UnknownFields.MESSAGE)).toList();
+        EngineerAccessStatus status;
+        if (decision == null) {
+            status = StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
+        } else if (!unknown.isEmpty()) {
+            status = StatusBuilder.withUnknownFields(unknown, policy, bindings, next, previous, generation, now);
+            decision = null;
+        } else {
+            status = StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now);
+        }
         status.history = events.record(ea, decision, previous, status, result, now);
         events.incomplete(result);
         metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
@@ -223,8 +256,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 dueFirst.awaitNoneWriting();
             }
             StatusWrites.replace(ea, status, context, EngineerAccess::new);
+            events.written(ea, previous, status);
         }
-        Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
         return new Outcome(next, result.complete(), result.unreachable());
     }
 
@@ -278,32 +311,55 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     /**
      * The EngineerAccess is gone: no more wake-ups, retries or recent writes for it, and it leaves the metrics. Its
-     * bindings go with it, removed by the garbage collector (they are owned by it).
+     * bindings go with it, removed by the garbage collector (they are owned by it); the removal is recorded once they
+     * are gone, and any that remain are removed by {@link Orphans}.
      */
     private void forget(EngineerAccess ea) {
         transitions.cancel(ResourceID.fromResource(ea));
         recentWrites.forget(ea.getMetadata().getName());
-        events.removed(ea);
+        events.forget(ea);
+        orphans.deleted(ea, () -> events.removed(ea));
     }
 
-    /** The bindings wanted. With an invalid policy: the existing ones, less those whose expiry has passed. */
+    /**
+     * The bindings wanted. With no policy in force: the existing ones, less those whose expiry has passed. For an
+     * EngineerAccess with fields this operator does not know: the existing ones that the decision on its known fields
+     * still wants, less those whose expiry has passed (nothing new). A binding to a ClusterRole the operator may not
+     * bind is never made, and never removed for that reason.
+     */
     private static List<RoleBinding> desired(EngineerAccess ea, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
             List<RoleBinding> existing, Instant now) {
+        List<RoleBinding> unexpired = existing.stream().filter(rb -> {
+            Instant expiry = BindingDiff.expiryOf(rb);
+            return expiry == null || expiry.isAfter(now);
+        }).toList();
         if (decision == null) {
-            return existing.stream().filter(rb -> {
-                Instant expiry = BindingDiff.expiryOf(rb);
-                return expiry == null || expiry.isAfter(now);
-            }).toList();
+            return unexpired;
         }
         String name = ea.getMetadata().getName();
         OwnerReference owner = owner(ea);
-        return ManagedBindings.desired(name, decision, policy.policy(), namespaces).stream()
+        List<RoleBinding> wanted = ManagedBindings.desired(name, decision, policy.policy(), namespaces).stream()
                 .map(d -> BindingDiff.toRoleBinding(d, name, ea.getSpec().subject, owner)).toList();
+        if (!UnknownFields.of(ea).isEmpty()) {
+            Set<String> still = wanted.stream().map(rb -> BindingDiff.key(rb) + " " + rb.getRoleRef().getName()).collect(Collectors.toSet());
+            return unexpired.stream().filter(rb -> still.contains(BindingDiff.key(rb) + " " + rb.getRoleRef().getName())).toList();
+        }
+        if (policy.unbindable().isEmpty()) {
+            return wanted;
+        }
+        // The existing binding stays exactly as it is where the wanted one would need the role the operator may not bind.
+        Map<String, RoleBinding> held = existing.stream().collect(Collectors.toMap(BindingDiff::key, rb -> rb, (a, b) -> a));
+        return wanted.stream().map(rb -> policy.unbindable().containsKey(rb.getRoleRef().getName()) ? held.get(BindingDiff.key(rb)) : rb)
+                .filter(Objects::nonNull).toList();
     }
 
-    /** The decision, or null while the policy is invalid (access is then frozen). */
+    /**
+     * The decision by the policy in force, or null when there is none (access is then frozen). For an EngineerAccess
+     * with fields this operator does not know, it is made on the fields it knows, and only ever takes access away
+     * ({@link #desired}).
+     */
     private static Decision decide(EngineerAccess ea, PolicyState policy, Instant now) {
-        return policy.valid() ? AccessRules.decide(ea.getMetadata().getName(), ea.getSpec(), policy.policy(), now) : null;
+        return policy.usable() ? AccessRules.decide(ea.getMetadata().getName(), ea.getSpec(), policy.policy(), now) : null;
     }
 
     private static OwnerReference owner(EngineerAccess ea) {
@@ -319,7 +375,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     private PolicyState policy(Context<EngineerAccess> context) {
         return bindRights.check(informer(context, AccessPolicy.class, "policies").get(new ResourceID(AccessPolicy.DEFAULT_NAME))
-                .map(p -> PolicyState.of(PolicyReader.read(p.getSpec())))
+                .map(Policies::state)
                 .orElseGet(PolicyState::builtInDefaults));
     }
 

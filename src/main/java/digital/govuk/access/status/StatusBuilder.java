@@ -86,11 +86,35 @@ public final class StatusBuilder {
     }
 
     /**
-     * The status while the AccessPolicy is invalid: the operator grants nothing new and revokes nothing,
+     * The status while no valid AccessPolicy was ever recorded: the operator grants nothing new and revokes nothing,
      * except that time-limited bindings end at their expiry. The level shown is what the bindings give.
      */
     public static EngineerAccessStatus withInvalidPolicy(PolicyState policy, List<BindingStatus> bindings,
             Instant nextExpiry, EngineerAccessStatus previous, Long generation, Instant now) {
+        String why = "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): "
+                + join(policy.allProblems());
+        return frozen(policy, "PolicyInvalid", why, new Condition(SPEC_VALID, "Unknown", "PolicyInvalid",
+                "The spec cannot be checked without a valid policy"), bindings, nextExpiry, previous, generation, now);
+    }
+
+    /** Why an EngineerAccess with fields this operator does not know is refused, and what happens meanwhile. */
+    public static final String OPERATOR_OUTDATED = "OperatorOutdated";
+
+    /**
+     * The status of an EngineerAccess that has fields this operator does not know (its CRD is newer): nothing new is
+     * granted; the bindings shown are those that remain (the ones its known facts still want, until their expiry).
+     */
+    public static EngineerAccessStatus withUnknownFields(List<Problem> unknown, PolicyState policy, List<BindingStatus> bindings,
+            Instant next, EngineerAccessStatus previous, Long generation, Instant now) {
+        String problems = join(unknown);
+        String why = "This operator is older than the EngineerAccess CRD and must be upgraded: " + problems
+                + ". Until then nothing new is granted, and access ends as the facts it knows and the expiries say";
+        return frozen(policy, OPERATOR_OUTDATED, why, new Condition(SPEC_VALID, "False", OPERATOR_OUTDATED, problems),
+                bindings, next, previous, generation, now);
+    }
+
+    private static EngineerAccessStatus frozen(PolicyState policy, String reason, String why, Condition specValid,
+            List<BindingStatus> bindings, Instant next, EngineerAccessStatus previous, Long generation, Instant now) {
         EngineerAccessStatus s = new EngineerAccessStatus();
         s.observedGeneration = generation;
         s.bindings = sorted(bindings);
@@ -99,34 +123,42 @@ public final class StatusBuilder {
         s.level = admin ? Level.Admin : deploy ? Level.Deploy : Level.None;
         s.supervised = previous != null && admin ? previous.supervised : Boolean.FALSE;
         s.accessExpiryTime = bindings.stream().map(b -> b.expiryTime).filter(e -> e != null).min(Comparator.naturalOrder()).orElse(null);
-        s.nextTransitionTime = format(nextExpiry);
+        s.nextTransitionTime = format(next);
         s.rota = new RotaStatus(0, List.of());
         s.unmetCount = 0;
-        String why = "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): " + join(policy.problems());
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(new Condition(READY, "False", "PolicyInvalid", why));
-        conditions.add(new Condition(DEPLOY_ACCESS, deploy ? "True" : "False", "PolicyInvalid", why));
-        conditions.add(new Condition(ADMIN_ACCESS, admin ? "True" : "False", "PolicyInvalid", why));
-        conditions.add(new Condition(REVOKED, "Unknown", "PolicyInvalid", why));
-        conditions.add(new Condition(SPEC_VALID, "Unknown", "PolicyInvalid", "The spec cannot be checked without a valid policy"));
+        conditions.add(new Condition(READY, "False", reason, why));
+        conditions.add(new Condition(DEPLOY_ACCESS, deploy ? "True" : "False", reason, why));
+        conditions.add(new Condition(ADMIN_ACCESS, admin ? "True" : "False", reason, why));
+        conditions.add(new Condition(REVOKED, "Unknown", reason, why));
+        conditions.add(specValid);
         conditions.add(policyCondition(policy));
-        conditions.add(new Condition(ROTA_ORDER, "Unknown", "PolicyInvalid", why));
+        conditions.add(new Condition(ROTA_ORDER, "Unknown", reason, why));
         s.conditions = stamp(conditions, previous, generation, now);
         return s;
+    }
+
+    /** The PolicyValid condition: valid, the built-in defaults, or invalid with the policy that stays in force. */
+    public static Condition policyCondition(PolicyState policy) {
+        if (!policy.valid()) {
+            String problems = join(policy.allProblems());
+            if (policy.problems().isEmpty()) {
+                return new Condition(POLICY_VALID, "False", "RoleNotBindable", problems
+                        + ". No new binding to that role is made; none is removed for this reason");
+            }
+            return new Condition(POLICY_VALID, "False", "InvalidPolicy", policy.inForce() != null
+                    ? problems + ". The last valid AccessPolicy (generation " + policy.inForce() + ") stays in force until this is fixed"
+                    : problems + ". No valid AccessPolicy was recorded before, so access is frozen until this is fixed: nothing new"
+                            + " is granted, nothing is revoked, time-limited access still ends");
+        }
+        return policy.builtIn()
+                ? new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default exists; the built-in defaults apply")
+                : new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
     }
 
     /** InvalidSpec, or the reason a problem gives that is not about the spec's own values (DuplicateSubject...). */
     static String specReason(List<Problem> problems) {
         return problems.stream().map(Problem::reason).filter(r -> r != null).findFirst().orElse("InvalidSpec");
-    }
-
-    private static Condition policyCondition(PolicyState policy) {
-        if (!policy.valid()) {
-            return new Condition(POLICY_VALID, "False", "InvalidPolicy", join(policy.problems()));
-        }
-        return policy.builtIn()
-                ? new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default exists; the built-in defaults apply")
-                : new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
     }
 
     private static Condition deployCondition(Decision d) {

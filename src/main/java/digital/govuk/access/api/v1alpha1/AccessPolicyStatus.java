@@ -12,9 +12,12 @@ public class AccessPolicyStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
 
-    @JsonPropertyDescription("Conditions: Active (the operator uses this policy) and Valid.")
+    @JsonPropertyDescription("Conditions: Active (the operator uses this policy), Valid, and InForce (which generation decisions are made with).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Each problem found in the spec, naming the field.")
     public List<String> problems = new ArrayList<>();
+
+    @JsonPropertyDescription("The last valid policy the operator saw, which stays in force while the spec is invalid.")
+    public PolicyInForce inForce;
 }

@@ -1,0 +1,208 @@
+package digital.govuk.access.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.Absence;
+import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+/**
+ * Issue 14, "Access always ends", on a real kube-apiserver with the packaged operator running as the chart's
+ * ServiceAccount: the ways a RoleBinding could outlive the rule that justified it in ordinary cluster operations.
+ * Each test fails on the operator before this issue: bindings left by {@code --cascade=orphan} or a stripped owner
+ * reference stayed for ever, a field the operator did not know stopped its watch (and every revocation with it),
+ * and an invalid policy froze revocations.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AccessAlwaysEndsIT {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    /** How late an expiry may be applied here: the operator is on time to well under a second; the margin is for a busy CI. */
+    static final Duration LATE = Duration.ofSeconds(3);
+    static final String CRD = "engineeraccesses.access.govuk.digital";
+
+    static KubernetesClient admin;
+    static OperatorProcess operator;
+
+    @BeforeAll
+    static void start() {
+        admin = InstalledCluster.get().admin;
+        operator = OperatorProcess.start("access-always-ends", InstalledCluster.get().operatorKubeconfig, InstalledCluster.LOGS,
+                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"));
+        operator.awaitLog("'engineeraccess' controller started", WAIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bindingsLeftByADeleteWithCascadeOrphanAreRemoved() {
+        admin.resource(HostileClusterIT.exceptionEngineer("fay", Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(2)))).create();
+        await().atMost(WAIT).until(() -> binding("apps", "fay-admin") != null && binding("platform", "fay-admin") != null);
+
+        admin.resources(EngineerAccess.class).withName("fay").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+        await().atMost(WAIT).until(() -> binding("apps", "fay-admin") == null && binding("platform", "fay-admin") == null
+                && binding("apps", "fay-deploy") == null);
+        assertThat(admin.resources(EngineerAccess.class).withName("fay").get()).isNull();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("apps").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("OrphanedBindingRemoved");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("fay-admin");
+                    assertThat(e.getMessage()).contains("no EngineerAccess named fay exists");
+                }));
+        assertThat(operator.metric("engineer_access_orphans_removed_total")).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    @Order(2)
+    void aStrippedOwnerReferenceIsPutBackAndTheBindingStillEndsAtItsExpiry() {
+        Instant expiry = Instant.now().plusSeconds(20);
+        admin.resource(HostileClusterIT.exceptionEngineer("gil", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
+        await().atMost(WAIT).until(() -> binding("apps", "gil-admin") != null && binding("platform", "gil-admin") != null);
+        String uid = admin.resources(EngineerAccess.class).withName("gil").get().getMetadata().getUid();
+
+        // Anyone who may patch RoleBindings can remove the owner reference: the API server checks no escalation for that.
+        admin.rbac().roleBindings().inNamespace("apps").withName("gil-admin")
+                .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(binding("apps", "gil-admin").getMetadata().getOwnerReferences())
+                .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(uid)));
+
+        // Stripped again just before the expiry: it still ends on time.
+        admin.rbac().roleBindings().inNamespace("apps").withName("gil-admin")
+                .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
+        HostileClusterIT.sleepUntil(expiry);
+        await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> binding("apps", "gil-admin") == null && binding("platform", "gil-admin") == null);
+        assertThat(Duration.between(expiry, Instant.now())).as("removed close to its expiry").isLessThan(LATE.plusSeconds(5));
+        admin.resources(EngineerAccess.class).withName("gil").delete();
+    }
+
+    @Test
+    @Order(3)
+    void anEngineerAccessWithAFieldTheOperatorDoesNotKnowIsRefusedAloneAndItsExpiryStillEnds() {
+        Instant expiry = Instant.now().plusSeconds(25);
+        admin.resource(HostileClusterIT.exceptionEngineer("hal", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
+        await().atMost(WAIT).until(() -> binding("apps", "hal-admin") != null);
+        CustomResourceDefinition original = admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get();
+        try {
+            // A newer CRD (the chart upgraded before the operator): spec gains "team", and hal sets it.
+            admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {
+                crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties()
+                        .put("team", new JSONSchemaPropsBuilder().withType("string").build());
+                return crd;
+            });
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                GenericKubernetesResource hal = admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
+                        .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"platform\"}}");
+                return "platform".equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
+            });
+            await().atMost(WAIT).untilAsserted(() -> assertThat(condition("hal", "SpecValid")).satisfies(c -> {
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.reason).isEqualTo("OperatorOutdated");
+                assertThat(c.message).contains("spec.team");
+            }));
+            assertThat(binding("apps", "hal-admin")).as("nothing is taken away for the unknown field alone").isNotNull();
+
+            // Every other engineer is still served: a new one converges while hal is refused.
+            admin.resource(HostileClusterIT.withExtra("ida", "")).create();
+            await().atMost(WAIT).until(() -> binding("apps", "ida-deploy") != null);
+
+            HostileClusterIT.sleepUntil(expiry);
+            await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> binding("apps", "hal-admin") == null && binding("platform", "hal-admin") == null);
+            assertThat(operator.alive()).as("the operator never exits").isTrue();
+            assertThat(operator.log()).doesNotContain("will stop").doesNotContain("could not be reached");
+        } finally {
+            admin.resources(EngineerAccess.class).withName("hal").delete();
+            admin.resources(EngineerAccess.class).withName("ida").delete();
+            await().atMost(WAIT).until(() -> admin.resources(EngineerAccess.class).withName("hal").get() == null);
+            admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {
+                crd.getSpec().setVersions(original.getSpec().getVersions());
+                return crd;
+            });
+        }
+    }
+
+    @Test
+    @Order(4)
+    void anInvalidPolicyKeepsTheLastValidOneInForceSoAbsencesAndExpiriesStillRevoke() {
+        Instant expiry = Instant.now().plusSeconds(25);
+        admin.resource(HostileClusterIT.exceptionEngineer("ivy", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
+        admin.resource(HostileClusterIT.withExtra("jon", "")).create();
+        await().atMost(WAIT).until(() -> binding("apps", "ivy-admin") != null && binding("apps", "jon-deploy") != null);
+        AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
+        long validGeneration = before.getMetadata().getGeneration();
+        try {
+            admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+                p.getSpec().timeZone = "Mars/Olympus_Mons";
+                return p;
+            });
+            await().atMost(WAIT).untilAsserted(() -> {
+                var status = admin.resources(AccessPolicy.class).withName("default").get().getStatus();
+                assertThat(status.conditions).anySatisfy(c -> {
+                    assertThat(c.type).isEqualTo("Valid");
+                    assertThat(c.status).isEqualTo("False");
+                    assertThat(c.message).contains("spec.timeZone").contains("generation " + validGeneration + ") stays in force");
+                });
+                assertThat(status.inForce.generation).isEqualTo(validGeneration);
+            });
+
+            // A long absence recorded while the policy is invalid still revokes.
+            admin.resources(EngineerAccess.class).withName("jon").edit(ea -> {
+                Absence away = new Absence();
+                away.from = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60).toString();
+                ea.getSpec().absences = List.of(away);
+                return ea;
+            });
+            await().atMost(WAIT).until(() -> binding("apps", "jon-deploy") == null);
+
+            // And an expiry still ends on time.
+            HostileClusterIT.sleepUntil(expiry);
+            await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "ivy-admin") == null);
+        } finally {
+            admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+                p.setSpec(before.getSpec());
+                return p;
+            });
+            admin.resources(EngineerAccess.class).withName("ivy").delete();
+            admin.resources(EngineerAccess.class).withName("jon").delete();
+        }
+    }
+
+    static RoleBinding binding(String namespace, String name) {
+        return admin.rbac().roleBindings().inNamespace(namespace).withName(name).get();
+    }
+
+    static Condition condition(String engineer, String type) {
+        EngineerAccess ea = admin.resources(EngineerAccess.class).withName(engineer).get();
+        return ea.getStatus() == null ? new Condition() : ea.getStatus().conditions.stream().filter(c -> type.equals(c.type)).findFirst()
+                .orElse(new Condition());
+    }
+}
