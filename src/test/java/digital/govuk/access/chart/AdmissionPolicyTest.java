@@ -177,6 +177,50 @@ class AdmissionPolicyTest {
                 old).allowed()).as("one exception removed").isTrue();
     }
 
+    // --- Rule 3: nobody deletes their own EngineerAccess ---
+
+    static final String OWN_DELETE = "You may not remove your own access record: you are its subject (spec.subject.name is you, "
+            + ADA + "). Access always ends, and not by the engineer's own hand: deleting your own EngineerAccess (with "
+            + "--cascade=orphan, say) could leave its RoleBindings in place with no record behind them. Ask someone else with edit "
+            + "rights to delete it.";
+
+    @Test
+    void deletingYourOwnEngineerAccessIsRefusedWhateverTheCascade() {
+        Map<String, Object> own = withDeployApproval(engineer(user(ADA)), TESS);
+        AdmissionPolicyCel.Outcome o = delete(ADA, own);
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly(OWN_DELETE);
+        for (Map<String, Object> how : List.<Map<String, Object>>of(Map.of("propagationPolicy", "Orphan"),
+                Map.of("orphanDependents", true), Map.of("propagationPolicy", "Foreground"))) {
+            assertThat(delete(ADA, List.of("system:authenticated"), own, deleteOptions(how)).messages()).as("%s", how)
+                    .containsExactly(OWN_DELETE);
+        }
+        assertThat(delete(ADA, engineer(user("  Ada.Engineer@Example.GOV.UK "))).allowed()).as("compared as names are").isFalse();
+    }
+
+    @Test
+    void deletingAnEngineerAccessWhoseGroupYouAreInIsRefused() {
+        Map<String, Object> sre = engineer(Map.of("kind", "Group", "name", "SRE-Team"));
+        AdmissionPolicyCel.Outcome member = delete(MALLORY, List.of("system:authenticated", "sre-team"), sre, deleteOptions(Map.of()));
+        assertThat(member.allowed()).isFalse();
+        assertThat(member.messages()).singleElement().satisfies(m ->
+                assertThat(m).startsWith("You may not remove your own access record: its subject is a group you belong to. "));
+        assertThat(delete(MALLORY, List.of("system:authenticated", "developers"), sre, deleteOptions(Map.of())).allowed()).isTrue();
+    }
+
+    @Test
+    void deletingSomeoneElsesEngineerAccessIsAllowedWithItsApprovals() {
+        Map<String, Object> approved = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"));
+        assertThat(delete(MALLORY, approved).allowed()).isTrue();
+        assertThat(delete(TESS, approved).allowed()).as("its approver too").isTrue();
+    }
+
+    @Test
+    void theTrustedIdentityMayDeleteAnyEngineerAccess() {
+        assertThat(delete(FLUX, engineer(user(ADA))).allowed()).isTrue();
+        assertThat(delete(FLUX, engineer(user(FLUX))).allowed()).as("even one naming it").isTrue();
+    }
+
     // --- The trusted GitOps identity, and objects with little in them ---
 
     @Test
@@ -215,14 +259,37 @@ class AdmissionPolicyTest {
         return admit("UPDATE", user, List.of("system:authenticated"), object, oldObject);
     }
 
+    /** A DELETE as the API server asks it: object null, the object being deleted as oldObject, how in the options. */
+    static AdmissionPolicyCel.Outcome delete(String user, List<String> groups, Map<String, Object> oldObject, Map<String, Object> options) {
+        return admit("DELETE", user, groups, null, oldObject, options);
+    }
+
+    static AdmissionPolicyCel.Outcome delete(String user, Map<String, Object> oldObject) {
+        return delete(user, List.of("system:authenticated"), oldObject, deleteOptions(Map.of()));
+    }
+
     static AdmissionPolicyCel.Outcome admit(String operation, String user, List<String> groups, Map<String, Object> object,
             Map<String, Object> oldObject) {
+        String kind = operation.charAt(0) + operation.substring(1).toLowerCase() + "Options";
+        return admit(operation, user, groups, object, oldObject, Map.of("apiVersion", "meta.k8s.io/v1", "kind", kind));
+    }
+
+    static AdmissionPolicyCel.Outcome admit(String operation, String user, List<String> groups, Map<String, Object> object,
+            Map<String, Object> oldObject, Map<String, Object> options) {
         Map<String, Object> request = Map.of(
                 "operation", operation,
                 "userInfo", Map.of("username", user, "groups", groups),
                 "resource", Map.of("group", "access.govuk.digital", "version", "v1alpha1", "resource", "engineeraccesses"),
-                "name", "ada");
+                "name", "ada",
+                "options", options);
         return policy.admit(request, object, oldObject);
+    }
+
+    /** DeleteOptions as kubectl sends them: {@code --cascade=orphan} is propagationPolicy Orphan; background is the default. */
+    static Map<String, Object> deleteOptions(Map<String, Object> how) {
+        Map<String, Object> options = new LinkedHashMap<>(Map.of("apiVersion", "meta.k8s.io/v1", "kind", "DeleteOptions"));
+        options.putAll(how);
+        return options;
     }
 
     static Map<String, Object> user(String name) {

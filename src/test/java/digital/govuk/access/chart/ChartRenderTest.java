@@ -260,7 +260,7 @@ class ChartRenderTest {
         assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
         assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getResources()).containsExactly("engineeraccesses");
-            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
+            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE");
         });
         GenericKubernetesResource monitor = r.one("ServiceMonitor", GenericKubernetesResource.class);
         List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
