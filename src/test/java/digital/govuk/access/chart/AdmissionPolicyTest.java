@@ -25,6 +25,8 @@ class AdmissionPolicyTest {
     static final String HEAD = "head.of.tech@example.gov.uk";
     static final String LEE = "lee.lead-dev@example.gov.uk";
     static final String MALLORY = "mallory.editor@example.gov.uk";
+    /** Jane's subject is the user name {@code jane}; she also signs in as her e-mail address, which spec.email records. */
+    static final String JANE_BY_EMAIL = "Jane@example.gov.uk";
 
     static AdmissionPolicyCel policy;
 
@@ -84,6 +86,42 @@ class AdmissionPolicyTest {
         assertThat(admit("CREATE", MALLORY, List.of("system:authenticated", "developers"), sre, null).allowed()).isTrue();
         assertThat(admit("CREATE", "sre-team", List.of(), sre, null).allowed())
                 .as("a user named like the group is not its member").isTrue();
+    }
+
+    // --- Rule 1: the engineer is also the person named by spec.email ---
+
+    @Test
+    void creatingOrChangingYourOwnEngineerAccessUnderYourEmailIsRefused() {
+        AdmissionPolicyCel.Outcome o = create(JANE_BY_EMAIL, jane());
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly("You cannot create or change your own EngineerAccess (spec.email is you, "
+                + JANE_BY_EMAIL + "). Ask someone else with edit rights to make this change.");
+        Map<String, Object> withoutEmail = jane();
+        spec(withoutEmail).remove("email");
+        assertThat(update(JANE_BY_EMAIL, withoutEmail, jane()).allowed()).as("removing the e-mail address is a change to your own").isFalse();
+        assertThat(update(JANE_BY_EMAIL, jane(), withoutEmail).allowed()).as("so is adding it").isFalse();
+        assertThat(create("jane", jane()).allowed()).as("and the subject name still counts").isFalse();
+    }
+
+    @Test
+    void approvingYourselfUnderYourEmailIsRefused() {
+        AdmissionPolicyCel.Outcome deploy = update(JANE_BY_EMAIL, withDeployApproval(jane(), JANE_BY_EMAIL), jane());
+        assertThat(deploy.allowed()).isFalse();
+        assertThat(deploy.messages()).containsExactly("You cannot create or change your own EngineerAccess (spec.email is you, "
+                + JANE_BY_EMAIL + "). Ask someone else with edit rights to make this change.");
+        assertThat(update(JANE_BY_EMAIL, withExceptions(jane(), exception(" jane@EXAMPLE.gov.uk", "2026-12-04T17:30:00Z")), jane())
+                .allowed()).as("an exception, and the address compared as names are").isFalse();
+        Map<String, Object> noEmail = jane();
+        spec(noEmail).remove("email");
+        assertThat(update(JANE_BY_EMAIL, withDeployApproval(noEmail, JANE_BY_EMAIL), noEmail).allowed())
+                .as("without spec.email the policy cannot tell; the operator's rules then need the address").isTrue();
+    }
+
+    @Test
+    void someoneElsesEmailIsNotYours() {
+        assertThat(update(MALLORY, withDeployApproval(jane(), JANE_BY_EMAIL), jane()).messages())
+                .as("only the approval rule applies").singleElement().satisfies(m -> assertThat(m).startsWith("Only " + JANE_BY_EMAIL));
+        assertThat(update(TESS, withDeployApproval(jane(), TESS), jane()).allowed()).isTrue();
     }
 
     // --- Rule 2: a deploy approval is stamped by the approver it names ---
@@ -179,8 +217,8 @@ class AdmissionPolicyTest {
 
     // --- Rule 3: nobody deletes their own EngineerAccess ---
 
-    static final String OWN_DELETE = "You may not remove your own access record: you are its subject (spec.subject.name is you, "
-            + ADA + "). Access always ends, and not by the engineer's own hand: deleting your own EngineerAccess (with "
+    static final String OWN_DELETE = "You may not remove your own access record: spec.subject.name is you, "
+            + ADA + ". Access always ends, and not by the engineer's own hand: deleting your own EngineerAccess (with "
             + "--cascade=orphan, say) could leave its RoleBindings in place with no record behind them. Ask someone else with edit "
             + "rights to delete it.";
 
@@ -213,6 +251,15 @@ class AdmissionPolicyTest {
         Map<String, Object> approved = withExceptions(withDeployApproval(engineer(user(ADA)), TESS), exception(HEAD, "2026-12-04T17:30:00Z"));
         assertThat(delete(MALLORY, approved).allowed()).isTrue();
         assertThat(delete(TESS, approved).allowed()).as("its approver too").isTrue();
+    }
+
+    @Test
+    void deletingYourOwnEngineerAccessUnderYourEmailIsRefused() {
+        AdmissionPolicyCel.Outcome o = delete(JANE_BY_EMAIL, jane());
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).singleElement().satisfies(m ->
+                assertThat(m).startsWith("You may not remove your own access record: spec.email is you, " + JANE_BY_EMAIL + ". "));
+        assertThat(delete(MALLORY, jane()).allowed()).isTrue();
     }
 
     @Test
@@ -310,6 +357,14 @@ class AdmissionPolicyTest {
         object.put("metadata", Map.of("name", "ada"));
         object.put("spec", spec);
         return object;
+    }
+
+    /** Jane's EngineerAccess: subject {@code User jane}, spec.email her address in lower case. */
+    static Map<String, Object> jane() {
+        Map<String, Object> jane = engineer(user("jane"));
+        spec(jane).put("fullName", "Jane Engineer");
+        spec(jane).put("email", "jane@example.gov.uk");
+        return jane;
     }
 
     static Map<String, Object> withDeployApproval(Map<String, Object> engineer, String approvedBy) {
