@@ -2,14 +2,20 @@ package digital.govuk.access.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
 
 /**
@@ -20,6 +26,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmiss
  */
 class AdmissionPolicyTest {
     static final String FLUX = "system:serviceaccount:flux-system:kustomize-controller";
+    static final String ARGO = "system:serviceaccount:argocd:argocd-application-controller";
     static final String ADA = "ada.engineer@example.gov.uk";
     static final String TESS = "tess.lead@example.gov.uk";
     static final String HEAD = "head.of.tech@example.gov.uk";
@@ -29,16 +36,22 @@ class AdmissionPolicyTest {
     static final String JANE_BY_EMAIL = "Jane@example.gov.uk";
 
     static AdmissionPolicyCel policy;
+    /** The same policy in strict mode (admissionPolicy.strict), with a second trusted identity. */
+    static AdmissionPolicyCel strictPolicy;
 
     @BeforeAll
     static void renderThePolicy() {
-        Chart.Rendered r = Chart.render("admissionPolicy: {enabled: true, trustedUsernames: [" + FLUX + "]}",
-                Chart.KUBE_WITH_ADMISSION_POLICY);
+        policy = render("admissionPolicy: {enabled: true, trustedUsernames: [" + FLUX + "]}");
+        strictPolicy = render("admissionPolicy: {enabled: true, strict: true, trustedUsernames: [" + FLUX + ", " + ARGO + "]}");
+    }
+
+    static AdmissionPolicyCel render(String values) {
+        Chart.Rendered r = Chart.render(values, Chart.KUBE_WITH_ADMISSION_POLICY);
         ValidatingAdmissionPolicy vap = r.one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
         assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).allSatisfy(rule ->
                 assertThat(rule.getResources()).as("never the status subresource the operator writes")
                         .containsExactly("engineeraccesses"));
-        policy = new AdmissionPolicyCel(vap);
+        return new AdmissionPolicyCel(vap);
     }
 
     // --- Rule 1: nobody creates or changes the EngineerAccess that grants them access ---
@@ -268,6 +281,102 @@ class AdmissionPolicyTest {
         assertThat(delete(FLUX, engineer(user(FLUX))).allowed()).as("even one naming it").isTrue();
     }
 
+    // --- Strict mode: only the trusted identities write facts; approvers still write approvals ---
+
+    static final String STRICT_IDENTITIES = "Strict mode allows only the trusted identities (" + FLUX + ", " + ARGO + ") to ";
+
+    @Test
+    void withoutStrictModeAnyEditorMayCreateAnEngineerAndChangeItsFacts() {
+        assertThat(create(MALLORY, engineer(user(ADA))).allowed()).isTrue();
+        Map<String, Object> changed = engineer(user(ADA));
+        spec(changed).put("clearance", Map.of("level", "DV", "grantedOn", "2026-01-12"));
+        spec(changed).put("shifts", List.of(Map.of("role", "AdminShadow", "startTime", "2026-08-03T09:00:00Z", "endTime", "2026-08-07T17:30:00Z")));
+        spec(changed).put("absences", List.of(Map.of("from", "2026-09-01", "until", "2026-09-05")));
+        assertThat(update(MALLORY, changed, engineer(user(ADA))).allowed()).isTrue();
+    }
+
+    @Test
+    void strictModeRefusesCreatingAnEngineerAccessExceptByTheTrusted() {
+        AdmissionPolicyCel.Outcome o = strictCreate(MALLORY, engineer(user(ADA)));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly(STRICT_IDENTITIES + "create an EngineerAccess, and you are " + MALLORY
+                + ". Make this change through them, for example in a pull request.");
+        assertThat(strictCreate(TESS, withDeployApproval(engineer(user(ADA)), TESS)).allowed())
+                .as("not even with the approver's own approval in it").isFalse();
+        assertThat(strictCreate(FLUX, withDeployApproval(engineer(user(ADA)), TESS)).allowed()).isTrue();
+        assertThat(strictCreate(ARGO, engineer(user(ADA))).allowed()).as("every trusted identity").isTrue();
+    }
+
+    @Test
+    void strictModeRefusesChangingAFactNamingTheField() {
+        Map<String, Object> old = withDeployApproval(engineer(user(ADA)), TESS);
+        Map<String, Object> cleared = withDeployApproval(engineer(user(ADA)), TESS);
+        spec(cleared).put("clearance", Map.of("level", "DV", "grantedOn", "2026-01-12"));
+        AdmissionPolicyCel.Outcome o = strictUpdate(MALLORY, cleared, old);
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly(STRICT_IDENTITIES + "change spec.clearance, and you are " + MALLORY
+                + ". Only approvals (spec.deployApproval, spec.exceptions) may be written here, by the approver they name. "
+                + "Make this change through the trusted identities, for example in a pull request.");
+
+        Map<String, Object> scheduled = engineer(user(ADA));
+        spec(scheduled).put("shifts", List.of(Map.of("role", "AdminShadow", "startTime", "2026-08-03T09:00:00Z", "endTime", "2026-08-07T17:30:00Z")));
+        spec(scheduled).put("absences", List.of(Map.of("from", "2026-09-01", "until", "2026-09-05")));
+        assertThat(strictUpdate(MALLORY, scheduled, engineer(user(ADA))).messages()).singleElement().satisfies(m ->
+                assertThat(m).startsWith(STRICT_IDENTITIES + "change spec.shifts, spec.absences, and you are "));
+        Map<String, Object> moreShifts = engineer(user(ADA));
+        spec(moreShifts).put("shifts", List.of(Map.of("role", "AdminShadow", "startTime", "2026-08-03T09:00:00Z", "endTime", "2026-08-07T17:30:00Z"),
+                Map.of("role", "Shadow", "startTime", "2026-08-10T09:00:00Z", "endTime", "2026-08-14T17:30:00Z")));
+        assertThat(strictUpdate(TESS, moreShifts, scheduled).allowed()).as("a changed list, by an approver").isFalse();
+        assertThat(strictUpdate(MALLORY, engineer(user(ADA)), scheduled).messages()).as("removing facts is a change too")
+                .singleElement().satisfies(m -> assertThat(m).contains("change spec.shifts, spec.absences, and you are"));
+        assertThat(strictUpdate(FLUX, cleared, old).allowed()).isTrue();
+    }
+
+    /** Every field of the spec but the approvals, and spec.email (not in this branch's types yet), is a fact. */
+    @Test
+    void strictModeGuardsEveryFactOfTheSpec() {
+        Set<String> facts = new TreeSet<>(Arrays.stream(EngineerAccessSpec.class.getFields())
+                .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).toList());
+        facts.removeAll(Set.of("deployApproval", "exceptions"));
+        facts.add("email");
+        assertThat(facts).contains("subject", "clearance", "employment", "probation", "shifts", "absences");
+        for (String fact : facts) {
+            Map<String, Object> old = jane();
+            Map<String, Object> changed = jane();
+            if (spec(old).containsKey(fact)) {
+                spec(changed).remove(fact);
+            } else {
+                spec(changed).put(fact, "added");
+            }
+            assertThat(strictUpdate(MALLORY, changed, old).messages()).as("spec.%s", fact).singleElement().satisfies(m ->
+                    assertThat(m).startsWith(STRICT_IDENTITIES + "change spec." + fact + ", and you are " + MALLORY));
+        }
+    }
+
+    @Test
+    void strictModeStillLetsTheNamedApproverAddTheirApproval() {
+        Map<String, Object> old = withExceptions(engineer(user(ADA)), exception(LEE, "2026-12-04T17:30:00Z"));
+        assertThat(strictUpdate(TESS, withDeployApproval(withExceptions(engineer(user(ADA)), exception(LEE, "2026-12-04T17:30:00Z")), TESS),
+                old).allowed()).isTrue();
+        assertThat(strictUpdate(HEAD, withExceptions(engineer(user(ADA)), exception(LEE, "2026-12-04T17:30:00Z"),
+                exception(HEAD, "2026-12-20T17:30:00Z")), old).allowed()).isTrue();
+        AdmissionPolicyCel.Outcome forged = strictUpdate(MALLORY, withDeployApproval(withExceptions(engineer(user(ADA)),
+                exception(LEE, "2026-12-04T17:30:00Z")), TESS), old);
+        assertThat(forged.messages()).as("someone else's approval: the approval rule, not strict mode")
+                .singleElement().satisfies(m -> assertThat(m).startsWith("Only " + TESS));
+        assertThat(strictUpdate(MALLORY, engineer(user(ADA)), old).allowed()).as("removing an approval").isTrue();
+        Map<String, Object> labelled = engineer(user(ADA));
+        labelled.put("metadata", Map.of("name", "ada", "labels", Map.of("team", "platform")));
+        assertThat(strictUpdate(MALLORY, labelled, engineer(user(ADA))).allowed()).as("metadata is not a fact").isTrue();
+    }
+
+    @Test
+    void strictModeKeepsTheRulesOnDeleting() {
+        assertThat(strictDelete(MALLORY, engineer(user(ADA))).allowed()).as("someone else's").isTrue();
+        assertThat(strictDelete(ADA, engineer(user(ADA))).messages()).containsExactly(OWN_DELETE);
+        assertThat(strictDelete(FLUX, engineer(user(FLUX))).allowed()).isTrue();
+    }
+
     // --- The trusted GitOps identity, and objects with little in them ---
 
     @Test
@@ -323,6 +432,25 @@ class AdmissionPolicyTest {
 
     static AdmissionPolicyCel.Outcome admit(String operation, String user, List<String> groups, Map<String, Object> object,
             Map<String, Object> oldObject, Map<String, Object> options) {
+        return admit(policy, operation, user, groups, object, oldObject, options);
+    }
+
+    static AdmissionPolicyCel.Outcome strictCreate(String user, Map<String, Object> object) {
+        return admit(strictPolicy, "CREATE", user, List.of("system:authenticated"), object, null,
+                Map.of("apiVersion", "meta.k8s.io/v1", "kind", "CreateOptions"));
+    }
+
+    static AdmissionPolicyCel.Outcome strictUpdate(String user, Map<String, Object> object, Map<String, Object> oldObject) {
+        return admit(strictPolicy, "UPDATE", user, List.of("system:authenticated"), object, oldObject,
+                Map.of("apiVersion", "meta.k8s.io/v1", "kind", "UpdateOptions"));
+    }
+
+    static AdmissionPolicyCel.Outcome strictDelete(String user, Map<String, Object> oldObject) {
+        return admit(strictPolicy, "DELETE", user, List.of("system:authenticated"), null, oldObject, deleteOptions(Map.of()));
+    }
+
+    static AdmissionPolicyCel.Outcome admit(AdmissionPolicyCel policy, String operation, String user, List<String> groups,
+            Map<String, Object> object, Map<String, Object> oldObject, Map<String, Object> options) {
         Map<String, Object> request = Map.of(
                 "operation", operation,
                 "userInfo", Map.of("username", user, "groups", groups),
