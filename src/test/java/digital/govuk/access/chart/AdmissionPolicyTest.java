@@ -275,6 +275,47 @@ class AdmissionPolicyTest {
         assertThat(delete(MALLORY, jane()).allowed()).isTrue();
     }
 
+    // --- Rule 4: nobody leaves RoleBindings behind without their EngineerAccess ---
+
+    static final String ORPHAN_DELETE = "An EngineerAccess may not be deleted with --cascade=orphan. Access always ends, and its "
+            + "RoleBindings would stay in place with no record behind them, never to be removed. Delete it without "
+            + "--cascade=orphan: its RoleBindings go with it.";
+
+    @Test
+    void deletingSomeoneElsesEngineerAccessWithOrphanCascadeIsRefused() {
+        Map<String, Object> ada = withDeployApproval(engineer(user(ADA)), TESS);
+        AdmissionPolicyCel.Outcome o = delete(MALLORY, List.of("system:authenticated"), ada, deleteOptions(Map.of("propagationPolicy", "Orphan")));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly(ORPHAN_DELETE);
+        assertThat(delete(MALLORY, List.of("system:authenticated"), ada, deleteOptions(Map.of("orphanDependents", true))).messages())
+                .as("older clients").containsExactly(ORPHAN_DELETE);
+        for (Map<String, Object> how : List.<Map<String, Object>>of(Map.of("propagationPolicy", "Background"),
+                Map.of("propagationPolicy", "Foreground"), Map.of("orphanDependents", false))) {
+            assertThat(delete(MALLORY, List.of("system:authenticated"), ada, deleteOptions(how)).allowed()).as("%s", how).isTrue();
+        }
+        assertThat(delete(FLUX, List.of("system:authenticated"), ada, deleteOptions(Map.of("propagationPolicy", "Orphan"))).allowed())
+                .as("the trusted identity is not checked").isTrue();
+    }
+
+    @Test
+    void addingTheOrphanFinalizerIsRefused() {
+        Map<String, Object> orphaning = engineer(user(ADA));
+        orphaning.put("metadata", Map.of("name", "ada", "finalizers", List.of("example.com/audit", "orphan")));
+        AdmissionPolicyCel.Outcome o = update(MALLORY, orphaning, engineer(user(ADA)));
+        assertThat(o.allowed()).isFalse();
+        assertThat(o.messages()).containsExactly("You cannot add the finalizer orphan to an EngineerAccess (metadata.finalizers): "
+                + "deleting it would then work as --cascade=orphan. Access always ends, and its RoleBindings would stay in place "
+                + "with no record behind them, never to be removed. Leave metadata.finalizers without orphan.");
+        assertThat(create(MALLORY, orphaning).allowed()).as("on CREATE too").isFalse();
+        assertThat(update(MALLORY, engineer(user(ADA)), orphaning).allowed()).as("removing it").isTrue();
+        Map<String, Object> labelled = engineer(user(ADA));
+        labelled.put("metadata", Map.of("name", "ada", "finalizers", List.of("orphan"), "labels", Map.of("team", "platform")));
+        assertThat(update(MALLORY, labelled, orphaning).allowed()).as("it was there already").isTrue();
+        Map<String, Object> audited = engineer(user(ADA));
+        audited.put("metadata", Map.of("name", "ada", "finalizers", List.of("example.com/audit")));
+        assertThat(update(MALLORY, audited, engineer(user(ADA))).allowed()).as("another finalizer").isTrue();
+    }
+
     @Test
     void theTrustedIdentityMayDeleteAnyEngineerAccess() {
         assertThat(delete(FLUX, engineer(user(ADA))).allowed()).isTrue();
