@@ -24,7 +24,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.Variable;
 /**
  * The chart's ValidatingAdmissionPolicy, evaluated the way kube-apiserver 1.30+ does, for tests on machines
  * whose test API server (1.20) has no admission policies. The environment is shaped like Kubernetes': the
- * variables {@code object}, {@code oldObject} (null on CREATE) and {@code request} as dynamic values,
+ * variables {@code object} (null on DELETE), {@code oldObject} (null on CREATE; on DELETE the object being deleted)
+ * and {@code request} (with {@code options}, the DeleteOptions on DELETE) as dynamic values,
  * {@code variables} for the policy's named variables (each may use the ones before it), the standard macros
  * and the strings extension ({@code trim}, {@code lowerAscii}, {@code join}). A match condition that is false
  * skips the policy; otherwise every validation must be true, and each false one refuses the request with its
@@ -77,11 +78,14 @@ final class AdmissionPolicyCel {
         }
     }
 
-    /** Evaluates an admission request; {@code oldObject} is null on CREATE. Any evaluation error fails the test. */
+    /**
+     * Evaluates an admission request; {@code oldObject} is null on CREATE, {@code object} on DELETE. Any evaluation
+     * error fails the test.
+     */
     Outcome admit(Map<String, Object> request, Map<String, Object> object, Map<String, Object> oldObject) {
         Map<String, Object> activation = new HashMap<>();
         activation.put("request", request);
-        activation.put("object", object);
+        activation.put("object", object == null ? NullValue.NULL_VALUE : object);
         activation.put("oldObject", oldObject == null ? NullValue.NULL_VALUE : oldObject);
         activation.put("variables", Map.of());
         for (Named condition : matchConditions) {

@@ -82,6 +82,7 @@ class ChartRenderTest {
             policyClusterRoles: {create: true}
             admissionPolicy:
               enabled: true
+              strict: true
               trustedUsernames: [system:serviceaccount:flux-system:kustomize-controller]
             metrics:
               serviceMonitor: {enabled: true, labels: {release: prometheus}}
@@ -260,8 +261,9 @@ class ChartRenderTest {
         assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
         assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getResources()).containsExactly("engineeraccesses");
-            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
+            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE");
         });
+        assertThat(vap.getSpec().getVariables()).as("strict mode").anySatisfy(v -> assertThat(v.getName()).isEqualTo("changedFacts"));
         GenericKubernetesResource monitor = r.one("ServiceMonitor", GenericKubernetesResource.class);
         List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
         assertThat(endpoints).singleElement().satisfies(e -> {
@@ -326,12 +328,26 @@ class ChartRenderTest {
     }
 
     @Test
+    void strictModeIsOffByDefaultAndAddsItsChecksWhenOn() {
+        ValidatingAdmissionPolicy plain = Chart.render("admissionPolicy: {enabled: true}", Chart.KUBE_WITH_ADMISSION_POLICY)
+                .one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+        ValidatingAdmissionPolicy strict = Chart.render("admissionPolicy: {enabled: true, strict: true, trustedUsernames: [gitops]}",
+                Chart.KUBE_WITH_ADMISSION_POLICY).one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+        assertThat(plain.getSpec().getVariables()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("changedFacts"));
+        assertThat(strict.getSpec().getVariables()).anySatisfy(v -> assertThat(v.getName()).isEqualTo("changedFacts"));
+        assertThat(strict.getSpec().getValidations()).as("the checks of plain mode, and two more")
+                .containsAll(plain.getSpec().getValidations()).hasSize(plain.getSpec().getValidations().size() + 2);
+    }
+
+    @Test
     void valuesThatWouldBreakTheOperatorAreRefusedWithAPlainMessage() {
         assertThatThrownBy(() -> Chart.render("{replicas: 2, leaderElection: {enabled: false}}", null))
                 .hasMessageContaining("leaderElection.enabled must be true when replicas is more than 1");
         assertThatThrownBy(() -> Chart.render("logFormat: xml", null)).hasMessageContaining("logFormat must be json or text");
         assertThatThrownBy(() -> Chart.render("admissionPolicy: {enabled: true}", "1.29.4"))
                 .hasMessageContaining("admissionPolicy.enabled needs Kubernetes 1.30 or later");
+        assertThatThrownBy(() -> Chart.render("admissionPolicy: {enabled: true, strict: true}", Chart.KUBE_WITH_ADMISSION_POLICY))
+                .hasMessageContaining("admissionPolicy.strict needs admissionPolicy.trustedUsernames");
     }
 
     static Container operatorContainer(Deployment d) {
