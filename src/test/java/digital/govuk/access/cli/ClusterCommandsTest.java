@@ -251,6 +251,24 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void anInvalidPolicyStillNamesTheRolesItsBindingsGrantAndTheReportSaysItIsInvalid() {
+        AccessPolicy policy = client.resources(AccessPolicy.class).withName("default").get();
+        policy.getSpec().admin.clusterRole = "prod-admin-v2";
+        policy.getSpec().minShadowShifts = -1;
+        client.resource(policy).update();
+        unexplainedBindings();
+        roleBinding("apps", "v2", "prod-admin-v2", Map.of(), false, subject("User", "new@example.gov.uk"));
+
+        Cli.Run run = run(args("report", "--unexplained", "-o", "csv", "--kubeconfig", kubeconfig));
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err()).isEqualTo("note: the AccessPolicy named default is invalid; the ClusterRoles it names, production-deploy"
+                + " and prod-admin-v2, are looked for\n");
+        assertThat(run.out().lines().skip(1)).containsExactly("RoleBinding,apps,fay-deploy,production-deploy,User fay@example.gov.uk",
+                "RoleBinding,apps,v2,prod-admin-v2,User new@example.gov.uk");
+    }
+
+    @Test
     void reportUnexplainedWithoutAnAccessPolicyLooksForTheBuiltInRolesAndSaysSo() {
         client.resources(AccessPolicy.class).withName("default").delete();
         unexplainedBindings();
