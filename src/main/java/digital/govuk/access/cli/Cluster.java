@@ -13,6 +13,8 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.rules.Values;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,8 +23,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * Reads EngineerAccess, AccessPolicy and Namespace objects from a cluster, for {@code report} and
- * {@code explain}: only reads, with the user's own kubeconfig, as kubectl finds it. The objects then go
- * through the same plan as files do.
+ * {@code explain}, and the RoleBindings and ClusterRoleBindings for {@code report --unexplained}: only reads,
+ * with the user's own kubeconfig, as kubectl finds it. The objects then go through the same plan as files do.
  */
 final class Cluster {
     /** The cluster could not be read: the message says why in plain words. */
@@ -77,7 +79,7 @@ final class Cluster {
             }
             return set(client, engineers);
         } catch (KubernetesClientException e) {
-            throw unreadable(e);
+            throw unreadable(e, ENGINEERS, ENGINEERS_404);
         }
     }
 
@@ -91,7 +93,26 @@ final class Cluster {
             }
             return set(client, engineers);
         } catch (KubernetesClientException e) {
-            throw unreadable(e);
+            throw unreadable(e, ENGINEERS, ENGINEERS_404);
+        }
+    }
+
+    /** The bindings in the cluster and the AccessPolicy named default (null when there is none). */
+    record Bindings(List<RoleBinding> roleBindings, List<ClusterRoleBinding> clusterRoleBindings, AccessPolicy policy) {
+    }
+
+    /** Every RoleBinding in every namespace, every ClusterRoleBinding, and the AccessPolicy named default. */
+    Bindings readBindings() throws Unreadable {
+        String reading = "read the AccessPolicy named default there";
+        try (KubernetesClient client = client()) {
+            AccessPolicy policy = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+            reading = "list RoleBindings in all namespaces there";
+            List<RoleBinding> roleBindings = client.rbac().roleBindings().inAnyNamespace().list().getItems();
+            reading = "list ClusterRoleBindings there";
+            List<ClusterRoleBinding> clusterRoleBindings = client.rbac().clusterRoleBindings().list().getItems();
+            return new Bindings(roleBindings, clusterRoleBindings, policy);
+        } catch (KubernetesClientException e) {
+            throw unreadable(e, reading, null);
         }
     }
 
@@ -124,15 +145,22 @@ final class Cluster {
         return new Manifests.Source<>("cluster", where, object, List.<Problem>of());
     }
 
-    private Unreadable unreadable(KubernetesClientException e) {
+    private static final String ENGINEERS = "read EngineerAccess, AccessPolicy and Namespace objects there";
+    private static final String ENGINEERS_404 = "the cluster does not serve EngineerAccess objects (404): are the CRDs installed?";
+
+    /**
+     * Why a read failed, in one sentence: {@code mayNot} says what the user may not do when refused (403),
+     * {@code notServed} what a 404 means (null: the API server's own words).
+     */
+    private Unreadable unreadable(KubernetesClientException e, String mayNot, String notServed) {
         String why;
         if (e.getCode() == 401) {
             why = "the cluster did not accept your credentials (401): log in again";
         } else if (e.getCode() == 403) {
-            why = "you may not read EngineerAccess, AccessPolicy and Namespace objects there (403): "
-                    + Values.cut(e.getStatus() == null ? "" : e.getStatus().getMessage(), 200);
-        } else if (e.getCode() == 404) {
-            why = "the cluster does not serve EngineerAccess objects (404): are the CRDs installed?";
+            String said = e.getStatus() == null ? null : e.getStatus().getMessage();
+            why = "you may not " + mayNot + " (403)" + (said == null || said.isBlank() ? "" : ": " + Values.cut(said, 200));
+        } else if (e.getCode() == 404 && notServed != null) {
+            why = notServed;
         } else if (e.getCode() > 0) {
             why = "the API server answered " + e.getCode() + ": "
                     + Values.cut(e.getStatus() == null || e.getStatus().getMessage() == null ? "" : e.getStatus().getMessage(), 200);

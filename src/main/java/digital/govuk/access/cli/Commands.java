@@ -9,6 +9,7 @@ import java.util.Map;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.Unexplained;
 
 /** The three commands: read the input, compute with the shared decision, print. */
 final class Commands {
@@ -41,6 +42,9 @@ final class Commands {
     }
 
     static int report(String name, Main.Options o, PrintStream out, PrintStream err) throws Cluster.Unreadable {
+        if (o.unexplained()) {
+            return unexplained(o, out, err);
+        }
         boolean fromCluster = o.positional().isEmpty();
         Manifests.Set set;
         if (fromCluster) {
@@ -69,6 +73,29 @@ final class Commands {
             default -> report.table();
         });
         return exit(plan.errors(), err);
+    }
+
+    /**
+     * {@code report --unexplained}: the bindings of the policy's two ClusterRoles the operator did not make. Exit 0
+     * whenever the cluster could be read, whatever it found: finding some is the answer, not a failure.
+     */
+    static int unexplained(Main.Options o, PrintStream out, PrintStream err) throws Cluster.Unreadable {
+        Cluster.Bindings read = Cluster.connect(o.kubeconfig(), o.context()).readBindings();
+        UnexplainedReport.Roles roles = UnexplainedReport.Roles.of(read.policy());
+        if (roles.note() != null) {
+            err.println("note: " + roles.note());
+        }
+        List<Unexplained.Grant> grants = Unexplained.find(read.roleBindings(), read.clusterRoleBindings(), roles.names());
+        UnexplainedReport report = new UnexplainedReport(grants, roles, o.now());
+        if (grants.isEmpty() && o.output().equals("csv")) {
+            err.println("note: " + report.none());
+        }
+        out.print(switch (o.output()) {
+            case "csv" -> report.csv();
+            case "markdown" -> report.markdown();
+            default -> report.table();
+        });
+        return 0;
     }
 
     static int explain(String name, Main.Options o, PrintStream out, PrintStream err) throws Cluster.Unreadable {

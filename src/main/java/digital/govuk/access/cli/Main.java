@@ -25,12 +25,17 @@ public final class Main {
         return """
                 Usage: %1$s plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...
                        %1$s report [--at RFC3339] [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]
+                       %1$s report --unexplained [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME]
                        %1$s explain NAME [--at RFC3339] [--kubeconfig FILE] [--context NAME] [-f PATH]...
 
                   plan      the access the operator would grant at an instant (default: now), from EngineerAccess,
                             AccessPolicy and Namespace objects in YAML or JSON files and folders, with no cluster
                   report    who holds which access, why, since and until when, supervised and approved by whom,
                             and rota eligibility: from the cluster, or from files when PATHs are given
+                  report --unexplained
+                            who else holds production access: the RoleBindings and ClusterRoleBindings in the
+                            cluster that grant the policy's Deploy or Admin ClusterRole and that the operator did
+                            not make, so no EngineerAccess explains them (listed, never changed): from the cluster only
                   explain   one engineer in plain words: what they have and why, what is missing and what to do
                             next, and when it changes: from the cluster, or from files with -f
 
@@ -38,6 +43,7 @@ public final class Main {
                   -o, --output F    plan: table (default); json: a v1 List of EngineerAccess with .status filled in;
                                     markdown (with --against): a summary for a pull request comment
                                     report: table (default), csv or markdown
+                  --unexplained     report: access outside the operator's records, as above
                   --against OLD     plan: compare with the manifests at OLD and print who gains or loses access, now and later
                   --kubeconfig FILE the cluster to read (default: $KUBECONFIG, else ~/.kube/config, as kubectl)
                   --context NAME    the kubeconfig context to use (default: its current context)
@@ -71,7 +77,7 @@ public final class Main {
 
     /** The options of one command line, checked. */
     record Options(String command, Instant now, Instant at, boolean atGiven, String output, Path against, Path kubeconfig, String context,
-            List<Path> files, List<String> positional) {
+            List<Path> files, List<String> positional, boolean unexplained) {
     }
 
     /** A usage error: the message is printed with the usage, and the exit status is 2. */
@@ -127,6 +133,7 @@ public final class Main {
         String context = null;
         List<Path> files = new ArrayList<>();
         List<String> positional = new ArrayList<>();
+        boolean unexplained = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -139,6 +146,12 @@ public final class Main {
             switch (option) {
                 case "-h", "--help" -> {
                     return null;
+                }
+                case "--unexplained" -> {
+                    if (value != null) {
+                        throw new UsageError("--unexplained takes no value");
+                    }
+                    unexplained = true;
                 }
                 case "--at", "-o", "--output", "--against", "--kubeconfig", "--context", "-f", "--filename" -> {
                     if (value == null) {
@@ -171,13 +184,16 @@ public final class Main {
                 }
             }
         }
-        Options o = new Options(command, clock.instant(), at, atGiven, output, against, kubeconfig, context, files, positional);
+        Options o = new Options(command, clock.instant(), at, atGiven, output, against, kubeconfig, context, files, positional, unexplained);
         check(o);
         return o;
     }
 
     private static void check(Options o) throws UsageError {
         boolean cluster = o.kubeconfig() != null || o.context() != null;
+        if (o.unexplained() && !o.command().equals("report")) {
+            throw new UsageError("--unexplained is for report: report --unexplained lists access outside the operator's records");
+        }
         switch (o.command()) {
             case "plan" -> {
                 only(o, "-o takes table, json or markdown", "table", "json", "markdown");
@@ -195,6 +211,13 @@ public final class Main {
                 only(o, "-o takes table, csv or markdown", "table", "csv", "markdown");
                 if (o.against() != null || !o.files().isEmpty()) {
                     throw new UsageError("report takes PATHs, or reads the cluster; --against and -f are for plan and explain");
+                }
+                if (o.unexplained() && !o.positional().isEmpty()) {
+                    throw new UsageError("report --unexplained reads the RoleBindings and ClusterRoleBindings in the cluster, which"
+                            + " files cannot show: drop the PATHs");
+                }
+                if (o.unexplained() && o.atGiven()) {
+                    throw new UsageError("report --unexplained shows the bindings in the cluster as they are now: --at does not apply");
                 }
                 if (cluster && !o.positional().isEmpty()) {
                     throw new UsageError("report reads either the cluster (--kubeconfig, --context) or files (PATH...), not both");

@@ -40,6 +40,17 @@ class UsageTest {
                         "engineer-access: report reads either the cluster (--kubeconfig, --context) or files (PATH...), not both"),
                 Arguments.of(new String[] {"report", "--against", ex, ex},
                         "engineer-access: report takes PATHs, or reads the cluster; --against and -f are for plan and explain"),
+                Arguments.of(new String[] {"report", "--unexplained", ex},
+                        "engineer-access: report --unexplained reads the RoleBindings and ClusterRoleBindings in the cluster, which files"
+                                + " cannot show: drop the PATHs"),
+                Arguments.of(new String[] {"report", "--unexplained", "--at", "2026-12-02T12:00:00Z"},
+                        "engineer-access: report --unexplained shows the bindings in the cluster as they are now: --at does not apply"),
+                Arguments.of(new String[] {"report", "--unexplained", "-o", "json"}, "engineer-access: -o takes table, csv or markdown, not 'json'"),
+                Arguments.of(new String[] {"report", "--unexplained=yes"}, "engineer-access: --unexplained takes no value"),
+                Arguments.of(new String[] {"plan", "--unexplained", ex},
+                        "engineer-access: --unexplained is for report: report --unexplained lists access outside the operator's records"),
+                Arguments.of(new String[] {"explain", "a", "--unexplained"},
+                        "engineer-access: --unexplained is for report: report --unexplained lists access outside the operator's records"),
                 Arguments.of(new String[] {"explain"}, "engineer-access: explain takes one EngineerAccess NAME"),
                 Arguments.of(new String[] {"explain", "a", "b"}, "engineer-access: explain takes one EngineerAccess NAME"),
                 Arguments.of(new String[] {"explain", "a", "-o", "json"}, "engineer-access: explain takes NAME, --at, --kubeconfig, --context and -f"),
@@ -60,6 +71,7 @@ class UsageTest {
         }
         assertThat(run.err()).contains("Usage: engineer-access plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...",
                 "       engineer-access report [--at RFC3339] [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]",
+                "       engineer-access report --unexplained [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME]",
                 "       engineer-access explain NAME [--at RFC3339] [--kubeconfig FILE] [--context NAME] [-f PATH]...");
     }
 
@@ -81,7 +93,7 @@ class UsageTest {
             assertThat(run.exit()).as(String.join(" ", help)).isZero();
             assertThat(run.err()).isEmpty();
             assertThat(run.out()).startsWith("Usage: engineer-access plan ")
-                    .contains("--at T", "-o, --output F", "--against OLD", "Exit status: 0 every input is valid; 1 some input is invalid");
+                    .contains("--at T", "-o, --output F", "--against OLD", "--unexplained     report: access outside the operator's records", "Exit status: 0 every input is valid; 1 some input is invalid");
         }
     }
 
