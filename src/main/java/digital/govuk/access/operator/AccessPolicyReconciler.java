@@ -9,6 +9,7 @@ import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.PolicyInForce;
+import digital.govuk.access.bindings.Unexplained;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -16,6 +17,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 
 /**
  * Tells each AccessPolicy whether it is used and valid. Only the one named {@code default} is used; the
@@ -24,6 +27,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
  * {@link BindRights#NO_FOR}, so fixing the operator's rights is noticed without editing the policy.
  */
 @ControllerConfiguration(name = AccessPolicyReconciler.NAME)
+@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "clusterrolebindings", verbs = RBACVerbs.LIST)
 public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";
     static final String VALID = "Valid";
@@ -31,10 +35,12 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
 
     private final Clock clock;
     private final BindRights bindRights;
+    private final UnexplainedAccess unexplained;
 
-    public AccessPolicyReconciler(Clock clock, BindRights bindRights) {
+    public AccessPolicyReconciler(Clock clock, BindRights bindRights, UnexplainedAccess unexplained) {
         this.clock = clock;
         this.bindRights = bindRights;
+        this.unexplained = unexplained;
     }
 
     @Override
@@ -43,6 +49,7 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
         status.observedGeneration = policy.getMetadata().getGeneration();
         List<Condition> conditions = new ArrayList<>();
         boolean askAgain = false;
+        boolean lookAgain = false;
         if (!AccessPolicy.DEFAULT_NAME.equals(policy.getMetadata().getName())) {
             conditions.add(new Condition("Active", "False", "NotDefault",
                     "Ignored: the operator only uses the AccessPolicy named default"));
@@ -66,6 +73,17 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 conditions.add(new Condition(VALID, "False", valid.reason, valid.message));
                 askAgain = BindRights.refused(state);
             }
+            if (state.usable()) {
+                List<Unexplained.Grant> grants = unexplained.find(state.policy());
+                if (grants != null) {
+                    status.unexplainedBindings = grants.size();
+                    status.unexplained = new ArrayList<>(grants.stream().limit(StatusBuilder.STATUS_LISTS).map(Unexplained.Grant::line).toList());
+                } else if (before != null) {
+                    status.unexplainedBindings = before.unexplainedBindings;
+                    status.unexplained = before.unexplained;
+                }
+                lookAgain = true;
+            }
             conditions.add(status.inForce != null
                     ? new Condition(IN_FORCE, "True", state.problems().isEmpty() ? "Current" : "LastValid",
                             "Decisions are made with generation " + status.inForce.generation + " of this policy"
@@ -79,11 +97,14 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 status.observedGeneration, clock.instant());
         if (previous == null || !Objects.equals(previous.observedGeneration, status.observedGeneration)
                 || !Objects.equals(previous.conditions, status.conditions) || !Objects.equals(previous.problems, status.problems)
-                || !sameInForce(previous.inForce, status.inForce)) {
+                || !sameInForce(previous.inForce, status.inForce)
+                || !Objects.equals(previous.unexplainedBindings, status.unexplainedBindings)
+                || !Objects.equals(previous.unexplained, status.unexplained)) {
             StatusWrites.replace(policy, status, context, AccessPolicy::new);
         }
         UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
-        return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis()) : done;
+        return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis())
+                : lookAgain ? done.rescheduleAfter(UnexplainedAccess.EVERY.toMillis()) : done;
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */

@@ -20,4 +20,11 @@ public class AccessPolicyStatus {
 
     @JsonPropertyDescription("The last valid policy the operator saw, which stays in force while the spec is invalid.")
     public PolicyInForce inForce;
+
+    @JsonPropertyDescription("How many RoleBindings and ClusterRoleBindings bind the policy's Deploy or Admin ClusterRole without"
+            + " having been made by the operator: production access no EngineerAccess explains. Looked at every few minutes.")
+    public Integer unexplainedBindings;
+
+    @JsonPropertyDescription("The first 20 of them, each as where it is, the role and to whom (engineer-access report --unexplained lists all).")
+    public List<String> unexplained = new ArrayList<>();
 }
