@@ -270,7 +270,7 @@ class PlanCommandTest {
     @Test
     void aGroupSubjectIsRefusedUnlessThePolicyAllowsGroups() {
         String group = Cli.deploy("team").replace("subject: {kind: User, name: team@example.gov.uk}",
-                "subject: {kind: Group, name: platform-team}");
+                "subject: {kind: Group, name: platform-team}\n  email: team@example.gov.uk");
         Path file = write(dir, "group.yaml", Cli.docs(group, Cli.NAMESPACES));
 
         Cli.Run refused = run(args("plan", "-o", "json", file));
