@@ -20,6 +20,7 @@ import digital.govuk.access.api.v1alpha1.Unmet;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.rules.AccessFlow;
 import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.OnePerson;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.rules.Values;
 
@@ -54,7 +55,9 @@ final class Explain {
             return out.toString();
         }
         if (!d.specValid()) {
-            out.append("Has:     no production access: the spec is invalid, so it grants nothing.\n");
+            boolean samePerson = d.problems().stream().anyMatch(p -> OnePerson.REASON.equals(p.reason()));
+            out.append(samePerson ? "Has:     no production access: an earlier EngineerAccess names the same person, so this one grants nothing.\n"
+                    : "Has:     no production access: the spec is invalid, so it grants nothing.\n");
             out.append("Fix:\n");
             for (Problem p : d.problems()) {
                 out.append("  - ").append(p).append('\n');

@@ -1,11 +1,15 @@
 package digital.govuk.access.cli;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
@@ -15,6 +19,7 @@ import digital.govuk.access.bindings.NamespaceInfo;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EngineerNames;
+import digital.govuk.access.rules.OnePerson;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.rules.Values;
@@ -86,6 +91,8 @@ public final class Plan {
                     meta.getDeletionTimestamp() != null));
         }
 
+        Map<String, Problem> samePerson = OnePerson.refused(claims(set.engineers()));
+
         Map<String, Engineer> engineers = new LinkedHashMap<>();
         Map<String, String> seen = new HashMap<>();
         for (Manifests.Source<EngineerAccess> source : set.engineers()) {
@@ -115,13 +122,20 @@ public final class Plan {
                     errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
                 }
             }
+            // One person, one EngineerAccess: a later one naming the same person grants nothing.
+            Problem duplicate = named ? samePerson.get(name) : null;
+            if (duplicate != null) {
+                errors.add(new InputError(source.file(), label, duplicate.field(), duplicate.message()));
+            }
             if (!policy.valid()) {
                 out.setStatus(StatusBuilder.withInvalidPolicy(policy, List.of(), null, null, generation, at));
                 engineers.put(key, new Engineer(source.file(), out, null, List.of()));
                 continue;
             }
             Decision decision;
-            if (!unreadable.isEmpty()) {
+            if (duplicate != null) {
+                decision = Decision.invalid(List.of(duplicate));
+            } else if (!unreadable.isEmpty()) {
                 decision = Decision.invalid(unreadable);
             } else {
                 decision = AccessRules.decide(name, ea.getSpec(), policy.policy(), at);
@@ -135,6 +149,36 @@ public final class Plan {
             engineers.put(key, new Engineer(source.file(), out, decision, bindings));
         }
         return new Result(engineers, errors, notes, policy, List.copyOf(namespaces));
+    }
+
+    /**
+     * Who claims which person, for {@link OnePerson}: every named EngineerAccess read, but only the first of a name
+     * (a second of the same name is refused on its own). The creation time is metadata.creationTimestamp when the
+     * file has one; manifests written by hand have none, and then the first by name keeps the person.
+     */
+    private static List<OnePerson.Claim> claims(List<Manifests.Source<EngineerAccess>> sources) {
+        List<OnePerson.Claim> claims = new ArrayList<>(sources.size());
+        Set<String> names = new HashSet<>();
+        for (Manifests.Source<EngineerAccess> source : sources) {
+            var meta = source.object().getMetadata();
+            String name = meta == null ? null : meta.getName();
+            if (name != null && !name.isEmpty() && names.add(name)) {
+                claims.add(new OnePerson.Claim(name, source.object().getSpec(), created(meta.getCreationTimestamp())));
+            }
+        }
+        return claims;
+    }
+
+    /** metadata.creationTimestamp as an instant; null when absent or not an RFC 3339 instant. */
+    private static Instant created(String timestamp) {
+        if (timestamp == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(timestamp).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static EngineerAccess copyWithoutStatus(EngineerAccess ea) {

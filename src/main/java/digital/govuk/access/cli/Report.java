@@ -13,6 +13,8 @@ import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.api.v1alpha1.Shift;
 import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.OnePerson;
+import digital.govuk.access.rules.Problem;
 import digital.govuk.access.rules.Values;
 
 /**
@@ -62,8 +64,9 @@ final class Report {
                     "-", null);
         }
         if (!d.specValid()) {
-            return new Row(name, engineer, AccessStage.None.words(), "-", "invalid spec: " + d.problems().get(0), "-", "-", "-", "-", "-",
-                    Level.None);
+            Problem first = d.problems().get(0);
+            String why = OnePerson.REASON.equals(first.reason()) ? "refused: " + first : "invalid spec: " + first;
+            return new Row(name, engineer, AccessStage.None.words(), "-", why, "-", "-", "-", "-", "-", Level.None);
         }
         Stages.Stage stage = Stages.at(Stages.of(e, plan), at);
         AccessStage now = AccessStage.of(d.level(), d.supervised());

@@ -298,7 +298,7 @@ public final class AccessRules {
                     + String.join(", ", a.missingConfirmations()) + "; ask your tech lead to confirm "
                     + Values.and(a.missingConfirmations().stream().map(AccessRules::confirmationInWords).toList())));
         }
-        if (a.approvedBy().equals(f.engineer())) {
+        if (f.isEngineer(a.approvedBy())) {
             unmet.add(new Unmet(Level.Deploy, UnmetCode.SelfApproval,
                     "The engineer cannot approve their own deploy access: ask your tech lead to approve it"));
         } else if (!p.techLeads().isEmpty() && !p.techLeads().contains(a.approvedBy())) {
@@ -440,7 +440,7 @@ public final class AccessRules {
         if (role == null) {
             rejection = RejectionCode.ApproverNotAuthorised;
             message = Values.cut(e.approvedBy()) + " is not a Lead Developer or Head of Technology listed in the policy's exceptionApprovers";
-        } else if (e.approvedBy().equals(f.engineer())) {
+        } else if (f.isEngineer(e.approvedBy())) {
             rejection = RejectionCode.SelfApproval;
             message = "The engineer cannot approve their own exception";
         } else if (e.businessCase().isBlank()) {
@@ -449,7 +449,7 @@ public final class AccessRules {
         } else if (Names.blank(e.supervisor())) {
             rejection = RejectionCode.MissingSupervisor;
             message = "No supervisor is named";
-        } else if (e.supervisor().equals(f.engineer())) {
+        } else if (f.isEngineer(e.supervisor())) {
             rejection = RejectionCode.MissingSupervisor;
             message = "The engineer cannot supervise themselves";
         } else if (e.expiry().isAfter(e.start().atZone(p.zone()).plusDays(p.maxExceptionDays()).toInstant())) {

@@ -3,16 +3,18 @@ package digital.govuk.access.rules;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.ClearanceLevel;
 import digital.govuk.access.api.v1alpha1.ShiftRole;
 
 /**
  * An EngineerAccess spec after checking and parsing: dates turned into the instants at which they
- * take effect in the policy time zone. Built by {@link SpecReader}; read by {@link AccessRules}.
+ * take effect in the policy time zone. Built by {@link SpecReader}; read by {@link AccessRules}. {@code identities}
+ * are the names the engineer is known by (subject name and e-mail address), as {@link Names#key} gives them.
  */
 record Facts(
-        String engineer,
+        Set<String> identities,
         ClearanceLevel clearance,
         Instant clearanceFrom,
         LocalDate clearanceOn,
@@ -22,6 +24,14 @@ record Facts(
         List<ShiftFact> shifts,
         List<ExceptionFact> exceptions,
         List<AbsenceFact> absences) {
+
+    /**
+     * Whether a name (as {@link Names#key} gives it) is the engineer's own: their subject's name or their e-mail
+     * address. Every check that a person is not the engineer asks this.
+     */
+    boolean isEngineer(String name) {
+        return identities.contains(name);
+    }
 
     /** The deploy approval. {@code missingConfirmations} names the confirmations that are not true. */
     record Approval(String approvedBy, Instant from, LocalDate on, List<String> missingConfirmations) {

@@ -12,6 +12,8 @@ import digital.govuk.access.api.v1alpha1.Bounds;
  * <ul>
  * <li>A name is compared by its {@link #key}: Unicode NFKC (so a full-width {@code ｊａｎｅ} is {@code jane}),
  * lower case, without surrounding white space. They are usually e-mail addresses.</li>
+ * <li>The engineer is known by every identifier recorded: the subject's name and {@code spec.email}. A check that
+ * someone is not the engineer compares with all of them.</li>
  * <li>A name holding a character a reader cannot see (a zero-width space, a direction mark, a control
  * character...) is invalid: two names that look the same must compare the same, so such a name fails
  * closed rather than slipping past the self-approval check.</li>
@@ -51,6 +53,11 @@ final class Names {
             i += Character.charCount(cp);
         }
         return key(name);
+    }
+
+    /** Whether a name, as its {@link #key} gives it, is an e-mail address: it holds an {@code @}. */
+    static boolean isAddress(String key) {
+        return key.indexOf('@') >= 0;
     }
 
     static boolean blank(String s) {

@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import digital.govuk.access.api.v1alpha1.Absence;
@@ -64,7 +65,8 @@ public final class SpecReader {
         if (spec.employment == null) {
             problems.add(new Problem("spec.employment", "is required: CivilServant or Contractor"));
         }
-        String engineer = subject(spec.subject, policy, problems);
+        String subjectKey = subject(spec.subject, policy, problems);
+        String emailKey = email(spec.email, spec.subject, subjectKey, problems);
 
         ClearanceLevel clearance = ClearanceLevel.None;
         LocalDate clearanceOn = null;
@@ -178,7 +180,7 @@ public final class SpecReader {
             return new Result(null, List.copyOf(problems));
         }
         Instant clearanceFrom = clearanceOn == null ? null : start(clearanceOn, zone);
-        return new Result(new Facts(engineer, clearance, clearanceFrom, clearanceOn,
+        return new Result(new Facts(identities(subjectKey, emailKey), clearance, clearanceFrom, clearanceOn,
                 probationOn == null ? null : start(probationOn, zone), probationOn, approval,
                 List.copyOf(shifts), List.copyOf(exceptions), List.copyOf(absences)), List.of());
     }
@@ -228,6 +230,34 @@ public final class SpecReader {
             return null;
         }
         return name;
+    }
+
+    /**
+     * The engineer's e-mail address: required when the subject's name is not one (a user name such as {@code jane},
+     * or a group), so that the engineer is known by every name an approver might write. Returns its key, or null.
+     * A subject already refused (missing, {@code system:...}, an invisible character) asks for nothing more.
+     */
+    private static String email(String email, Subject subject, String subjectKey, List<Problem> problems) {
+        if (email == null) {
+            if (subjectKey != null && !Names.isAddress(subjectKey)) {
+                problems.add(new Problem("spec.email", "is required because spec.subject.name " + Values.quote(subject.name)
+                        + " is not an e-mail address: add the engineer's e-mail address (for example jane.doe@example.gov.uk),"
+                        + " so that an approval in either name is known as their own"));
+            }
+            return null;
+        }
+        String key = Names.check(email, "spec.email", problems);
+        if (key != null && !Names.isAddress(key)) {
+            problems.add(new Problem("spec.email", Values.quote(email) + " is not an e-mail address: write the engineer's"
+                    + " address, for example jane.doe@example.gov.uk"));
+            return null;
+        }
+        return key;
+    }
+
+    /** Every name the engineer is known by, as compared: the subject's name and the e-mail address. */
+    private static Set<String> identities(String subjectKey, String emailKey) {
+        return emailKey == null || emailKey.equals(subjectKey) ? Set.of(subjectKey) : Set.of(subjectKey, emailKey);
     }
 
     /** A name that must be present: its key as {@link Names} compares it, or null after adding a problem. */

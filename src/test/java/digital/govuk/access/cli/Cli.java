@@ -215,6 +215,26 @@ final class Cli {
         return engineer(name, identity(name), CLEARANCE, APPROVAL);
     }
 
+    /**
+     * Cleared and approved (Deploy), known to the cluster as the user {@code jane}, with the address
+     * {@code Jane@example.gov.uk}: the same person as {@code deploy("jane")}, whose subject is jane@example.gov.uk.
+     */
+    static String janeByUserName(String name) {
+        return engineer(name, """
+                  fullName: Jane Doe
+                  role: Developer
+                  employment: CivilServant
+                  subject: {kind: User, name: jane}
+                  email: Jane@example.gov.uk
+                """, CLEARANCE, APPROVAL);
+    }
+
+    /** An EngineerAccess document with metadata.creationTimestamp set, as read back from a cluster. */
+    static String created(String document, String creationTimestamp) {
+        return document.replaceFirst("\nmetadata:\n  name: ([^\n]*)\n",
+                "\nmetadata:\n  name: $1\n  creationTimestamp: \"" + creationTimestamp + "\"\n");
+    }
+
     /** Earned Admin, not supervised. */
     static String admin(String name) {
         return engineer(name, identity(name), CLEARANCE, APPROVAL, PROBATION, ADMIN_SHIFTS);

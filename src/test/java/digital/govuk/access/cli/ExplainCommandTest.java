@@ -75,6 +75,20 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aSecondEngineerAccessForOnePersonSaysWhichKeepsThePerson() {
+        Path file = write(dir, "people.yaml", docs(Cli.NAMESPACES, Cli.deploy("jane"), Cli.janeByUserName("jane-user")));
+
+        Cli.Run refused = run(args("explain", "jane-user", "--at", "2026-12-02T12:00:00Z", "-f", file));
+
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).contains("Has:     no production access: an earlier EngineerAccess names the same person, so this"
+                + " one grants nothing.\nFix:\n  - spec.subject.name: names the same person (jane@example.gov.uk) as EngineerAccess 'jane'");
+        Cli.Run kept = run(args("explain", "jane", "--at", "2026-12-02T12:00:00Z", "-f", file));
+        assertThat(kept.exit()).as("the other's problem is not jane's").isZero();
+        assertThat(kept.out()).contains("Deploy");
+    }
+
+    @Test
     void anEngineerThatIsNotThereIsAnError() {
         Cli.Run run = run(args("explain", "nobody", "-f", examples()));
 

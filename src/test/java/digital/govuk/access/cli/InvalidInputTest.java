@@ -156,7 +156,7 @@ class InvalidInputTest {
                         "extra: unknown field 'extra'; the fields here are apiVersion, kind, metadata, spec, status"),
                 Arguments.of("a long unknown field name is cut", engineer("bad", id, "  " + longValue.substring(0, 200) + ": 1\n"),
                         "spec." + "x".repeat(80) + "…: unknown field '" + "x".repeat(80) + "…'; the fields here are fullName, role,"
-                                + " employment, subject, clearance, probation, deployApproval, shifts, exceptions, absences"),
+                                + " employment, subject, email, clearance, probation, deployApproval, shifts, exceptions, absences"),
                 Arguments.of("a long value is cut", engineer("bad", id, "  shifts: [" + shift.replace("Shadow", longValue) + "]\n"),
                         "spec.shifts[0].role: expected one of Shadow, AdminShadow, Secondary, Primary, OnCall, got the string '"
                                 + "x".repeat(80) + "…'"),

@@ -270,7 +270,7 @@ class PlanCommandTest {
     @Test
     void aGroupSubjectIsRefusedUnlessThePolicyAllowsGroups() {
         String group = Cli.deploy("team").replace("subject: {kind: User, name: team@example.gov.uk}",
-                "subject: {kind: Group, name: platform-team}");
+                "subject: {kind: Group, name: platform-team}\n  email: team@example.gov.uk");
         Path file = write(dir, "group.yaml", Cli.docs(group, Cli.NAMESPACES));
 
         Cli.Run refused = run(args("plan", "-o", "json", file));
@@ -288,6 +288,54 @@ class PlanCommandTest {
         Cli.Run allowed = run(args("plan", "-o", "json", file, policy));
         assertThat(allowed.exit()).as(allowed.toString()).isZero();
         assertThat(bindings(items(allowed.json()).get("team").path("status"))).containsExactly("apps/team-deploy/production-deploy");
+    }
+
+    private static final String SAME_PERSON = "spec.subject.name: names the same person (jane@example.gov.uk) as EngineerAccess '%s',"
+            + " %s and keeps the person; this one grants nothing: delete one of the two, or correct spec.subject.name or"
+            + " spec.email if they are different people";
+
+    @Test
+    void twoEngineerAccessObjectsForOnePersonGrantOnlyTheFirst() {
+        // jane's subject is jane@example.gov.uk; jane-user's is the user jane, whose address is Jane@example.gov.uk.
+        Path file = write(dir, "people.yaml", Cli.docs(Cli.NAMESPACES, Cli.janeByUserName("jane-user"), Cli.deploy("jane"),
+                Cli.deploy("john")));
+
+        Cli.Run run = run(args("plan", "-o", "json", file));
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.invalid()).as("without creationTimestamp, the first by name keeps the person").containsExactly(
+                "invalid: " + file + ": EngineerAccess jane-user: "
+                        + SAME_PERSON.formatted("jane", "which comes first by name (neither was created earlier)"));
+        assertThat(run.err()).contains("1 invalid input: they grant nothing");
+        Map<String, JsonNode> items = items(run.json());
+        assertThat(bindings(items.get("jane").path("status"))).containsExactly("apps/jane-deploy/production-deploy");
+        assertThat(bindings(items.get("john").path("status"))).containsExactly("apps/john-deploy/production-deploy");
+        JsonNode refused = items.get("jane-user");
+        assertThat(refused.path("status").path("level").asText()).isEqualTo("None");
+        assertThat(refused.path("status").path("bindings")).isEmpty();
+        assertThat(condition(refused, "SpecValid").path("status").asText()).isEqualTo("False");
+        assertThat(condition(refused, "SpecValid").path("reason").asText()).isEqualTo("DuplicateSubject");
+        assertThat(condition(refused, "SpecValid").path("message").asText())
+                .isEqualTo(SAME_PERSON.formatted("jane", "which comes first by name (neither was created earlier)"));
+        assertThat(condition(items.get("jane"), "SpecValid").path("status").asText()).isEqualTo("True");
+
+        // Read back from a cluster, the one created first keeps the person, whatever its name.
+        Path cluster = write(dir, "cluster.yaml", Cli.docs(Cli.NAMESPACES,
+                Cli.created(Cli.janeByUserName("jane-user"), "2026-11-02T10:00:00Z"),
+                Cli.created(Cli.deploy("jane"), "2026-11-03T10:00:00Z"), Cli.deploy("john")));
+        Cli.Run byTime = run(args("plan", "-o", "json", cluster));
+        assertThat(byTime.exit()).as(byTime.toString()).isEqualTo(1);
+        assertThat(byTime.invalid()).containsExactly("invalid: " + cluster + ": EngineerAccess jane: "
+                + SAME_PERSON.formatted("jane-user", "which was created earlier"));
+        assertThat(bindings(items(byTime.json()).get("jane-user").path("status"))).containsExactly("apps/jane-user-deploy/production-deploy");
+        assertThat(items(byTime.json()).get("jane").path("status").path("bindings")).isEmpty();
+
+        // Told apart (jane-user is someone else's user name and address), both are granted.
+        Path apart = write(dir, "apart.yaml", Cli.docs(Cli.NAMESPACES,
+                Cli.janeByUserName("jane-user").replace("Jane@example.gov.uk", "jane.smith@example.gov.uk")
+                        .replace("name: jane}", "name: jsmith}"), Cli.deploy("jane")));
+        Cli.Run fixed = run(args("plan", apart));
+        assertThat(fixed.exit()).as(fixed.toString()).isZero();
     }
 
     /** "namespace/name/clusterRole" of each binding in a status. */

@@ -107,4 +107,19 @@ class ReportCommandTest {
         assertThat(Cli.table(run.out()).get("broken")).containsEntry("ACCESS", "None")
                 .containsEntry("WHY", "invalid spec: spec.clearance.grantedOn: is required for clearance level BPSS");
     }
+
+    @Test
+    void aSecondEngineerAccessForOnePersonIsRefused() {
+        Path file = write(dir, "people.yaml", docs(Cli.NAMESPACES, Cli.deploy("jane"), Cli.janeByUserName("jane-user")));
+
+        Cli.Run run = run(args("report", "--at", "2026-12-02T12:00:00Z", file));
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.invalid()).hasSize(1).allSatisfy(l -> assertThat(l).contains("EngineerAccess jane-user: spec.subject.name:"
+                + " names the same person (jane@example.gov.uk) as EngineerAccess 'jane'"));
+        assertThat(Cli.table(run.out()).get("jane")).containsEntry("ACCESS", "Deploy");
+        assertThat(Cli.table(run.out()).get("jane-user")).containsEntry("ACCESS", "None")
+                .hasEntrySatisfying("WHY", why -> assertThat(why).startsWith("refused: spec.subject.name: names the same person"
+                        + " (jane@example.gov.uk) as EngineerAccess 'jane'"));
+    }
 }

@@ -372,7 +372,7 @@ class RealApiServerTest {
         // Group under the example policy, which does not allow groups. The API server accepts all three.
         admin().resource(deployable("rules-control", "{kind: User, name: control@example.gov.uk}", "")).create();
         admin().resource(deployable("rules-system", "{kind: User, name: system:masters}", "")).create();
-        admin().resource(deployable("rules-group", "{kind: Group, name: platform-team}", "")).create();
+        admin().resource(deployable("rules-group", "{kind: Group, name: platform-team}\n  email: platform.lead@example.gov.uk", "")).create();
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(bindingsOf("rules-control"))
                 .containsExactly("apps/rules-control-deploy/production-deploy"));

@@ -479,6 +479,8 @@ class AccessRulesPropertiesTest {
                 new Corruption("unparsable shift instant", s -> s.shifts.add(0, shift(ShiftRole.Secondary, "2026-05-02T09:00",
                         "2026-05-03T09:00:00Z")), "spec.shifts[0].startTime"),
                 new Corruption("missing subject", s -> s.subject = null, "spec.subject"),
+                new Corruption("a user name as the subject, no spec.email", s -> s.subject.name = "jane", "spec.email"),
+                new Corruption("spec.email without @", s -> s.email = "jane.doe", "spec.email"),
                 new Corruption("BPSS without grantedOn", s -> {
                     s.clearance = new Clearance();
                     s.clearance.level = ClearanceLevel.BPSS;
@@ -525,6 +527,33 @@ class AccessRulesPropertiesTest {
         assertThat(d.exceptions()).isEmpty();
         assertThat(d.rota().eligible).isEmpty();
         assertThat(ManagedBindings.desired("jane-doe", d, policy, NAMESPACES)).isEmpty();
+    }
+
+    /**
+     * (c2) One person, every name (decided): the engineer known as User {@code jane.doe} with spec.email
+     * {@code jane.doe@example.gov.uk} is decided exactly as the engineer whose subject is that address, when the
+     * deploy approver and the exception supervisors who are the engineer write either name (here: alternately).
+     */
+    @Property(tries = 300)
+    void theEngineerIsOnePersonByEitherName(@ForAll("cases") Case c) {
+        EngineerAccessSpec byAddress = c.spec();
+        EffectivePolicy policy = c.policy();
+        EngineerAccessSpec byUserName = c.spec();
+        byUserName.subject.name = "jane.doe";
+        byUserName.email = " Jane.Doe@example.gov.uk";
+        int[] seen = {0};
+        java.util.function.UnaryOperator<String> eitherName = name -> name != null && Names.key(name).equals(ENGINEER)
+                && seen[0]++ % 2 == 0 ? "JANE.DOE" : name;
+        if (byUserName.deployApproval != null) {
+            byUserName.deployApproval.approvedBy = eitherName.apply(byUserName.deployApproval.approvedBy);
+        }
+        for (AdminException e : byUserName.exceptions) {
+            e.supervisor = eitherName.apply(e.supervisor);
+        }
+        Statistics.label("the engineer named in another name").collect(seen[0] > 0);
+        Decision d = AccessRules.decide(byUserName, policy, c.now());
+        assertThat(d.problems()).isEmpty();
+        assertThat(d).isEqualTo(AccessRules.decide(byAddress, policy, c.now()));
     }
 
     /**

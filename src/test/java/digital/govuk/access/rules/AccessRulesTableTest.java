@@ -233,6 +233,22 @@ class AccessRulesTableTest {
                 row("Deploy 3 'approver is not the engineer': the name in full-width letters is the same name (NFKC, decided) -> SelfApproval",
                         deployReady().approval("ｊａｎｅ.ＤＯＥ@example.gov.uk", "2026-02-01"), P, "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
+                row("Deploy 3 'approver is not the engineer': subject User jane, approved by Jane@example.gov.uk, the engineer's"
+                        + " spec.email (one person, two names: decided) -> SelfApproval",
+                        deployReady().userName("jane", "jane@example.gov.uk").approval("Jane@example.gov.uk", "2026-02-01"), P,
+                        "2026-03-01T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()
+                                .message("Deploy:SelfApproval", "The engineer cannot approve their own deploy access: ask your tech lead to approve it")),
+                row("Deploy 3 'approver is not the engineer': subject User jane with spec.email, approved by the user name JANE -> SelfApproval",
+                        deployReady().userName("jane", "jane@example.gov.uk").approval(" JANE", "2026-02-01"), P, "2026-03-01T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
+                row("Deploy 3 'approver is not the engineer': a Group subject's engineer approving by their spec.email -> SelfApproval",
+                        deployReady().group("platform-team", "jane@example.gov.uk").approval("ｊａｎｅ@example.gov.uk", "2026-02-01"),
+                        policy().allowGroupSubjects(true).build(), "2026-03-01T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:SelfApproval").adminNothing()),
+                row("Deploy 3: subject User jane with spec.email, approved by a tech lead: granted (the e-mail address is another name, not a change)",
+                        deployReady().userName("jane", "jane@example.gov.uk"), P, "2026-03-01T12:00:00Z",
+                        expect(Level.Deploy).adminNothing().bindings("apps:deploy", "tools:deploy")),
                 row("Deploy 3 'when the policy lists techLeads, is one of them': not listed -> ApproverNotTechLead",
                         deployReady(), policy().techLeads("other.lead@example.gov.uk").build(), "2026-03-01T12:00:00Z",
                         expect(Level.None).unmet("Deploy:ApproverNotTechLead").adminNothing()
@@ -366,6 +382,18 @@ class AccessRulesTableTest {
                         policy().approver(ENGINEER, ApproverRole.HeadOfTechnology).build(), "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
                                 .exceptions("Rejected:SelfApproval")),
+                row("Exception approver 'is not the engineer': subject User jane, approved by a listed approver who is the engineer's"
+                        + " spec.email (decided) -> SelfApproval",
+                        cleared().userName("jane", "jane@example.gov.uk").exception("Jane@example.gov.uk", SUPERVISOR, EX_START, EX_EXPIRY),
+                        policy().approver("jane@example.gov.uk", ApproverRole.LeadDeveloper).build(), "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:SelfApproval")),
+                row("Exception approver 'is not the engineer': subject User jane with spec.email, approved by the user name jane,"
+                        + " listed in the policy -> SelfApproval",
+                        cleared().userName("jane", "jane@example.gov.uk").exception("Jane", SUPERVISOR, EX_START, EX_EXPIRY),
+                        policy().approver("jane", ApproverRole.HeadOfTechnology).build(), "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:SelfApproval")),
                 row("Exception 'businessCase ... non-empty': whitespace only -> MissingBusinessCase (decided)",
                         cleared().exception(HEAD_OF_TECH, "   ", SUPERVISOR, EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
@@ -386,6 +414,22 @@ class AccessRulesTableTest {
                         cleared().exception(HEAD_OF_TECH, "Ｊａｎｅ.Doe@example.gov.uk\u00A0", EX_START, EX_EXPIRY), P, "2026-11-25T12:00:00Z",
                         expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
                                 .exceptions("Rejected:MissingSupervisor")),
+                row("Exception 'the supervisor is not the engineer': subject User jane, supervised by the engineer's spec.email"
+                        + " (decided) -> MissingSupervisor",
+                        cleared().userName("jane", "jane@example.gov.uk").exception(HEAD_OF_TECH, "JANE@example.gov.uk ", EX_START, EX_EXPIRY),
+                        P, "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:MissingSupervisor")),
+                row("Exception 'the supervisor is not the engineer': subject User jane.doe@example.gov.uk with another address in"
+                        + " spec.email, supervised by that address -> MissingSupervisor",
+                        cleared().userName(ENGINEER, "jd@example.gov.uk").exception(HEAD_OF_TECH, "jd@example.gov.uk", EX_START, EX_EXPIRY),
+                        P, "2026-11-25T12:00:00Z",
+                        expect(Level.None).unmet("Deploy:DeployApprovalMissing").adminNothing()
+                                .exceptions("Rejected:MissingSupervisor")),
+                row("Exception: subject User jane with spec.email, approved and supervised by others: Active",
+                        cleared().userName("jane", "jane@example.gov.uk").exception(HEAD_OF_TECH, SUPERVISOR, EX_START, EX_EXPIRY),
+                        P, "2026-11-25T12:00:00Z",
+                        expect(Level.Admin).supervised().exceptions("Active").expiry(EX_EXPIRY).next(EX_EXPIRY)),
                 row("Exception 'expiryTime - startTime is at most maxExceptionDays (30)': 30 days + 1 s -> TooLong",
                         cleared().exception(HEAD_OF_TECH, SUPERVISOR, "2026-11-01T09:00:00Z", "2026-12-01T09:00:01Z"), P,
                         "2026-11-15T12:00:00Z",

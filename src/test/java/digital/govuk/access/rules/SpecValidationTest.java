@@ -160,6 +160,24 @@ class SpecValidationTest {
                 invalid("a system: subject name behind a zero-width space", s -> s.subject.name = "\u200Bsystem:masters",
                         "spec.subject.name", INVISIBLE.formatted("U+200B", 1)),
 
+                // One person, every name they are known by (decided): spec.email.
+                invalid("a user name as the subject, without spec.email", s -> s.subject.name = "jane",
+                        "spec.email", EMAIL_REQUIRED.formatted("jane")),
+                invalid("a user name in full-width letters as the subject, without spec.email", s -> s.subject.name = "ｊａｎｅ",
+                        "spec.email", EMAIL_REQUIRED.formatted("ｊａｎｅ")),
+                invalid("spec.email that is not an e-mail address", s -> s.email = "jane.doe",
+                        "spec.email", "'jane.doe' is not an e-mail address: write the engineer's address, for example jane.doe@example.gov.uk"),
+                invalid("an empty spec.email", s -> s.email = "",
+                        "spec.email", "'' is not an e-mail address: write the engineer's address, for example jane.doe@example.gov.uk"),
+                invalid("spec.email with a zero-width space", s -> s.email = "jane.doe@​example.gov.uk",
+                        "spec.email", INVISIBLE.formatted("U+200B", 10)),
+                invalid("spec.email with a zero-width space, beside a user name as the subject", s -> {
+                    s.subject.name = "jane";
+                    s.email = "​jane@example.gov.uk";
+                }, "spec.email", INVISIBLE.formatted("U+200B", 1)),
+                invalid("a 257-character spec.email", s -> s.email = "j".repeat(245) + "@example.com",
+                        "spec.email", "must be at most 256 characters, not 257"),
+
                 // Names with invisible characters cannot slip past the self-approval check (decided).
                 invalid("subject name with a byte order mark", s -> s.subject.name = "\uFEFF" + ENGINEER,
                         "spec.subject.name", INVISIBLE.formatted("U+FEFF", 1)),
@@ -200,6 +218,8 @@ class SpecValidationTest {
 
     private static final String SYSTEM_NAME = "'%s' is a Kubernetes system name (system:...) that would grant access to its"
             + " users, groups or service accounts; name the engineer's own user";
+    private static final String EMAIL_REQUIRED = "is required because spec.subject.name '%s' is not an e-mail address: add the"
+            + " engineer's e-mail address (for example jane.doe@example.gov.uk), so that an approval in either name is known as their own";
     private static final String INVISIBLE = "contains the invisible character %s (at character %d); write the name in plain visible text";
 
     private static List<digital.govuk.access.api.v1alpha1.Shift> shifts(int n) {
@@ -229,6 +249,29 @@ class SpecValidationTest {
         // Even then, no system: group.
         spec.subject.name = "system:authenticated";
         assertThat(AccessRules.decide(spec, groups, NOW).problems()).extracting(Problem::field).containsExactly("spec.subject.name");
+    }
+
+    @Test
+    void aGroupSubjectNeedsTheEngineersEmail() {
+        EffectivePolicy groups = Specs.policy().allowGroupSubjects(true).build();
+        EngineerAccessSpec spec = Specs.engineer().group("platform-team", null).build();
+        assertThat(SpecReader.problems(spec, groups)).containsExactly(new Problem("spec.email", EMAIL_REQUIRED.formatted("platform-team")));
+        spec.email = "jane.doe@example.gov.uk";
+        assertThat(SpecReader.problems(spec, groups)).isEmpty();
+        // A group named by an address needs none (the rule is the same for users and groups).
+        assertThat(SpecReader.problems(Specs.engineer().group("platform@example.gov.uk", null).build(), groups)).isEmpty();
+    }
+
+    @Test
+    void emailIsOptionalBesideAnAddressAndRequiredBesideAUserName() {
+        assertThat(SpecReader.problems(Specs.engineer().userName("jane", "jane@example.gov.uk").build(), POLICY)).isEmpty();
+        assertThat(SpecReader.problems(Specs.engineer().userName("jane", "ｊａｎｅ＠example.gov.uk").build(), POLICY))
+                .as("a full-width @ is an @ (NFKC)").isEmpty();
+        assertThat(SpecReader.problems(Specs.engineer().userName(ENGINEER, "jd@example.gov.uk").build(), POLICY))
+                .as("two addresses").isEmpty();
+        assertThat(SpecReader.problems(Specs.engineer().build(), POLICY)).as("an address as the subject, no spec.email").isEmpty();
+        assertThat(SpecReader.problems(Specs.engineer().userName("system:masters", null).build(), POLICY))
+                .as("a refused subject asks for nothing more").extracting(Problem::field).containsExactly("spec.subject.name");
     }
 
     @Test

@@ -93,6 +93,20 @@ final class Specs {
             return this;
         }
 
+        /** A User subject named by a user name (not an e-mail address), with the engineer's address in spec.email. */
+        Builder userName(String name, String email) {
+            spec.subject = new Subject(SubjectKind.User, name);
+            spec.email = email;
+            return this;
+        }
+
+        /** A Group subject, with the engineer's address in spec.email. */
+        Builder group(String name, String email) {
+            spec.subject = new Subject(SubjectKind.Group, name);
+            spec.email = email;
+            return this;
+        }
+
         Builder role(EngineerRole role) {
             spec.role = role;
             return this;

@@ -29,6 +29,11 @@ public class EngineerAccessSpec {
     @JsonPropertyDescription("The RBAC subject (user or group) that every managed RoleBinding names.")
     public Subject subject;
 
+    @Size(min = 1, max = Bounds.NAME)
+    @JsonPropertyDescription("The engineer's e-mail address. Required when subject.name is not an e-mail address (a user name, or a group)."
+            + " The engineer is known by both: an approval or supervision in either name is their own.")
+    public String email;
+
     @JsonPropertyDescription("Security clearance. Absent: no clearance.")
     public Clearance clearance;
 
