@@ -35,9 +35,14 @@ class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
         orphans.seen(now);
     }
 
+    /**
+     * Told before the event goes on: the reconciliation it starts must not find a write of ours to this binding
+     * still waiting, or it would take the deleted binding for present and never put it back. (An add or update is
+     * told after: the index must hold the binding before our record of writing it goes.)
+     */
     @Override
     public void onDelete(RoleBinding rb, boolean unknownFinalState) {
-        super.onDelete(rb, unknownFinalState);
         recentWrites.seen(rb, true);
+        super.onDelete(rb, unknownFinalState);
     }
 }
