@@ -26,7 +26,8 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code engineer_access_transition_lateness_seconds}: from the instant a change was due (a
  * nextTransitionTime, or a binding's expiry) to the moment the API server accepted its RoleBinding change</li>
  * <li>{@code engineer_access_reconcile_failures_total{cause}}: reconciliations that could not finish and were retried</li>
- * <li>{@code engineer_access_policy_valid}: 1 while the AccessPolicy in force is valid, 0 while access is frozen</li>
+ * <li>{@code engineer_access_policy_valid}: 1 while the AccessPolicy is valid, 0 while it is invalid</li>
+ * <li>{@code engineer_access_orphans_removed_total}: bindings with our label that no EngineerAccess justified, deleted</li>
  * </ul>
  */
 @Singleton
@@ -50,7 +51,7 @@ public class AccessMetrics {
                     .tag("level", held.level().name()).tag("supervised", String.valueOf(held.supervised())).register(registry);
         }
         Gauge.builder("engineer.access.policy.valid", policyValid, AtomicInteger::get)
-                .description("1 while the AccessPolicy in force is valid; 0 while it is invalid and access is frozen")
+                .description("1 while the AccessPolicy is valid; 0 while it is invalid (the last valid one stays in force, or access is frozen if there was none)")
                 .register(registry);
         // Every reason and cause known in advance starts at 0, so a rate is defined before the first change.
         for (String reason : new String[] {"AccessGranted", "BindingRestored"}) {

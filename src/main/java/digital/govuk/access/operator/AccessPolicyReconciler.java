@@ -36,15 +36,18 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     private final Clock clock;
     private final BindRights bindRights;
     private final UnexplainedAccess unexplained;
+    private final ClockSkew clockSkew;
 
-    public AccessPolicyReconciler(Clock clock, BindRights bindRights, UnexplainedAccess unexplained) {
+    public AccessPolicyReconciler(Clock clock, BindRights bindRights, UnexplainedAccess unexplained, ClockSkew clockSkew) {
         this.clock = clock;
+        this.clockSkew = clockSkew;
         this.bindRights = bindRights;
         this.unexplained = unexplained;
     }
 
     @Override
     public UpdateControl<AccessPolicy> reconcile(AccessPolicy policy, Context<AccessPolicy> context) {
+        clockSkew.start();
         AccessPolicyStatus status = new AccessPolicyStatus();
         status.observedGeneration = policy.getMetadata().getGeneration();
         List<Condition> conditions = new ArrayList<>();
@@ -104,7 +107,7 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
         }
         UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
         return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis())
-                : lookAgain ? done.rescheduleAfter(UnexplainedAccess.EVERY.toMillis()) : done;
+                : lookAgain ? done.rescheduleAfter(unexplained.every.toMillis()) : done;
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */

@@ -13,7 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReference;
@@ -57,7 +59,7 @@ public class Audit {
     public void record(EngineerAccess ea, String reason, boolean warning, String level, String namespaces, String message) {
         String name = ea.getMetadata().getName();
         LOG.infof("engineer=%s level=%s namespaces=%s reason=%s message=\"%s\"", name, level, namespaces, reason, message);
-        write(EVENT_NAMESPACE, name, new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
+        write(EVENT_NAMESPACE, name, true, new ObjectReferenceBuilder().withApiVersion(ea.getApiVersion()).withKind(ea.getKind())
                 .withName(name).withUid(ea.getMetadata().getUid()).withResourceVersion(ea.getMetadata().getResourceVersion()).build(),
                 reason, warning, message);
     }
@@ -70,16 +72,23 @@ public class Audit {
         String namespace = rb.getMetadata().getNamespace();
         LOG.infof("engineer=%s level=- namespaces=%s reason=%s message=\"%s\"", engineer == null ? "-" : engineer, namespace,
                 reason, message);
-        write(namespace, engineer == null ? rb.getMetadata().getName() : engineer, new ObjectReferenceBuilder()
+        write(namespace, engineer == null ? rb.getMetadata().getName() : engineer, engineer != null, new ObjectReferenceBuilder()
                 .withApiVersion("rbac.authorization.k8s.io/v1").withKind("RoleBinding").withNamespace(namespace)
                 .withName(rb.getMetadata().getName()).withUid(rb.getMetadata().getUid()).build(), reason, true, message);
     }
 
-    private void write(String namespace, String name, ObjectReference about, String reason, boolean warning, String message) {
+    /** Records something about the operator as a whole (its clock): an Event on the AccessPolicy and a log line. */
+    public void recordPolicy(String reason, boolean warning, String message) {
+        LOG.infof("engineer=- level=- namespaces=- reason=%s message=\"%s\"", reason, message);
+        write(EVENT_NAMESPACE, AccessPolicy.DEFAULT_NAME, false, new ObjectReferenceBuilder().withApiVersion(HasMetadata.getApiVersion(AccessPolicy.class))
+                .withKind(HasMetadata.getKind(AccessPolicy.class)).withName(AccessPolicy.DEFAULT_NAME).build(), reason, warning, message);
+    }
+
+    private void write(String namespace, String name, boolean engineer, ObjectReference about, String reason, boolean warning, String message) {
         String now = clock.instant().toString();
         Event event = new EventBuilder()
                 .withNewMetadata().withName(name + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-                .withNamespace(namespace).withLabels(Map.of("access.govuk.digital/engineer", name)).endMetadata()
+                .withNamespace(namespace).withLabels(engineer ? Map.of("access.govuk.digital/engineer", name) : Map.of()).endMetadata()
                 .withInvolvedObject(about)
                 .withReason(reason)
                 .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
