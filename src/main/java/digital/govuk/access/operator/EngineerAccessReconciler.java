@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -81,13 +82,16 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private final ReconcileStats stats;
     private final DueFirst dueFirst;
     private final Orphans orphans;
+    private final ClockSkew clockSkew;
     private volatile Orphans.Caches caches;
+    private volatile SamePerson samePerson;
     private volatile InformerEventSource<RoleBinding, EngineerAccess> bindingInformer;
 
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
             BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, AccessMetrics metrics,
-            ReconcileStats stats, DueFirst dueFirst, Orphans orphans) {
+            ReconcileStats stats, DueFirst dueFirst, Orphans orphans, ClockSkew clockSkew) {
         this.orphans = orphans;
+        this.clockSkew = clockSkew;
         this.clock = clock;
         this.client = client;
         this.transitions = transitions;
@@ -118,6 +122,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                         .build(),
                 context, recentWrites, orphans);
         bindingInformer = bindings;
+        samePerson = new SamePerson(context.getPrimaryCache());
         caches = new Orphans.Caches() {
             @Override
             public java.util.Optional<EngineerAccess> engineer(String name) {
@@ -180,6 +185,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         // The first reconciliation runs once JOSDK has listed every EngineerAccess and binding: then bindings that no
         // EngineerAccess justifies can be told apart.
         orphans.start(caches, () -> bindingInformer.list().toList());
+        clockSkew.start();
         stats.started(ea.getMetadata().getName());
         try {
             outcome = reconcileOnce(ea, context);
@@ -193,6 +199,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 reconnect.lost();
             }
             stats.finished(ea.getMetadata().getName(), outcome.complete());
+            lookAgain(ea, false);
         }
         return UpdateControl.noUpdate();
     }
@@ -319,6 +326,15 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         recentWrites.forget(ea.getMetadata().getName());
         events.forget(ea);
         orphans.deleted(ea, () -> events.removed(ea));
+        lookAgain(ea, true);
+    }
+
+    /** Wakes the EngineerAccess objects of the same person whose refusal may have changed with this one. */
+    private void lookAgain(EngineerAccess ea, boolean deleted) {
+        SamePerson same = samePerson;
+        if (same != null) {
+            same.toLookAgain(ea, deleted).forEach(name -> transitions.schedule(new ResourceID(name), clock.instant()));
+        }
     }
 
     /**
@@ -358,8 +374,14 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
      * with fields this operator does not know, it is made on the fields it knows, and only ever takes access away
      * ({@link #desired}).
      */
-    private static Decision decide(EngineerAccess ea, PolicyState policy, Instant now) {
-        return policy.usable() ? AccessRules.decide(ea.getMetadata().getName(), ea.getSpec(), policy.policy(), now) : null;
+    private Decision decide(EngineerAccess ea, PolicyState policy, Instant now) {
+        if (!policy.usable()) {
+            return null;
+        }
+        // One person, one EngineerAccess: one that another, earlier EngineerAccess of the same person keeps grants nothing.
+        Optional<Problem> duplicate = samePerson.refusal(ea);
+        return duplicate.isPresent() ? Decision.invalid(List.of(duplicate.get()))
+                : AccessRules.decide(ea.getMetadata().getName(), ea.getSpec(), policy.policy(), now);
     }
 
     private static OwnerReference owner(EngineerAccess ea) {

@@ -396,6 +396,32 @@ class OperatorTest {
         awaitEvent("away", "AccessRevokedLongAbsence");
     }
 
+    /**
+     * One person, one EngineerAccess: a second record for the same person (another spelling of the subject) is
+     * refused and loses what it had, and gets the person once the first goes.
+     */
+    @Test
+    void aSecondEngineerAccessForTheSamePersonIsRefusedUntilTheFirstGoes() {
+        create(engineer("lee", ""));
+        awaitBinding("apps", "lee-deploy", true);
+        EngineerAccess twin = engineer("lee-twin", EARNED_ADMIN);
+        twin.getSpec().subject.name = " LEE@example.gov.uk";
+        create(twin);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition valid = condition("lee-twin", "SpecValid");
+            assertThat(valid.status).isEqualTo("False");
+            assertThat(valid.reason).isEqualTo("DuplicateSubject");
+            assertThat(valid.message).contains("lee");
+        });
+        assertThat(binding("apps", "lee-twin-deploy")).isNull();
+        assertThat(binding("apps", "lee-twin-admin")).isNull();
+        assertThat(condition("lee", "SpecValid").status).isEqualTo("True");
+
+        client.resources(EngineerAccess.class).withName("lee").delete();
+        awaitBinding("apps", "lee-twin-admin", true);
+        assertThat(condition("lee-twin", "SpecValid").status).isEqualTo("True");
+    }
+
     @Test
     void invalidSpecFailsClosedAndSaysWhichField() {
         create(engineer("goes-invalid", ""));
