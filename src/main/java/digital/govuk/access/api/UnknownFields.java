@@ -39,8 +39,8 @@ public final class UnknownFields {
     /** Not a valid annotation key, on purpose: no object stored in a cluster can carry it. */
     public static final String ANNOTATION = "engineer access operator: unknown fields";
     /** What is wrong with such a field, in the words a status or a plan shows after its path. */
-    public static final String MESSAGE = "this version of the operator does not know this field: the CRD is newer than the"
-            + " operator, which must be upgraded";
+    public static final String MESSAGE = "this version does not know this field: the CRD is newer, so the operator (or this"
+            + " command) must be upgraded";
     private static final ThreadLocal<Deque<Reading>> READING = ThreadLocal.withInitial(ArrayDeque::new);
 
     private UnknownFields() {

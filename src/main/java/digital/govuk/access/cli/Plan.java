@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.DesiredBinding;
@@ -65,6 +66,13 @@ public final class Plan {
             } else {
                 chosen = p;
                 policy = PolicyState.of(PolicyReader.read(p.object().getSpec()));
+                // Read from a cluster whose CRD is newer: refused as the operator refuses it (no valid policy here).
+                List<Problem> unknown = UnknownFields.of(p.object()).stream().map(f -> new Problem(f, UnknownFields.MESSAGE)).toList();
+                if (!unknown.isEmpty()) {
+                    List<Problem> all = new ArrayList<>(policy.problems());
+                    all.addAll(unknown);
+                    policy = PolicyState.invalid(all, null, null);
+                }
                 for (Problem problem : policy.problems()) {
                     errors.add(new InputError(p.file(), "AccessPolicy default", problem.field(), problem.message()));
                 }
@@ -115,19 +123,25 @@ public final class Plan {
             EngineerAccess out = copyWithoutStatus(ea);
             // An EngineerAccess that could not be read at all: its problems, and the name's, grant nothing.
             List<Problem> unreadable = new ArrayList<>();
+            // Read from a cluster whose CRD is newer than this program: refused, naming the fields, as the operator does.
+            for (String field : UnknownFields.of(ea)) {
+                unreadable.add(new Problem(field, UnknownFields.MESSAGE, StatusBuilder.OPERATOR_OUTDATED));
+                errors.add(new InputError(source.file(), label, field, UnknownFields.MESSAGE));
+            }
             if (!source.problems().isEmpty()) {
-                unreadable.addAll(EngineerNames.problems(name));
-                unreadable.addAll(source.problems());
-                for (Problem problem : unreadable) {
+                List<Problem> cannotRead = new ArrayList<>(EngineerNames.problems(name));
+                cannotRead.addAll(source.problems());
+                for (Problem problem : cannotRead) {
                     errors.add(new InputError(source.file(), label, problem.field(), problem.message()));
                 }
+                unreadable.addAll(cannotRead);
             }
             // One person, one EngineerAccess: a later one naming the same person grants nothing.
             Problem duplicate = named ? samePerson.get(name) : null;
             if (duplicate != null) {
                 errors.add(new InputError(source.file(), label, duplicate.field(), duplicate.message()));
             }
-            if (!policy.valid()) {
+            if (!policy.usable()) {
                 out.setStatus(StatusBuilder.withInvalidPolicy(policy, List.of(), null, null, generation, at));
                 engineers.put(key, new Engineer(source.file(), out, null, List.of()));
                 continue;
