@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.bindings.Unexplained;
@@ -22,18 +23,21 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Production access that no EngineerAccess explains: every RoleBinding and ClusterRoleBinding in the cluster that
  * binds the policy's Deploy or Admin ClusterRole and that the operator did not make ({@link Unexplained}). Only
  * read and reported (AccessPolicy status, {@code engineer_access_unexplained_bindings}), never changed. The
- * operator watches only its own bindings, so these are listed afresh every {@link #EVERY}.
+ * operator watches only its own bindings, so these are listed afresh every few minutes ({@link #every}).
  */
 @Singleton
 public class UnexplainedAccess {
     private static final Logger LOG = Logger.getLogger(UnexplainedAccess.class);
-    static final Duration EVERY = Duration.ofMinutes(5);
 
     private final KubernetesClient client;
     private final AtomicInteger found = new AtomicInteger();
+    /** How often the bindings are listed again (engineer-access.unexplained.every, default 5 minutes). */
+    final Duration every;
 
-    public UnexplainedAccess(KubernetesClient client, MeterRegistry registry) {
+    public UnexplainedAccess(KubernetesClient client, MeterRegistry registry,
+            @ConfigProperty(name = "engineer-access.unexplained.every", defaultValue = "5m") Duration every) {
         this.client = client;
+        this.every = every;
         Gauge.builder("engineer.access.unexplained.bindings", found, AtomicInteger::get)
                 .description("RoleBindings and ClusterRoleBindings that grant the policy's Deploy or Admin ClusterRole and that the"
                         + " operator did not make")
