@@ -144,7 +144,7 @@ class RealApiServerTest {
             }
         });
         await().atMost(WAIT).untilAsserted(() -> assertThat(admin().resources(AccessPolicy.class).withName("default").get()
-                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True"));
+                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True", "InForce=True"));
         String table = RealApiServer.kubectl("get", "ea");
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");
