@@ -191,6 +191,13 @@ public class Orphans {
             return;
         }
         confirming.incrementAndGet();
+        // A binding that names no owner any more (deleted with --cascade=orphan: the garbage collector stripped it) is
+        // never the garbage collector's: it goes now. The others are the garbage collector's for GRACE first.
+        known.bindingsOf(ea).stream().filter(Ownership::managed).filter(rb -> !ownerNamed(rb)).forEach(rb -> {
+            if (waiting.put(BindingDiff.key(rb), rb) == null) {
+                schedule(BindingDiff.key(rb), Duration.ZERO);
+            }
+        });
         schedule(() -> confirmRemoved(ea, done, 0), GRACE);
     }
 
