@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
-import digital.govuk.access.api.v1alpha1.Absence;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -49,7 +48,7 @@ class AccessAlwaysEndsIT {
     static void start() {
         admin = InstalledCluster.get().admin;
         operator = OperatorProcess.start("access-always-ends", InstalledCluster.get().operatorKubeconfig, InstalledCluster.LOGS,
-                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"));
+                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false", "ENGINEER_ACCESS_UNEXPLAINED_EVERY", "2s"));
         operator.awaitLog("'engineeraccess' controller started", WAIT);
     }
 
@@ -67,9 +66,15 @@ class AccessAlwaysEndsIT {
                 Instant.now().plus(Duration.ofDays(2)))).create();
         await().atMost(WAIT).until(() -> binding("apps", "fay-admin") != null && binding("platform", "fay-admin") != null);
 
+        Instant deleted = Instant.now();
         admin.resources(EngineerAccess.class).withName("fay").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
-        await().atMost(WAIT).until(() -> binding("apps", "fay-admin") == null && binding("platform", "fay-admin") == null
-                && binding("apps", "fay-deploy") == null);
+        // The garbage collector strips the owner references, then lets the EngineerAccess go.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> admin.resources(EngineerAccess.class).withName("fay").get() == null);
+        Instant gone = Instant.now();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "fay-admin") == null
+                && binding("platform", "fay-admin") == null && binding("apps", "fay-deploy") == null);
+        say("the EngineerAccess deleted with --cascade=orphan was gone after %d ms; its 3 bindings were removed %d ms after that",
+                Duration.between(deleted, gone).toMillis(), Duration.between(gone, Instant.now()).toMillis());
         assertThat(admin.resources(EngineerAccess.class).withName("fay").get()).isNull();
         await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("apps").list().getItems())
                 .anySatisfy(e -> {
@@ -91,8 +96,10 @@ class AccessAlwaysEndsIT {
         // Anyone who may patch RoleBindings can remove the owner reference: the API server checks no escalation for that.
         admin.rbac().roleBindings().inNamespace("apps").withName("gil-admin")
                 .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(binding("apps", "gil-admin").getMetadata().getOwnerReferences())
-                .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(uid)));
+        Instant stripped = Instant.now();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(binding("apps", "gil-admin")
+                .getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(uid)));
+        say("a stripped owner reference put back %d ms after the patch", Duration.between(stripped, Instant.now()).toMillis());
 
         // Stripped again just before the expiry: it still ends on time.
         admin.rbac().roleBindings().inNamespace("apps").withName("gil-admin")
@@ -101,13 +108,15 @@ class AccessAlwaysEndsIT {
         await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> binding("apps", "gil-admin") == null && binding("platform", "gil-admin") == null);
         assertThat(Duration.between(expiry, Instant.now())).as("removed close to its expiry").isLessThan(LATE.plusSeconds(5));
+        say("a binding stripped of its owner reference removed %d ms after its expiry", Duration.between(expiry, Instant.now()).toMillis());
         admin.resources(EngineerAccess.class).withName("gil").delete();
     }
 
     @Test
     @Order(3)
     void anEngineerAccessWithAFieldTheOperatorDoesNotKnowIsRefusedAloneAndItsExpiryStillEnds() {
-        Instant expiry = Instant.now().plusSeconds(25);
+        // Room for the API server to serve the newer CRD (it rebuilds its handler and ends the watches) before the expiry.
+        Instant expiry = Instant.now().plusSeconds(75);
         admin.resource(HostileClusterIT.exceptionEngineer("hal", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
         await().atMost(WAIT).until(() -> binding("apps", "hal-admin") != null);
         CustomResourceDefinition original = admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get();
@@ -118,30 +127,49 @@ class AccessAlwaysEndsIT {
                         .put("team", new JSONSchemaPropsBuilder().withType("string").build());
                 return crd;
             });
-            await().atMost(WAIT).ignoreExceptions().until(() -> {
-                GenericKubernetesResource hal = admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
-                        .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"platform\"}}");
-                return "platform".equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
-            });
-            await().atMost(WAIT).untilAsserted(() -> assertThat(condition("hal", "SpecValid")).satisfies(c -> {
+            // Kubernetes 1.20 ends every watch of the kind when it starts serving the new CRD, and an edit made around
+            // then may never reach a watch (the operator's, reconnected from its last resourceVersion, or kubectl get -w):
+            // a finding in docs/reliability.md. So hal's edit is made again, a little later, until the operator has it.
+            int edits = 0;
+            boolean refused = false;
+            while (!refused && edits < 6) {
+                edits++;
+                String team = "platform-" + edits;
+                await().atMost(WAIT).ignoreExceptions().until(() -> {
+                    GenericKubernetesResource hal = admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
+                            .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"" + team + "\"}}");
+                    return team.equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
+                });
+                try {
+                    await().atMost(Duration.ofSeconds(8)).until(() -> "OperatorOutdated".equals(condition("hal", "SpecValid").reason));
+                    refused = true;
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // not seen: edit again
+                }
+            }
+            say("hal refused for its unknown field after %d edit(s) of it", edits);
+            assertThat(condition("hal", "SpecValid")).satisfies(c -> {
                 assertThat(c.status).isEqualTo("False");
                 assertThat(c.reason).isEqualTo("OperatorOutdated");
                 assertThat(c.message).contains("spec.team");
-            }));
+            });
+            assertThat(Instant.now()).as("refused before the expiry, so the rest of this test shows what it should").isBefore(expiry);
             assertThat(binding("apps", "hal-admin")).as("nothing is taken away for the unknown field alone").isNotNull();
 
             // Every other engineer is still served: a new one converges while hal is refused.
-            admin.resource(HostileClusterIT.withExtra("ida", "")).create();
-            await().atMost(WAIT).until(() -> binding("apps", "ida-deploy") != null);
+            admin.resource(HostileClusterIT.withExtra("ike", "")).create();
+            await().atMost(WAIT).until(() -> binding("apps", "ike-deploy") != null);
 
             HostileClusterIT.sleepUntil(expiry);
             await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
                     .until(() -> binding("apps", "hal-admin") == null && binding("platform", "hal-admin") == null);
+            say("the bindings of an EngineerAccess with an unknown field removed %d ms after their expiry",
+                    Duration.between(expiry, Instant.now()).toMillis());
             assertThat(operator.alive()).as("the operator never exits").isTrue();
             assertThat(operator.log()).doesNotContain("will stop").doesNotContain("could not be reached");
         } finally {
             admin.resources(EngineerAccess.class).withName("hal").delete();
-            admin.resources(EngineerAccess.class).withName("ida").delete();
+            admin.resources(EngineerAccess.class).withName("ike").delete();
             await().atMost(WAIT).until(() -> admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
                     .withName("hal").get() == null);
             admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {
@@ -176,17 +204,17 @@ class AccessAlwaysEndsIT {
             });
 
             // A long absence recorded while the policy is invalid still revokes.
-            admin.resources(EngineerAccess.class).withName("jon").edit(ea -> {
-                Absence away = new Absence();
-                away.from = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60).toString();
-                ea.getSpec().absences = List.of(away);
-                return ea;
-            });
-            await().atMost(WAIT).until(() -> binding("apps", "jon-deploy") == null);
+            // A merge patch, as kubectl would send: no conflict with the operator's status writes.
+            admin.resources(EngineerAccess.class).withName("jon").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"absences\":[{\"from\":\"" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60) + "\"}]}}");
+            Instant away = Instant.now();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "jon-deploy") == null);
+            say("with the policy invalid, a long absence revoked in %d ms", Duration.between(away, Instant.now()).toMillis());
 
             // And an expiry still ends on time.
             HostileClusterIT.sleepUntil(expiry);
             await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "ivy-admin") == null);
+            say("with the policy invalid, an exception removed %d ms after its expiry", Duration.between(expiry, Instant.now()).toMillis());
         } finally {
             admin.resources(AccessPolicy.class).withName("default").edit(p -> {
                 p.setSpec(before.getSpec());
@@ -195,6 +223,87 @@ class AccessAlwaysEndsIT {
             admin.resources(EngineerAccess.class).withName("ivy").delete();
             admin.resources(EngineerAccess.class).withName("jon").delete();
         }
+    }
+
+    @Test
+    @Order(5)
+    void aSecondEngineerAccessForTheSamePersonIsRefusedAndLosesWhatItHad() {
+        admin.resource(HostileClusterIT.withExtra("kai", "")).create();
+        await().atMost(WAIT).until(() -> binding("apps", "kai-deploy") != null);
+        HostileClusterIT.sleep(Duration.ofMillis(1_100)); // creation times are whole seconds: created later, not at once
+        // The same person under another spelling, with Admin by exception: their grants must not stack.
+        EngineerAccess twin = HostileClusterIT.exceptionEngineer("kai-twin", Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(2)));
+        twin.getSpec().subject.name = " KAI@example.gov.uk";
+        admin.resource(twin).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("kai-twin", "SpecValid")).satisfies(c -> {
+            assertThat(c.status).isEqualTo("False");
+            assertThat(c.reason).isEqualTo("DuplicateSubject");
+            assertThat(c.message).contains("kai");
+        }));
+        assertThat(binding("apps", "kai-twin-admin")).isNull();
+        assertThat(binding("apps", "kai-deploy")).isNotNull();
+
+        // The first one goes: the person is the second one's now, and it grants by itself.
+        admin.resources(EngineerAccess.class).withName("kai").delete();
+        await().atMost(WAIT).until(() -> binding("apps", "kai-twin-admin") != null);
+        admin.resources(EngineerAccess.class).withName("kai-twin").delete();
+    }
+
+    @Test
+    @Order(6)
+    void anApprovalUnderTheEngineersEmailIsSelfApproval() {
+        EngineerAccess jane = HostileClusterIT.withExtra("jane", "");
+        jane.getSpec().subject.name = "jane";
+        jane.getSpec().email = "jane@example.gov.uk";
+        jane.getSpec().deployApproval.approvedBy = "Jane@example.gov.uk";
+        admin.resource(jane).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("jane", "DeployAccess")).satisfies(c -> {
+            assertThat(c.status).isEqualTo("False");
+            assertThat(c.reason).isEqualTo("SelfApproval");
+        }));
+        assertThat(binding("apps", "jane-deploy")).isNull();
+        admin.resources(EngineerAccess.class).withName("jane").delete();
+    }
+
+    @Test
+    @Order(7)
+    void accessTheOperatorDidNotGrantIsListedAndLeftAlone() {
+        RoleBinding byHand = admin.resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata()
+                .withName("break-glass").withNamespace("apps").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("production-admin").endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("mallory@example.gov.uk").endSubject()
+                .build()).create();
+        try {
+            // Looked at every few minutes; every 2 s in this test (engineer-access.unexplained.every).
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                var status = admin.resources(AccessPolicy.class).withName("default").get().getStatus();
+                assertThat(status.unexplainedBindings).isGreaterThanOrEqualTo(1);
+                assertThat(status.unexplained).anySatisfy(line -> assertThat(line).contains("apps/break-glass")
+                        .contains("production-admin").contains("mallory@example.gov.uk"));
+            });
+            assertThat(operator.metric("engineer_access_unexplained_bindings")).isGreaterThanOrEqualTo(1);
+            RoleBinding now = binding("apps", "break-glass");
+            assertThat(now.getMetadata().getResourceVersion()).as("never touched").isEqualTo(byHand.getMetadata().getResourceVersion());
+        } finally {
+            admin.resource(byHand).delete();
+        }
+    }
+
+    @Test
+    @Order(8)
+    void theOperatorMeasuresItsClockAgainstTheApiServers() {
+        // One machine, one clock: the skew the operator measures from the API server's answers is within a second,
+        // so nothing is warned about (ClockSkewTest shows the warning for a skewed clock).
+        await().atMost(WAIT).ignoreExceptions().until(() -> operator.management("/q/metrics").getValue()
+                .lines().anyMatch(l -> l.startsWith("engineer_access_clock_skew_seconds ") && !l.endsWith("NaN")));
+        assertThat(Math.abs(operator.metric("engineer_access_clock_skew_seconds"))).isLessThan(1.0);
+        assertThat(admin.v1().events().inNamespace("default").list().getItems()).noneMatch(e -> "ClockSkew".equals(e.getReason()));
+    }
+
+    /** A figure for docs/reliability.md, "Access always ends" (the polling adds up to 100 ms). */
+    static void say(String format, Object... args) {
+        System.out.printf("access always ends: " + format + "%n", args);
     }
 
     static RoleBinding binding(String namespace, String name) {
