@@ -15,7 +15,17 @@ import jakarta.inject.Singleton;
 public class DueFirst {
     static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
 
+    private final Duration longestWait;
     private int writing;
+
+    public DueFirst() {
+        this(LONGEST_WAIT);
+    }
+
+    /** With another limit than {@link #LONGEST_WAIT} (tests). */
+    DueFirst(Duration longestWait) {
+        this.longestWait = longestWait;
+    }
 
     /** A due change starts: its fresh read and binding writes follow. */
     public synchronized void begin() {
@@ -33,9 +43,9 @@ public class DueFirst {
 
     /** Waits until no due change is being written, at most {@link #LONGEST_WAIT}. */
     public synchronized void awaitNoneWriting() {
-        long deadline = System.nanoTime() + LONGEST_WAIT.toNanos();
+        long deadline = System.nanoTime() + longestWait.toNanos();
         try {
-            for (long left = LONGEST_WAIT.toNanos(); writing > 0 && left > 0; left = deadline - System.nanoTime()) {
+            for (long left = longestWait.toNanos(); writing > 0 && left > 0; left = deadline - System.nanoTime()) {
                 wait(Math.max(1, left / 1_000_000));
             }
         } catch (InterruptedException e) {

@@ -8,31 +8,35 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+/**
+ * What waits for what, not how fast: the limits are chosen so that a busy machine cannot change the outcome
+ * (timing belongs in make bench).
+ */
 class DueFirstTest {
     @Test
     void aStatusWriteWaitsForTheDueBindingWritesInFlight() throws Exception {
-        DueFirst gate = new DueFirst();
+        // A limit far beyond the test's own: only end() can release the waiter in time.
+        DueFirst gate = new DueFirst(Duration.ofMinutes(5));
         gate.begin();
-        long start = System.nanoTime();
-        CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
-            gate.awaitNoneWriting();
-            return (System.nanoTime() - start) / 1_000_000;
-        });
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(gate::awaitNoneWriting);
         Thread.sleep(200);
-        assertThat(waited).isNotDone();
+        assertThat(waited).as("still waiting while the due writes are in flight").isNotDone();
         gate.end();
-        assertThat(waited.get(5, TimeUnit.SECONDS)).isBetween(200L, 900L);
+        waited.get(30, TimeUnit.SECONDS);
     }
 
     @Test
-    void itNeverWaitsLongerThanItsLimitNorWhenNothingIsDue() {
-        DueFirst gate = new DueFirst();
+    void itNeverWaitsWhenNothingIsDue() throws Exception {
+        DueFirst gate = new DueFirst(Duration.ofMinutes(5));
+        CompletableFuture.runAsync(gate::awaitNoneWriting).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void itNeverWaitsLongerThanItsLimit() {
+        DueFirst gate = new DueFirst(Duration.ofMillis(300));
+        gate.begin();
         long t0 = System.nanoTime();
         gate.awaitNoneWriting();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(50));
-        gate.begin();
-        long t1 = System.nanoTime();
-        gate.awaitNoneWriting();
-        assertThat(Duration.ofNanos(System.nanoTime() - t1)).isBetween(DueFirst.LONGEST_WAIT.minusMillis(50), DueFirst.LONGEST_WAIT.plusSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
     }
 }
