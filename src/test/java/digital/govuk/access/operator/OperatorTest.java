@@ -491,6 +491,9 @@ class OperatorTest {
         AccessPolicy invalid = Fixtures.policy(APPROVERS);
         invalid.getSpec().timeZone = "Mars/Olympus_Mons";
         client.resource(invalid).create();
+        // The operator has the policy before the engineer comes: until then the built-in defaults would grant.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("default")
+                .get().getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("NoValidPolicy")));
         create(engineer("never-valid", ""));
         await().atMost(WAIT).untilAsserted(() -> {
             Condition policy = condition("never-valid", "PolicyValid");
