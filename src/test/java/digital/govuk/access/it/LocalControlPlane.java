@@ -15,8 +15,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
- * A real kube-apiserver 1.20.2, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
- * scripts/control-plane.sh (which stops them by PID). {@link #close()} stops them, and so does a shutdown
+ * A real kube-apiserver, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
+ * scripts/control-plane.sh (which stops them by PID). Which Kubernetes: 1.20.2 by default, 1.34 when the
+ * environment has KUBE_VERSION=1.34 (the scripts read it; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
  * hook if the JVM ends first.
  */
 public final class LocalControlPlane implements AutoCloseable {
@@ -52,6 +53,18 @@ public final class LocalControlPlane implements AutoCloseable {
         return env.get(name);
     }
 
+    /** The minor version of this control plane's kube-apiserver, as the server reports it (20 for 1.20.2, 34 for 1.34.4). */
+    public int minorVersion() {
+        try (KubernetesClient admin = admin()) {
+            return minorVersion(admin);
+        }
+    }
+
+    /** The minor version of the Kubernetes this client talks to (e.g. 34; a trailing "+" is ignored). */
+    public static int minorVersion(KubernetesClient client) {
+        return Integer.parseInt(client.getKubernetesVersion().getMinor().replaceAll("[^0-9]", ""));
+    }
+
     /** The admin's kubeconfig (group system:masters). */
     public Path kubeconfig() {
         return dir.resolve("kubeconfig");
@@ -69,7 +82,7 @@ public final class LocalControlPlane implements AutoCloseable {
         return client(env("KUBE_ADMIN_TOKEN"));
     }
 
-    /** Runs the cached kubectl (1.20.2, matching the server) as the admin; returns its output. */
+    /** Runs the cached kubectl (the release of the server, so the two always match) as the admin; returns its output. */
     public String kubectl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(binaries.resolve("kubectl").toString());

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real kube-apiserver 1.20.2 with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
+ * A real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
  * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole as the chart
  * renders it, bound to the user the operator runs as. The operator under test gets only that user's token.
  * Stops the processes (by PID, through the script) after the tests, and from a shutdown hook if the JVM
@@ -85,12 +85,17 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         return admin;
     }
 
+    /** The minor version of the running kube-apiserver (20 or 34). */
+    static int minorVersion() {
+        return LocalControlPlane.minorVersion(admin);
+    }
+
     /** A new client acting as the operator's user, holding only the chart's ClusterRole. */
     static KubernetesClient asOperatorUser() {
         return controlPlane.client(controlPlane.env("KUBE_OPERATOR_TOKEN"));
     }
 
-    /** Runs the cached kubectl (1.20.2, matching the server) as the admin; returns its output. */
+    /** Runs the cached kubectl (the server's own release) as the admin; returns its output. */
     static String kubectl(String... args) throws IOException, InterruptedException {
         return controlPlane.kubectl(args);
     }
