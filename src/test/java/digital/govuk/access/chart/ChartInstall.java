@@ -35,6 +35,12 @@ public final class ChartInstall {
         });
     }
 
+    /** {@code helm upgrade} of the release {@link #install} made, with these values (YAML) instead of the earlier ones. */
+    public static Release upgrade(Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFile(valuesYaml, values -> new Helm(Chart.DIR).upgrade().withName(Chart.RELEASE)
+                .withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).withValuesFile(values).call());
+    }
+
     /** The token of the chart's ServiceAccount, installed with the default release name and namespace. */
     public static String serviceAccountToken(KubernetesClient admin) {
         return serviceAccountToken(admin, Chart.NAMESPACE, Chart.RELEASE, Duration.ofSeconds(60));
