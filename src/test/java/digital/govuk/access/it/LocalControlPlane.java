@@ -53,13 +53,6 @@ public final class LocalControlPlane implements AutoCloseable {
         return env.get(name);
     }
 
-    /** The minor version of this control plane's kube-apiserver, as the server reports it (20 for 1.20.2, 34 for 1.34.4). */
-    public int minorVersion() {
-        try (KubernetesClient admin = admin()) {
-            return minorVersion(admin);
-        }
-    }
-
     /** The minor version of the Kubernetes this client talks to (e.g. 34; a trailing "+" is ignored). */
     public static int minorVersion(KubernetesClient client) {
         return Integer.parseInt(client.getKubernetesVersion().getMinor().replaceAll("[^0-9]", ""));

@@ -4,17 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+
 import digital.govuk.access.chart.Chart;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -85,11 +91,6 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         return admin;
     }
 
-    /** The minor version of the running kube-apiserver (20 or 34). */
-    static int minorVersion() {
-        return LocalControlPlane.minorVersion(admin);
-    }
-
     /** A new client acting as the operator's user, holding only the chart's ClusterRole. */
     static KubernetesClient asOperatorUser() {
         return controlPlane.client(controlPlane.env("KUBE_OPERATOR_TOKEN"));
@@ -110,6 +111,20 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     }
 
     /**
+     * Waits until the API server lists the CRD's resources from its watch cache, as an informer's first list asks
+     * (resourceVersion=0). Kubernetes 1.31 and later answer that with 429 "storage is (re)initializing" for a moment
+     * after the CRD is Established, while the cache fills; the operator, whose client does not retry, would fail to
+     * start if it came up in that moment. 1.20 answers at once.
+     */
+    private static void awaitServedFromCache(KubernetesClient admin, CustomResourceDefinition crd) {
+        CustomResourceDefinitionContext context = CustomResourceDefinitionContext.fromCrd(crd);
+        Awaitility.await("the API server serving " + crd.getMetadata().getName() + " from its watch cache").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 429)
+                .until(() -> admin.genericKubernetesResources(context).list(new ListOptionsBuilder().withResourceVersion("0").build()) != null);
+    }
+
+    /**
      * Sets up a fresh control plane as a platform team would: the CRDs (waiting until they are established),
      * the two policy ClusterRoles of examples/, and the chart's ClusterRole for the operator, bound to the
      * user {@value #OPERATOR_USER} (the control plane's KUBE_OPERATOR_TOKEN).
@@ -125,6 +140,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
                                 && c.getStatus().getConditions().stream()
                                         .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
                                 60, TimeUnit.SECONDS);
+                awaitServedFromCache(admin, crd);
             }
         }
         try (InputStream in = Files.newInputStream(Path.of("examples/02-cluster-roles.yaml"))) {
