@@ -3,6 +3,11 @@
 # kube-controller-manager 1.20.2) for tests and "make run". Everything listens
 # on 127.0.0.1 only.
 #
+# KUBE_VERSION picks the binaries, as in scripts/kube-binaries.sh: unset, 1.20.2;
+# KUBE_VERSION=1.34, Kubernetes 1.34 with etcd 3.6 (built from Go modules). The
+# flags differ where the releases differ (see kube_version_flags). "resume"
+# uses the binaries "start" used, whatever KUBE_VERSION says then.
+#
 # Usage:
 #   scripts/control-plane.sh start DIR    start etcd, kube-apiserver and kube-controller-manager;
 #                                         prints DIR/env last
@@ -21,6 +26,7 @@
 #                       user "system:kube-controller-manager" (see below)
 #   admin.token, operator.token, tokens.csv
 #   ca.crt              the certificate that signed the API server's serving cert
+#   binaries            the folder of the binaries "start" used
 #   etcd.pid, kube-apiserver.pid, kube-controller-manager.pid,
 #   etcd.log, kube-apiserver.log, kube-controller-manager.log
 #   audit.log           only when DIR/audit-policy.yaml exists before "start" (see below)
@@ -37,7 +43,12 @@
 #   namespace                empties deleted namespaces so they go away
 #   serviceaccount-token     token secrets for service accounts (no default
 #                            service account is made: that is the
-#                            "serviceaccount" controller, not run)
+#                            "serviceaccount" controller, not run). From
+#                            1.24 on (so with KUBE_VERSION=1.34) it no longer
+#                            makes a Secret for every ServiceAccount: it only
+#                            fills in Secrets of type
+#                            kubernetes.io/service-account-token made by hand
+#                            (or use the TokenRequest API).
 #   clusterrole-aggregation  fills ClusterRoles that have an aggregationRule
 # All of them use the one identity "system:kube-controller-manager"
 # (--use-service-account-credentials=false). Kubernetes' built-in
@@ -221,6 +232,8 @@ EOF
 etcd_pid="" apiserver_pid="" controller_manager_pid=""
 etcd_client_port="" etcd_peer_port="" etcd_metrics_port="" api_port="" controller_manager_port=""
 admin_token="" operator_token="" controller_manager_token="" bin_dir=""
+# Flags only some Kubernetes releases take (set by kube_version_flags).
+apiserver_version_flags=() controller_manager_version_flags=()
 
 launch_etcd() {
   say "starting etcd on 127.0.0.1:$etcd_client_port"
@@ -252,7 +265,7 @@ launch_apiserver() {
     --bind-address 127.0.0.1 \
     --advertise-address 127.0.0.1 \
     --secure-port "$api_port" \
-    --insecure-port 0 \
+    "${apiserver_version_flags[@]}" \
     --endpoint-reconciler-type none \
     --authorization-mode RBAC \
     --token-auth-file "$DIR/tokens.csv" \
@@ -273,8 +286,9 @@ launch_apiserver() {
 }
 
 # Starts kube-controller-manager and waits until it is healthy. It serves only HTTPS (health checks) on
-# 127.0.0.1, with a self-signed certificate it writes to DIR/certs; --port 0 turns off its plain-HTTP
-# port. /healthz needs no credentials (it is in --authorization-always-allow-paths by default).
+# 127.0.0.1, with a self-signed certificate it writes to DIR/certs; before 1.24, --port 0 turns off its
+# plain-HTTP port (1.24 removed that port and the flag). /healthz needs no credentials (it is in
+# --authorization-always-allow-paths by default).
 launch_controller_manager() {
   local controller_manager_url="https://127.0.0.1:$controller_manager_port"
   say "starting kube-controller-manager on $controller_manager_url"
@@ -282,7 +296,7 @@ launch_controller_manager() {
     --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 \
     --secure-port "$controller_manager_port" \
-    --port 0 \
+    "${controller_manager_version_flags[@]}" \
     --cert-dir "$DIR/certs" \
     --leader-elect=false \
     --use-service-account-credentials=false \
@@ -298,13 +312,45 @@ launch_controller_manager() {
   say "kube-controller-manager healthy after $WAITED s"
 }
 
-# Finds the binaries and checks them (sets bin_dir).
+# Finds the binaries and checks them (sets bin_dir): on "resume", those "start" used (DIR/binaries),
+# otherwise the ones kube-binaries.sh gives for KUBE_VERSION.
 find_binaries() {
-  bin_dir="$("$SCRIPT_DIR/kube-binaries.sh" | tail -n1)"
   local name
-  for name in etcd kube-apiserver kube-controller-manager kubectl; do
-    [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
-  done
+  if [[ "$ACTION" == resume && -f "$DIR/binaries" ]]; then
+    bin_dir="$(cat "$DIR/binaries")"
+    for name in etcd kube-apiserver kube-controller-manager kubectl; do
+      [[ -x "$bin_dir/$name" ]] || die "$bin_dir/$name (used by start, see $DIR/binaries) is gone"
+    done
+  else
+    bin_dir="$("$SCRIPT_DIR/kube-binaries.sh" | tail -n1)"
+    for name in etcd kube-apiserver kube-controller-manager kubectl; do
+      [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
+    done
+  fi
+  kube_version_flags
+}
+
+# Sets the flags that depend on the Kubernetes release of the binaries in bin_dir.
+#   1.20: --insecure-port 0 (kube-apiserver) and --port 0 (kube-controller-manager) turn off the
+#         plain-HTTP ports. 1.24 removed those ports and both flags: passing them is an error.
+# Everything else is the same for 1.20 and 1.34: the service-account issuer and keys were already
+# required by 1.20 here, the controller names above are aliases 1.34 still takes (it calls them
+# e.g. garbage-collector-controller), and 1.34's default admission plugins (ValidatingAdmissionPolicy
+# among them, on by default since 1.30) need no flag.
+kube_version_flags() {
+  local reported minor
+  reported="$("$bin_dir/kube-apiserver" --version)" || die "$bin_dir/kube-apiserver does not run"
+  # "Kubernetes v1.34.4" -> 34
+  minor="$(sed -n 's/^Kubernetes v1\.\([0-9][0-9]*\)\..*/\1/p' <<<"$reported")"
+  [[ -n "$minor" ]] || die "cannot tell the release of $bin_dir/kube-apiserver from \"$reported\""
+  if ((minor < 24)); then
+    apiserver_version_flags=(--insecure-port 0)
+    controller_manager_version_flags=(--port 0)
+  else
+    apiserver_version_flags=()
+    controller_manager_version_flags=()
+  fi
+  say "using $reported from $bin_dir"
 }
 
 # Writes DIR/env (see the header).
@@ -363,7 +409,7 @@ cmd_start() {
 
   # Fresh state: delete what an earlier start left behind.
   rm -rf "$DIR/etcd-data" "$DIR/certs"
-  rm -f "$DIR"/{env,ports,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
+  rm -f "$DIR"/{env,ports,binaries,kubeconfig,operator.kubeconfig,controller-manager.kubeconfig} \
         "$DIR"/{tokens.csv,admin.token,operator.token} \
         "$DIR"/{sa.key,sa.pub,ca.crt,etcd.log,kube-apiserver.log,kube-controller-manager.log,audit.log}
   mkdir -p "$DIR/etcd-data" "$DIR/certs"
@@ -372,6 +418,7 @@ cmd_start() {
   read -r etcd_client_port etcd_peer_port etcd_metrics_port api_port controller_manager_port \
     <<<"$(free_ports 5)"
   echo "$etcd_client_port $etcd_peer_port $etcd_metrics_port $api_port $controller_manager_port" >"$DIR/ports"
+  echo "$bin_dir" >"$DIR/binaries"
 
   # Random bearer tokens and the static token file: token,user,uid[,"groups"].
   admin_token="$(openssl rand -hex 24)"

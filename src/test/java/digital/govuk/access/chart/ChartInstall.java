@@ -1,9 +1,7 @@
 package digital.govuk.access.chart;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
@@ -12,10 +10,10 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 
-import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Installs the chart as a user would, and gives the token of the ServiceAccount it creates, so the operator
@@ -37,34 +35,38 @@ public final class ChartInstall {
         });
     }
 
+    /** {@code helm upgrade} of the release {@link #install} made, with these values (YAML) instead of the earlier ones. */
+    public static Release upgrade(Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFile(valuesYaml, values -> new Helm(Chart.DIR).upgrade().withName(Chart.RELEASE)
+                .withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).withValuesFile(values).call());
+    }
+
     /** The token of the chart's ServiceAccount, installed with the default release name and namespace. */
     public static String serviceAccountToken(KubernetesClient admin) {
         return serviceAccountToken(admin, Chart.NAMESPACE, Chart.RELEASE, Duration.ofSeconds(60));
     }
 
     /**
-     * The bearer token the control plane's token controller writes into the ServiceAccount's token Secret
-     * (Kubernetes before 1.24 does this for every ServiceAccount, as the local 1.20 control plane does).
-     * Waits for the Secret and its token, up to {@code timeout}.
+     * A bearer token for the ServiceAccount from the TokenRequest API ({@code kubectl create token}), valid for
+     * {@link #TOKEN_LIFETIME}. Kubernetes 1.24 and later no longer write a token Secret for every ServiceAccount
+     * (the local 1.34 control plane does not), and a pod gets its token this way too; 1.20 serves TokenRequest
+     * as well, so both test servers use it. Waits up to {@code timeout} for the ServiceAccount to exist.
      */
     public static String serviceAccountToken(KubernetesClient admin, String namespace, String serviceAccount, Duration timeout) {
         AtomicReference<String> token = new AtomicReference<>();
-        Awaitility.await("a token Secret for ServiceAccount " + namespace + "/" + serviceAccount).atMost(timeout)
-                .pollInterval(Duration.ofMillis(250)).until(() -> {
-                    ServiceAccount sa = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get();
-                    if (sa == null || sa.getSecrets() == null) {
-                        return false;
-                    }
-                    for (ObjectReference ref : sa.getSecrets()) {
-                        Secret secret = admin.secrets().inNamespace(namespace).withName(ref.getName()).get();
-                        if (secret != null && "kubernetes.io/service-account-token".equals(secret.getType())
-                                && secret.getData() != null && secret.getData().get("token") != null) {
-                            token.set(new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8));
-                            return true;
-                        }
-                    }
-                    return false;
+        Awaitility.await("a token for ServiceAccount " + namespace + "/" + serviceAccount).atMost(timeout)
+                .pollInterval(Duration.ofMillis(250)).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException
+                        && ((KubernetesClientException) e).getCode() == 404)
+                .until(() -> {
+                    TokenRequest answer = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
+                            .tokenRequest(new TokenRequestBuilder().withNewSpec()
+                                    .withExpirationSeconds(TOKEN_LIFETIME.toSeconds()).endSpec().build());
+                    token.set(answer.getStatus().getToken());
+                    return token.get() != null && !token.get().isEmpty();
                 });
         return token.get();
     }
+
+    /** Longer than any test run (the server caps a TokenRequest only when --service-account-max-token-expiration is set). */
+    public static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
 }

@@ -27,7 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * The chart installed as a user would (`helm install ... -n engineer-access --create-namespace`, through
- * helm-java) on a real kube-apiserver 1.20.2 started for this class and always stopped after it. The CRDs
+ * helm-java) on a real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) started for this class and always stopped after it. The CRDs
  * come up, the operator's ServiceAccount gets a token and exactly the chart's rights.
  */
 class ChartInstallTest {
@@ -63,8 +63,14 @@ class ChartInstallTest {
         Deployment d = admin.apps().deployments().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get();
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(admin.services().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE + "-metrics").get()).isNotNull();
-        assertThat(admin.policy().v1beta1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
-                .as("policy/v1beta1 on Kubernetes 1.20, which has no policy/v1").isNotNull();
+        // The chart picks policy/v1 where the server has it (1.21 and later), policy/v1beta1 (gone in 1.25) before.
+        if (LocalControlPlane.minorVersion(admin) >= 21) {
+            assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
+                    .as("policy/v1").isNotNull();
+        } else {
+            assertThat(admin.policy().v1beta1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
+                    .as("policy/v1beta1 on Kubernetes 1.20, which has no policy/v1").isNotNull();
+        }
     }
 
     @Test

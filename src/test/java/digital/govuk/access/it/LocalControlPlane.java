@@ -15,8 +15,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
- * A real kube-apiserver 1.20.2, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
- * scripts/control-plane.sh (which stops them by PID). {@link #close()} stops them, and so does a shutdown
+ * A real kube-apiserver, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
+ * scripts/control-plane.sh (which stops them by PID). Which Kubernetes: 1.20.2 by default, 1.34 when the
+ * environment has KUBE_VERSION=1.34 (the scripts read it; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
  * hook if the JVM ends first.
  */
 public final class LocalControlPlane implements AutoCloseable {
@@ -52,6 +53,11 @@ public final class LocalControlPlane implements AutoCloseable {
         return env.get(name);
     }
 
+    /** The minor version of the Kubernetes this client talks to (e.g. 34; a trailing "+" is ignored). */
+    public static int minorVersion(KubernetesClient client) {
+        return Integer.parseInt(client.getKubernetesVersion().getMinor().replaceAll("[^0-9]", ""));
+    }
+
     /** The admin's kubeconfig (group system:masters). */
     public Path kubeconfig() {
         return dir.resolve("kubeconfig");
@@ -69,7 +75,32 @@ public final class LocalControlPlane implements AutoCloseable {
         return client(env("KUBE_ADMIN_TOKEN"));
     }
 
-    /** Runs the cached kubectl (1.20.2, matching the server) as the admin; returns its output. */
+    /**
+     * A new client that acts as {@code user}: the admin impersonating them (the Impersonate-User header, as
+     * {@code kubectl --as}). The API server authorises and admits each request as that user, in the group
+     * system:authenticated, exactly as if they had signed in.
+     */
+    public KubernetesClient as(String user) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(env("KUBE_API_URL")).withOauthToken(env("KUBE_ADMIN_TOKEN"))
+                .withCaCertFile(env("KUBE_CA_FILE")).withNamespace("default").withImpersonateUsername(user).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * The minor version of the kube-apiserver a control plane started now would run (20 for 1.20.2, 34 with
+     * KUBE_VERSION=1.34), without starting one: for a test that needs a newer server to skip early.
+     */
+    public static int selectedMinorVersion() throws IOException, InterruptedException {
+        Path binaries = Path.of(lastLine(run(List.of("scripts/kube-binaries.sh"), 60 * 30)));
+        String reported = run(List.of(binaries.resolve("kube-apiserver").toString(), "--version"), 60).strip();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kubernetes v1\\.(\\d+)\\.").matcher(reported);
+        if (!m.find()) {
+            throw new IOException("cannot tell the release of " + binaries + "/kube-apiserver from \"" + reported + "\"");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Runs the cached kubectl (the release of the server, so the two always match) as the admin; returns its output. */
     public String kubectl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(binaries.resolve("kubectl").toString());

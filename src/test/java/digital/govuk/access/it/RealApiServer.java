@@ -4,21 +4,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+
 import digital.govuk.access.chart.Chart;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real kube-apiserver 1.20.2 with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
+ * A real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
  * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole as the chart
  * renders it, bound to the user the operator runs as. The operator under test gets only that user's token.
  * Stops the processes (by PID, through the script) after the tests, and from a shutdown hook if the JVM
@@ -90,7 +96,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         return controlPlane.client(controlPlane.env("KUBE_OPERATOR_TOKEN"));
     }
 
-    /** Runs the cached kubectl (1.20.2, matching the server) as the admin; returns its output. */
+    /** Runs the cached kubectl (the server's own release) as the admin; returns its output. */
     static String kubectl(String... args) throws IOException, InterruptedException {
         return controlPlane.kubectl(args);
     }
@@ -102,6 +108,20 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
 
     private static void install() throws IOException {
         install(admin);
+    }
+
+    /**
+     * Waits until the API server lists the CRD's resources from its watch cache, as an informer's first list asks
+     * (resourceVersion=0). Kubernetes 1.31 and later answer that with 429 "storage is (re)initializing" for a moment
+     * after the CRD is Established, while the cache fills; the operator, whose client does not retry, would fail to
+     * start if it came up in that moment. 1.20 answers at once.
+     */
+    private static void awaitServedFromCache(KubernetesClient admin, CustomResourceDefinition crd) {
+        CustomResourceDefinitionContext context = CustomResourceDefinitionContext.fromCrd(crd);
+        Awaitility.await("the API server serving " + crd.getMetadata().getName() + " from its watch cache").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 429)
+                .until(() -> admin.genericKubernetesResources(context).list(new ListOptionsBuilder().withResourceVersion("0").build()) != null);
     }
 
     /**
@@ -120,6 +140,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
                                 && c.getStatus().getConditions().stream()
                                         .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
                                 60, TimeUnit.SECONDS);
+                awaitServedFromCache(admin, crd);
             }
         }
         try (InputStream in = Files.newInputStream(Path.of("examples/02-cluster-roles.yaml"))) {

@@ -15,6 +15,13 @@ public final class Bounds {
     public static final int BUSINESS_CASE = 2048;
     /** An RFC 3339 instant (35 characters with nanoseconds and an offset). */
     public static final int INSTANT = 64;
+    /**
+     * A calendar date, YYYY-MM-DD: exactly 10, as the pattern already says. The schema says it as maxLength too,
+     * because Kubernetes 1.25 and later estimate a CEL rule's cost from the declared lengths: without it the
+     * absence rule (until >= from) is priced as comparing two strings of the whole request's size, and the
+     * API server refuses the CRD ("estimated rule cost exceeds budget").
+     */
+    public static final int DATE = 10;
     /** An IANA time zone name (the longest is 32 characters). */
     public static final int TIME_ZONE = 64;
     /** A ClusterRole name (a Kubernetes object name). */

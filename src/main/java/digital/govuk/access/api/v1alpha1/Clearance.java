@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** The engineer's security clearance. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,6 +15,7 @@ public class Clearance {
     public ClearanceLevel level;
 
     @Pattern(Formats.DATE)
+    @Size(max = Bounds.DATE)
     @JsonPropertyDescription("Date the clearance was granted (YYYY-MM-DD, policy time zone). It counts from the start of that day. Required unless level is None.")
     public String grantedOn;
 }

@@ -17,6 +17,7 @@ public class DeployApproval {
 
     @Required
     @Pattern(Formats.DATE)
+    @Size(max = Bounds.DATE)
     @JsonPropertyDescription("Date of the approval (YYYY-MM-DD, policy time zone). It counts from the start of that day.")
     public String approvedOn;
 
