@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test soak kube-binaries run plan crds docs build image bench bench-decision bench-bounds clean
+.PHONY: help test test-current soak kube-binaries run plan crds docs build image bench bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ soak: ## The fault soak, longer than in make test: 3 runs of 600 random changes 
 	  $(MVN) -q test -Dtest=FaultSoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dsoak.steps=$(SOAK_STEPS) \
 	    $(if $(SOAK_SEED),-Dsoak.seed=$(SOAK_SEED),) 2>&1 | { grep -E '^fault soak|FAIL|ERROR\]' || true; } || exit 1; \
 	done
+
+test-current: ## What only a current Kubernetes enforces, on 1.34 (what CI also runs): CEL rules, the admission policy, the real-API test
+	KUBE_VERSION=1.34 scripts/kube-binaries.sh >/dev/null
+	KUBE_VERSION=1.34 $(MVN) test -Dtest='CurrentKubernetesTest,RealApiServerTest' -Dsurefire.failIfNoSpecifiedTests=false
 
 kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null
