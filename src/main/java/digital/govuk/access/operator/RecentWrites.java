@@ -35,9 +35,28 @@ public class RecentWrites implements BindingWriter.Written {
     private record Entry(RoleBinding written, String deletedUid, Instant at) {
     }
 
+    /** What the informer last told of a binding: a write of ours it has already seen needs no record. */
+    private record Told(String uid, String resourceVersion, boolean deleted) {
+    }
+
+    /** How many bindings {@link #told} remembers: the race it closes lasts milliseconds, not 1,000 binding events. */
+    static final int TOLD = 1_000;
+
     private final Clock clock;
     /** Engineer name, then binding key (namespace/name). */
     private final Map<String, Map<String, Entry>> byEngineer = new HashMap<>();
+    /**
+     * By binding key, what the informer last told, for the newest {@link #TOLD} bindings. The watch may tell of our
+     * write, and even of a delete after it, before the API server's answer reaches us: a record made then would
+     * outlive every event and hide the binding's delete for {@link #LIMIT} (a binding deleted by hand right after
+     * the operator restored it stayed missing: HostileClusterIT).
+     */
+    private final Map<String, Told> told = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Told> eldest) {
+            return size() > TOLD;
+        }
+    };
 
     public RecentWrites(Clock clock) {
         this.clock = clock;
@@ -45,16 +64,27 @@ public class RecentWrites implements BindingWriter.Written {
 
     @Override
     public synchronized void written(RoleBinding rb) {
-        put(rb, new Entry(rb, null, clock.instant()));
+        Entry e = new Entry(rb, null, clock.instant());
+        Told t = told.get(BindingDiff.key(rb));
+        if (t != null && t.uid() != null && t.uid().equals(rb.getMetadata().getUid())
+                && (t.deleted() || caughtUp(e, rb.getMetadata().getUid(), t.resourceVersion(), false))) {
+            return; // the informer has already seen this write, or the binding's delete after it
+        }
+        put(rb, e);
     }
 
     @Override
     public synchronized void deleted(RoleBinding rb) {
+        Told t = told.get(BindingDiff.key(rb));
+        if (t != null && t.deleted() && t.uid() != null && t.uid().equals(rb.getMetadata().getUid())) {
+            return; // the informer has already seen it gone
+        }
         put(rb, new Entry(null, rb.getMetadata().getUid(), clock.instant()));
     }
 
     /** Told by the informer of every add, update and delete it processes. */
     public synchronized void seen(RoleBinding rb, boolean deleted) {
+        told.put(BindingDiff.key(rb), new Told(rb.getMetadata().getUid(), rb.getMetadata().getResourceVersion(), deleted));
         Map<String, Entry> entries = byEngineer.get(engineerOf(rb));
         if (entries == null) {
             return;
@@ -146,13 +176,15 @@ public class RecentWrites implements BindingWriter.Written {
 
     /** Whether the informer's copy {@code seen} reflects our write {@code e} or something after it. */
     private static boolean caughtUp(Entry e, RoleBinding seen, boolean deleted) {
-        String uid = seen.getMetadata().getUid();
+        return caughtUp(e, seen.getMetadata().getUid(), seen.getMetadata().getResourceVersion(), deleted);
+    }
+
+    private static boolean caughtUp(Entry e, String uid, String theirs, boolean deleted) {
         if (e.written() == null) {
             // Our delete: seen once the informer reports that binding deleted.
             return deleted && e.deletedUid().equals(uid);
         }
         String ours = e.written().getMetadata().getResourceVersion();
-        String theirs = seen.getMetadata().getResourceVersion();
         if (ours == null || theirs == null) {
             return true;
         }
