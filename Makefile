@@ -4,14 +4,13 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test test-current soak kube-binaries run plan crds docs build image bench bench-decision bench-bounds clean
+.PHONY: help test soak kube-binaries helm-binary run plan crds docs build image bench bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-test: kube-binaries ## Run every test tier (what CI runs): rules, mock server, real API server, the packaged operator; then on 1.34 what only it enforces
+test: kube-binaries helm-binary ## Run every test tier (what CI runs): rules, mock server, real API server (Kubernetes 1.34), the packaged operator
 	$(MVN) verify
-	@$(MAKE) --no-print-directory test-current
 
 # The longer fault soak: SOAK_RUNS runs of the mock-server soak (1,000 engineers, SOAK_STEPS random changes,
 # 5% of requests failing), each with a new seed it prints; SOAK_SEED=N replays one run.
@@ -23,12 +22,11 @@ soak: ## The fault soak, longer than in make test: 3 runs of 600 random changes 
 	    $(if $(SOAK_SEED),-Dsoak.seed=$(SOAK_SEED),) 2>&1 | { grep -E '^fault soak|FAIL|ERROR\]' || true; } || exit 1; \
 	done
 
-test-current: ## On Kubernetes 1.34 (built once from Go modules): CEL rules, the admission policy, the real-API test (part of make test)
-	KUBE_VERSION=1.34 scripts/kube-binaries.sh >/dev/null
-	KUBE_VERSION=1.34 $(MVN) test -Dtest='CurrentKubernetesTest,RealApiServerTest' -Dsurefire.failIfNoSpecifiedTests=false
-
-kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cache; later runs take no time
+kube-binaries: ## Build Kubernetes 1.34 and etcd from Go modules once (about 10 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null
+
+helm-binary: ## Build the helm command the install tests run, from Go modules once (about 3 minutes) into ~/.cache
+	@scripts/helm-binary.sh >/dev/null
 
 plan: ## Show the access the examples/ grant at $(AT)
 	@if [ "$(AT)" = "now" ]; then bin/engineer-access plan examples/; else bin/engineer-access plan --at $(AT) examples/; fi

@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# A real local Kubernetes control plane (etcd 3.4 + kube-apiserver 1.20.2 +
-# kube-controller-manager 1.20.2) for tests and "make run". Everything listens
-# on 127.0.0.1 only.
-#
-# KUBE_VERSION picks the binaries, as in scripts/kube-binaries.sh: unset, 1.20.2;
-# KUBE_VERSION=1.34, Kubernetes 1.34 with etcd 3.6 (built from Go modules). The
-# flags differ where the releases differ (see kube_version_flags). "resume"
-# uses the binaries "start" used, whatever KUBE_VERSION says then.
+# A real local Kubernetes control plane (etcd 3.6 + kube-apiserver 1.34 +
+# kube-controller-manager 1.34, built from Go modules by
+# scripts/kube-binaries.sh) for tests and "make run". Everything listens on
+# 127.0.0.1 only. ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1)
+# is among 1.34's default admission plugins and needs no flag. "resume" uses
+# the binaries "start" used.
 #
 # Usage:
 #   scripts/control-plane.sh start DIR    start etcd, kube-apiserver and kube-controller-manager;
@@ -43,8 +41,8 @@
 #   namespace                empties deleted namespaces so they go away
 #   serviceaccount-token     token secrets for service accounts (no default
 #                            service account is made: that is the
-#                            "serviceaccount" controller, not run). From
-#                            1.24 on (so with KUBE_VERSION=1.34) it no longer
+#                            "serviceaccount" controller, not run). Since
+#                            Kubernetes 1.24 it no longer
 #                            makes a Secret for every ServiceAccount: it only
 #                            fills in Secrets of type
 #                            kubernetes.io/service-account-token made by hand
@@ -232,8 +230,6 @@ EOF
 etcd_pid="" apiserver_pid="" controller_manager_pid=""
 etcd_client_port="" etcd_peer_port="" etcd_metrics_port="" api_port="" controller_manager_port=""
 admin_token="" operator_token="" controller_manager_token="" bin_dir=""
-# Flags only some Kubernetes releases take (set by kube_version_flags).
-apiserver_version_flags=() controller_manager_version_flags=()
 
 launch_etcd() {
   say "starting etcd on 127.0.0.1:$etcd_client_port"
@@ -265,7 +261,6 @@ launch_apiserver() {
     --bind-address 127.0.0.1 \
     --advertise-address 127.0.0.1 \
     --secure-port "$api_port" \
-    "${apiserver_version_flags[@]}" \
     --endpoint-reconciler-type none \
     --authorization-mode RBAC \
     --token-auth-file "$DIR/tokens.csv" \
@@ -296,7 +291,6 @@ launch_controller_manager() {
     --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 \
     --secure-port "$controller_manager_port" \
-    "${controller_manager_version_flags[@]}" \
     --cert-dir "$DIR/certs" \
     --leader-elect=false \
     --use-service-account-credentials=false \
@@ -313,7 +307,7 @@ launch_controller_manager() {
 }
 
 # Finds the binaries and checks them (sets bin_dir): on "resume", those "start" used (DIR/binaries),
-# otherwise the ones kube-binaries.sh gives for KUBE_VERSION.
+# otherwise the ones kube-binaries.sh gives.
 find_binaries() {
   local name
   if [[ "$ACTION" == resume && -f "$DIR/binaries" ]]; then
@@ -327,29 +321,13 @@ find_binaries() {
       [[ -x "$bin_dir/$name" ]] || die "kube-binaries.sh gave no $name"
     done
   fi
-  kube_version_flags
+  say_kube_version
 }
 
-# Sets the flags that depend on the Kubernetes release of the binaries in bin_dir.
-#   1.20: --insecure-port 0 (kube-apiserver) and --port 0 (kube-controller-manager) turn off the
-#         plain-HTTP ports. 1.24 removed those ports and both flags: passing them is an error.
-# Everything else is the same for 1.20 and 1.34: the service-account issuer and keys were already
-# required by 1.20 here, the controller names above are aliases 1.34 still takes (it calls them
-# e.g. garbage-collector-controller), and 1.34's default admission plugins (ValidatingAdmissionPolicy
-# among them, on by default since 1.30) need no flag.
-kube_version_flags() {
-  local reported minor
+# Says which release runs (and checks the binary runs at all).
+say_kube_version() {
+  local reported
   reported="$("$bin_dir/kube-apiserver" --version)" || die "$bin_dir/kube-apiserver does not run"
-  # "Kubernetes v1.34.4" -> 34
-  minor="$(sed -n 's/^Kubernetes v1\.\([0-9][0-9]*\)\..*/\1/p' <<<"$reported")"
-  [[ -n "$minor" ]] || die "cannot tell the release of $bin_dir/kube-apiserver from \"$reported\""
-  if ((minor < 24)); then
-    apiserver_version_flags=(--insecure-port 0)
-    controller_manager_version_flags=(--port 0)
-  else
-    apiserver_version_flags=()
-    controller_manager_version_flags=()
-  fi
   say "using $reported from $bin_dir"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make run: run the operator.
 #   With KUBECONFIG set (or --kubeconfig FILE): against that cluster, as that user.
-#   Without: on a local control plane (kube-apiserver 1.20.2 + etcd on 127.0.0.1; KUBE_VERSION=1.34 for 1.34), with the CRDs,
+#   Without: on a local control plane (kube-apiserver 1.34 + etcd on 127.0.0.1), with the CRDs,
 #   the example ClusterRoles, namespaces and engineers installed, the operator running as a user that
 #   holds only its own ClusterRole, and a live table of engineers. Ctrl-C stops everything.
 set -euo pipefail
@@ -56,14 +56,8 @@ say "starting the local control plane in $dir"
 scripts/control-plane.sh start "$dir" >/dev/null
 
 say "installing the CRDs, the example ClusterRoles and the operator's own ClusterRole"
-# The kubectl of the server's own release: 1.20's checks the schema on the client and does not know
-# x-kubernetes-validations (CEL), which the server keeps, so it needs --validate=false; 1.34's (KUBE_VERSION=1.34)
-# lets the server check, and the server knows CEL.
-validate=()
-if [[ "$("$bin/kube-apiserver" --version)" =~ ^Kubernetes\ v1\.([0-9]+)\. ]] && ((BASH_REMATCH[1] < 25)); then
-  validate=(--validate=false)
-fi
-"${kubectl[@]}" apply "${validate[@]}" -f crds/ >/dev/null
+# The kubectl of the server's own release, with its default validation, as a user applies them.
+"${kubectl[@]}" apply -f crds/ >/dev/null
 "${kubectl[@]}" wait --for condition=established --timeout=60s crd/engineeraccesses.access.govuk.digital crd/accesspolicies.access.govuk.digital >/dev/null
 "${kubectl[@]}" apply -f examples/02-cluster-roles.yaml >/dev/null
 # The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed).

@@ -22,8 +22,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.Validation;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.Variable;
 
 /**
- * The chart's ValidatingAdmissionPolicy, evaluated the way kube-apiserver 1.30+ does, for tests on machines
- * whose test API server (1.20) has no admission policies. The environment is shaped like Kubernetes': the
+ * The chart's ValidatingAdmissionPolicy, evaluated the way kube-apiserver 1.30+ does, for tests
+ * that check many requests quickly without a server. The environment is shaped like Kubernetes': the
  * variables {@code object} (null on DELETE), {@code oldObject} (null on CREATE; on DELETE the object being deleted)
  * and {@code request} (with {@code options}, the DeleteOptions on DELETE) as dynamic values,
  * {@code variables} for the policy's named variables (each may use the ones before it), the standard macros

@@ -20,9 +20,9 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmiss
 
 /**
  * The chart's ValidatingAdmissionPolicy (issue 7): nobody writes their own access, and an approval is
- * stamped by the person it names, except by the trusted GitOps identity. The local test API server (1.20)
- * cannot run admission policies (1.30+), so the rendered policy's CEL is evaluated directly, against
- * admission requests built as the API server builds them.
+ * stamped by the person it names, except by the trusted GitOps identity. The rendered policy's CEL is
+ * evaluated directly, case by case and without a server, against admission requests built as the API server
+ * builds them; it/CurrentKubernetesTest shows a real API server admitting and refusing the same requests.
  */
 class AdmissionPolicyTest {
     static final String FLUX = "system:serviceaccount:flux-system:kustomize-controller";

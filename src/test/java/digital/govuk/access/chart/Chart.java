@@ -34,12 +34,18 @@ public final class Chart {
     private Chart() {
     }
 
-    /** The chart rendered with its default values, as `helm template` would for Kubernetes 1.20. */
+    /**
+     * The Kubernetes release the real-API tests run on (pinned in scripts/k8s/go.mod), which the chart is rendered
+     * for unless a test names another: helm-java's own default is 1.20, which the chart's kubeVersion refuses.
+     */
+    public static final String TESTED_KUBE_VERSION = testedKubeVersion();
+
+    /** The chart rendered with its default values, as `helm template --kube-version` would for the tested release. */
     public static Rendered render() {
         return render("", null);
     }
 
-    /** The chart rendered with these values (YAML, as in a values file) for this Kubernetes version (null: Helm's default). */
+    /** The chart rendered with these values (YAML, as in a values file) for this Kubernetes version (null: the tested one). */
     public static Rendered render(String valuesYaml, String kubeVersion) {
         return new Rendered(template(valuesYaml, kubeVersion));
     }
@@ -48,8 +54,18 @@ public final class Chart {
     public static String template(String valuesYaml, String kubeVersion) {
         return withValuesFile(valuesYaml, values -> {
             TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values);
-            return (kubeVersion == null ? template : template.withKubeVersion(kubeVersion)).call();
+            return template.withKubeVersion(kubeVersion == null ? TESTED_KUBE_VERSION : kubeVersion).call();
         });
+    }
+
+    private static String testedKubeVersion() {
+        Path goMod = Path.of("scripts", "k8s", "go.mod");
+        try (var lines = Files.lines(goMod)) {
+            return lines.map(String::strip).filter(l -> l.startsWith("k8s.io/kubernetes v")).map(l -> l.split("\\s+")[1].substring(1))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no k8s.io/kubernetes version in " + goMod));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Runs {@code use} with a temporary values file holding {@code valuesYaml}, deleted afterwards. */

@@ -6,10 +6,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.InstallCommand;
-import com.marcnuri.helm.Release;
-
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,20 +21,18 @@ public final class ChartInstall {
 
     /**
      * {@code helm install engineer-access-operator helm/engineer-access-operator -n engineer-access --create-namespace}
-     * into the cluster of this kubeconfig, with these values (YAML, as in a values file; "" for the defaults).
+     * into the cluster of this kubeconfig, with these values (YAML, as in a values file; "" for the defaults), run
+     * with the real helm command ({@link HelmCli}).
      */
-    public static Release install(Path kubeconfig, String valuesYaml) {
-        return Chart.withValuesFile(valuesYaml, values -> {
-            InstallCommand install = new Helm(Chart.DIR).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
-                    .createNamespace().withKubeConfig(kubeconfig).withValuesFile(values);
-            return install.call();
-        });
+    public static HelmCli.Release install(Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFile(valuesYaml, values -> HelmCli.release(kubeconfig, "install", Chart.RELEASE,
+                Chart.DIR.toString(), "--namespace", Chart.NAMESPACE, "--create-namespace", "--values", values.toString()));
     }
 
     /** {@code helm upgrade} of the release {@link #install} made, with these values (YAML) instead of the earlier ones. */
-    public static Release upgrade(Path kubeconfig, String valuesYaml) {
-        return Chart.withValuesFile(valuesYaml, values -> new Helm(Chart.DIR).upgrade().withName(Chart.RELEASE)
-                .withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).withValuesFile(values).call());
+    public static HelmCli.Release upgrade(Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFile(valuesYaml, values -> HelmCli.release(kubeconfig, "upgrade", Chart.RELEASE,
+                Chart.DIR.toString(), "--namespace", Chart.NAMESPACE, "--values", values.toString()));
     }
 
     /** The token of the chart's ServiceAccount, installed with the default release name and namespace. */
@@ -49,8 +43,7 @@ public final class ChartInstall {
     /**
      * A bearer token for the ServiceAccount from the TokenRequest API ({@code kubectl create token}), valid for
      * {@link #TOKEN_LIFETIME}. Kubernetes 1.24 and later no longer write a token Secret for every ServiceAccount
-     * (the local 1.34 control plane does not), and a pod gets its token this way too; 1.20 serves TokenRequest
-     * as well, so both test servers use it. Waits up to {@code timeout} for the ServiceAccount to exist.
+     * (the local control plane does not), and a pod gets its token this way too. Waits up to {@code timeout} for the ServiceAccount to exist.
      */
     public static String serviceAccountToken(KubernetesClient admin, String namespace, String serviceAccount, Duration timeout) {
         AtomicReference<String> token = new AtomicReference<>();

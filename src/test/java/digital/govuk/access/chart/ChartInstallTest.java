@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.marcnuri.helm.Release;
-
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.it.LocalControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -26,8 +24,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
- * The chart installed as a user would (`helm install ... -n engineer-access --create-namespace`, through
- * helm-java) on a real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) started for this class and always stopped after it. The CRDs
+ * The chart installed as a user would (`helm install ... -n engineer-access --create-namespace`, with the real helm
+ * command) on a real kube-apiserver started for this class and always stopped after it. The CRDs
  * come up, the operator's ServiceAccount gets a token and exactly the chart's rights.
  */
 class ChartInstallTest {
@@ -37,7 +35,7 @@ class ChartInstallTest {
     static Path tmp;
     static LocalControlPlane controlPlane;
     static KubernetesClient admin;
-    static Release release;
+    static HelmCli.Release release;
 
     @BeforeAll
     static void installTheChart() throws IOException, InterruptedException {
@@ -58,19 +56,13 @@ class ChartInstallTest {
 
     @Test
     void theReleaseIsDeployedInItsNamespace() {
-        assertThat(release.getStatus()).isEqualTo("deployed");
-        assertThat(release.getNamespace()).isEqualTo(Chart.NAMESPACE);
+        assertThat(release.status()).isEqualTo("deployed");
+        assertThat(release.namespace()).isEqualTo(Chart.NAMESPACE);
         Deployment d = admin.apps().deployments().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get();
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(admin.services().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE + "-metrics").get()).isNotNull();
-        // The chart picks policy/v1 where the server has it (1.21 and later), policy/v1beta1 (gone in 1.25) before.
-        if (LocalControlPlane.minorVersion(admin) >= 21) {
-            assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
-                    .as("policy/v1").isNotNull();
-        } else {
-            assertThat(admin.policy().v1beta1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
-                    .as("policy/v1beta1 on Kubernetes 1.20, which has no policy/v1").isNotNull();
-        }
+        assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get())
+                .as("policy/v1").isNotNull();
     }
 
     @Test

@@ -344,8 +344,8 @@ class ChartRenderTest {
         assertThatThrownBy(() -> Chart.render("{replicas: 2, leaderElection: {enabled: false}}", null))
                 .hasMessageContaining("leaderElection.enabled must be true when replicas is more than 1");
         assertThatThrownBy(() -> Chart.render("logFormat: xml", null)).hasMessageContaining("logFormat must be json or text");
-        assertThatThrownBy(() -> Chart.render("admissionPolicy: {enabled: true}", "1.29.4"))
-                .hasMessageContaining("admissionPolicy.enabled needs Kubernetes 1.30 or later");
+        assertThatThrownBy(() -> Chart.render("", "1.29.4"))
+                .hasMessageContaining("chart requires kubeVersion: >=1.30.0-0 which is incompatible with Kubernetes v1.29.4");
         assertThatThrownBy(() -> Chart.render("admissionPolicy: {enabled: true, strict: true}", Chart.KUBE_WITH_ADMISSION_POLICY))
                 .hasMessageContaining("admissionPolicy.strict needs admissionPolicy.trustedUsernames");
     }

@@ -23,7 +23,8 @@ public final class RenderChart {
     }
 
     public static void main(String[] args) {
-        TemplateCommand template = new Helm(Chart.DIR).template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE);
+        TemplateCommand template = new Helm(Chart.DIR).template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                .withKubeVersion(Chart.TESTED_KUBE_VERSION);
         Set<String> only = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];

@@ -127,8 +127,8 @@ class AccessAlwaysEndsIT {
                         .put("team", new JSONSchemaPropsBuilder().withType("string").build());
                 return crd;
             });
-            // Kubernetes 1.20 ends every watch of the kind when it starts serving the new CRD, and an edit made around
-            // then may never reach a watch (the operator's, reconnected from its last resourceVersion, or kubectl get -w):
+            // The API server ends every watch of the kind when it starts serving the new CRD, and an edit made around
+            // then may never reach a watch, or reach it with the new field pruned (the operator's, reconnected from its last resourceVersion, or kubectl get -w):
             // a finding in docs/reliability.md. So hal's edit is made again, a little later, until the operator has it.
             int edits = 0;
             boolean refused = false;

@@ -16,8 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * A real kube-apiserver, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
- * scripts/control-plane.sh (which stops them by PID). Which Kubernetes: 1.20.2 by default, 1.34 when the
- * environment has KUBE_VERSION=1.34 (the scripts read it; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
+ * scripts/control-plane.sh (which stops them by PID). Which Kubernetes: the release pinned in scripts/k8s/go.mod
+ * (1.34; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
  * hook if the JVM ends first.
  */
 public final class LocalControlPlane implements AutoCloseable {
@@ -87,8 +87,7 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     /**
-     * The minor version of the kube-apiserver a control plane started now would run (20 for 1.20.2, 34 with
-     * KUBE_VERSION=1.34), without starting one: for a test that needs a newer server to skip early.
+     * The minor version of the kube-apiserver a control plane started now would run (34 for 1.34.4), without starting one: for a test that needs a newer server to skip early.
      */
     public static int selectedMinorVersion() throws IOException, InterruptedException {
         Path binaries = Path.of(lastLine(run(List.of("scripts/kube-binaries.sh"), 60 * 30)));
@@ -195,7 +194,7 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     /** Runs a command with these environment variables added; returns standard output and standard error apart. */
-    static Output runApart(List<String> command, Map<String, String> env, long seconds) throws IOException, InterruptedException {
+    public static Output runApart(List<String> command, Map<String, String> env, long seconds) throws IOException, InterruptedException {
         Path errors = Files.createTempFile("control-plane", ".err");
         try {
             String out = run(command, env, seconds, ProcessBuilder.Redirect.to(errors.toFile()));

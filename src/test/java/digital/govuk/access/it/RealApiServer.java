@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
+ * A real kube-apiserver (1.34) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
  * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole as the chart
  * renders it, bound to the user the operator runs as. The operator under test gets only that user's token.
  * Stops the processes (by PID, through the script) after the tests, and from a shutdown hook if the JVM
@@ -114,7 +114,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
      * Waits until the API server lists the CRD's resources from its watch cache, as an informer's first list asks
      * (resourceVersion=0). Kubernetes 1.31 and later answer that with 429 "storage is (re)initializing" for a moment
      * after the CRD is Established, while the cache fills; the operator, whose client does not retry, would fail to
-     * start if it came up in that moment. 1.20 answers at once.
+     * start if it came up in that moment.
      */
     private static void awaitServedFromCache(KubernetesClient admin, CustomResourceDefinition crd) {
         CustomResourceDefinitionContext context = CustomResourceDefinitionContext.fromCrd(crd);
