@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import digital.govuk.access.status.StatusBuilder;
 import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.AdminException;
@@ -45,7 +46,7 @@ final class Explain {
         EngineerAccessSpec spec = e.resource().getSpec();
         StringBuilder out = new StringBuilder();
         out.append(Values.cut(e.name())).append(spec == null || spec.fullName == null ? "" : " (" + Values.cut(spec.fullName) + ")")
-                .append(", at ").append(at).append(", from ").append(fromCluster ? "the cluster" : "files").append("\n\n");
+                .append(", at ").append(StatusBuilder.shown(at)).append(", from ").append(fromCluster ? "the cluster" : "files").append("\n\n");
         Decision d = e.decision();
         if (d == null) {
             out.append("Access is frozen: the AccessPolicy default is invalid, so the operator grants nothing new and revokes nothing\n"

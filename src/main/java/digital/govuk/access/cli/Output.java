@@ -61,7 +61,7 @@ final class Output {
                     String.valueOf(s.level), Boolean.TRUE.equals(s.supervised) ? "yes" : "no", nullToDash(s.accessExpiryTime),
                     nullToDash(s.nextTransitionTime), namespaces.isEmpty() ? "-" : namespaces, why(e)});
         }
-        return "Access at " + at + "\n" + aligned(rows);
+        return "Access at " + StatusBuilder.shown(at) + "\n" + aligned(rows);
     }
 
     /** Rows as columns two spaces apart, the first row the header; the last column is not padded. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import digital.govuk.access.status.StatusBuilder;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.bindings.DesiredBinding;
 
@@ -133,7 +134,7 @@ final class PlanDiff {
     }
 
     String toText(Instant at) {
-        StringBuilder out = new StringBuilder("Changes in access at " + at + "\n");
+        StringBuilder out = new StringBuilder("Changes in access at " + StatusBuilder.shown(at) + "\n");
         if (changes.isEmpty()) {
             out.append("No engineer gains or loses access.\n");
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import digital.govuk.access.status.StatusBuilder;
 import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AdminException;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
@@ -139,7 +140,7 @@ final class Report {
     List<String> notes(Instant now, boolean live, Map<String, Level> written) {
         List<String> notes = new ArrayList<>();
         if (!live && at.isBefore(now)) {
-            notes.add("--at " + at + " is in the past: this is worked out from today's facts and AccessPolicy. It cannot know facts"
+            notes.add("--at " + StatusBuilder.shown(at) + " is in the past: this is worked out from today's facts and AccessPolicy. It cannot know facts"
                     + " removed or changed since, an earlier policy or namespace labels, or EngineerAccess objects deleted since;"
                     + " status.history and the Git history of the manifests hold those");
         }
@@ -157,7 +158,7 @@ final class Report {
         List<String[]> cells = new ArrayList<>();
         cells.add(HEADER);
         rows.forEach(r -> cells.add(r.cells()));
-        return "Access at " + at + "\n" + Output.aligned(cells);
+        return "Access at " + StatusBuilder.shown(at) + "\n" + Output.aligned(cells);
     }
 
     /** RFC 4180, one header row; a cell a spreadsheet would run as a formula starts with a quote mark. */
@@ -188,7 +189,7 @@ final class Report {
     }
 
     String markdown(String source, List<String> notes) {
-        StringBuilder out = new StringBuilder("## Production access at " + at + "\n\nFrom " + source
+        StringBuilder out = new StringBuilder("## Production access at " + StatusBuilder.shown(at) + "\n\nFrom " + source
                 + ", by the rules the operator applies.\n");
         for (String note : notes) {
             out.append("\n> ").append(Output.md(note)).append('\n');

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import digital.govuk.access.status.StatusBuilder;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicySpec;
 import digital.govuk.access.api.v1alpha1.RoleTarget;
@@ -92,7 +93,7 @@ final class UnexplainedReport {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         grants.forEach(g -> rows.add(cells(g, SUBJECTS_IN_A_CELL)));
-        return "Bindings of " + roles.words() + " the operator did not make, at " + at + "\n" + Output.aligned(rows);
+        return "Bindings of " + roles.words() + " the operator did not make, at " + StatusBuilder.shown(at) + "\n" + Output.aligned(rows);
     }
 
     /** RFC 4180, one header row, every subject; the same cell rules as {@code report -o csv}. */
@@ -108,7 +109,7 @@ final class UnexplainedReport {
     }
 
     String markdown() {
-        StringBuilder out = new StringBuilder("## Production access outside the operator's records at " + at + "\n\nFrom the cluster: the"
+        StringBuilder out = new StringBuilder("## Production access outside the operator's records at " + StatusBuilder.shown(at) + "\n\nFrom the cluster: the"
                 + " RoleBindings and ClusterRoleBindings of " + Output.md(roles.words()) + " that the operator did not make, so that no"
                 + " EngineerAccess explains them.\n");
         if (roles.note() != null) {

@@ -83,7 +83,7 @@ public class AccessEvents {
         result.created().stream().filter(rb -> before.contains(BindingDiff.key(rb))).forEach(restored::add);
         if (!granted.isEmpty()) {
             audit.record(ea, "AccessGranted", false, level, namespacesOf(granted), "Granted " + describe(granted)
-                    + " (" + StatusBuilder.format(now) + ")" + (Boolean.TRUE.equals(status.supervised) ? "; Admin must be used under supervision" : ""));
+                    + " (" + StatusBuilder.shown(now) + ")" + (Boolean.TRUE.equals(status.supervised) ? "; Admin must be used under supervision" : ""));
         }
         if (!restored.isEmpty()) {
             audit.record(ea, "BindingRestored", true, level, namespacesOf(restored),
@@ -175,7 +175,7 @@ public class AccessEvents {
             return history;
         }
         String message = transition(t);
-        history.add(new AccessTransition(StatusBuilder.format(now), from, to, t.move().name(), t.fact(), message));
+        history.add(new AccessTransition(StatusBuilder.shown(now), from, to, t.move().name(), t.fact(), message));
         return history.size() > EngineerAccessStatus.HISTORY
                 ? new ArrayList<>(history.subList(history.size() - EngineerAccessStatus.HISTORY, history.size()))
                 : history;

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -85,7 +86,7 @@ public class Audit {
     }
 
     private void write(String namespace, String name, boolean engineer, ObjectReference about, String reason, boolean warning, String message) {
-        String now = clock.instant().toString();
+        String now = StatusBuilder.shown(clock.instant());
         Event event = new EventBuilder()
                 .withNewMetadata().withName(name + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
                 .withNamespace(namespace).withLabels(engineer ? Map.of("access.govuk.digital/engineer", name) : Map.of()).endMetadata()

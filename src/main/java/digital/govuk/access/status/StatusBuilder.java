@@ -1,6 +1,7 @@
 package digital.govuk.access.status;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -215,7 +216,7 @@ public final class StatusBuilder {
                     : previous.stream().filter(p -> c.type.equals(p.type)).findFirst().orElse(null);
             c.lastTransitionTime = before != null && c.status.equals(before.status) && before.lastTransitionTime != null
                     ? before.lastTransitionTime
-                    : format(now);
+                    : shown(now);
             c.observedGeneration = generation;
         }
         return conditions;
@@ -252,5 +253,14 @@ public final class StatusBuilder {
     /** Instants in status: RFC 3339 in UTC, whole seconds unless the fact had a fraction. */
     public static String format(Instant t) {
         return t == null ? null : t.toString();
+    }
+
+    /**
+     * An instant as people read it, in whole seconds as Kubernetes shows times (2026-12-02T17:15:57Z, never
+     * 2026-12-02T17:15:57.874771078Z): Events, history, conditions, and the CLI's headings. Times the operator
+     * acts on (expiries, the next transition) keep their exact value.
+     */
+    public static String shown(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -58,6 +58,15 @@ class AccessEventsTest {
     }
 
     @Test
+    void peopleReadTimesInWholeSecondsAsKubernetesShowsThem() {
+        EngineerAccess ea = Fixtures.engineer("precise", "");
+        Instant precise = NOW.plusNanos(874_771_078);
+        Decision decision = AccessRules.decide(ea.getSpec(), EffectivePolicy.defaults(), precise);
+        assertThat(AccessEvents.history(ea, decision, null, status(Level.Deploy, false, List.of()), precise))
+                .extracting(AccessTransition::toString).containsExactly(NOW + " None->Deploy DeployGranted spec.deployApproval");
+    }
+
+    @Test
     void whileThePolicyIsInvalidAnEndingExceptionIsAnExpiry() {
         EngineerAccess ea = Fixtures.engineer("frozen", "");
         EngineerAccessStatus before = status(Level.Admin, true, List.of());

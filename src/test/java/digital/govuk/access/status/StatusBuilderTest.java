@@ -70,6 +70,12 @@ class StatusBuilderTest {
     }
 
     @Test
+    void aConditionsTimeIsInWholeSecondsAsKubernetesShowsIt() {
+        EngineerAccessStatus status = build(spec("2026-02-02"), T0.plusMillis(874), null, 1);
+        assertThat(status.conditions).allSatisfy(c -> assertThat(c.lastTransitionTime).isEqualTo(T0.toString()));
+    }
+
+    @Test
     void aNewGenerationIsStampedOnEveryCondition() {
         EngineerAccessStatus first = build(spec("2026-02-02"), T0, null, 1);
         EngineerAccessStatus next = build(spec("2026-02-02"), T0, first, 2);
