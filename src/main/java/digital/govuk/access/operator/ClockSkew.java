@@ -9,7 +9,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +55,7 @@ public class ClockSkew {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean warned;
     private volatile double skewSeconds = Double.NaN;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "clock-skew");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("clock-skew");
 
     public ClockSkew(KubernetesClient client, Clock clock, Audit audit, MeterRegistry registry,
             @ConfigProperty(name = "engineer-access.clock.every", defaultValue = "30s") Duration every) {

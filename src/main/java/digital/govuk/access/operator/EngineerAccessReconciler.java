@@ -64,6 +64,8 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
         resourceNames = {"production-deploy", "production-admin"})
 @RBACRule(apiGroups = "", resources = "namespaces", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
+@RBACRule(apiGroups = "apiextensions.k8s.io", resources = "customresourcedefinitions", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH},
+        resourceNames = SchemaChanges.CRD)
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases",
         verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
@@ -85,6 +87,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private final ClockSkew clockSkew;
     private volatile Orphans.Caches caches;
     private volatile SamePerson samePerson;
+    private volatile SchemaChanges schemaChanges;
     private volatile InformerEventSource<RoleBinding, EngineerAccess> bindingInformer;
 
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
@@ -163,7 +166,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                                         && !Objects.equals(AccessPolicyReconciler.validity(now), AccessPolicyReconciler.validity(before))))
                         .build(),
                 context);
-        return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::forget));
+        schemaChanges = new SchemaChanges(client, name -> context.getPrimaryCache().get(new ResourceID(name)));
+        return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::forget), schemaChanges);
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */
@@ -207,6 +211,20 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private Outcome reconcileOnce(EngineerAccess cached, Context<EngineerAccess> context) {
         Instant now = clock.instant();
         String name = cached.getMetadata().getName();
+        // After a CRD change the cache may have missed this object's last edit: decide on the API server's copy.
+        if (schemaChanges != null && schemaChanges.takeMarked(name)) {
+            EngineerAccess live;
+            try {
+                live = client.resources(EngineerAccess.class).withName(name).get();
+            } catch (RuntimeException e) {
+                schemaChanges.mark(name);
+                throw e;
+            }
+            if (live == null || !live.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+                return new Outcome(null, true, false); // deleted: the garbage collector removes what it owned
+            }
+            cached = live;
+        }
         // Observe.
         PolicyState policy = policy(context);
         List<NamespaceInfo> namespaces = namespaces(context);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,11 +51,7 @@ public class Orphans {
     private final AccessMetrics metrics;
     private final TransitionScheduler transitions;
     private final Clock clock;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "orphaned-bindings");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("orphaned-bindings");
     /** Bindings waiting to be looked at, by namespace/name, with the latest copy seen. */
     private final Map<String, RoleBinding> waiting = new ConcurrentHashMap<>();
     private volatile Caches caches;

@@ -39,6 +39,8 @@ class AccessAlwaysEndsIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     /** How late an expiry may be applied here: the operator is on time to well under a second; the margin is for a busy CI. */
     static final Duration LATE = Duration.ofSeconds(3);
+    /** The operator compares every EngineerAccess with the API server 2, 10 and 30 s after its CRD changes. */
+    static final Duration SCHEMA_LOOKS = Duration.ofSeconds(45);
     static final String CRD = "engineeraccesses.access.govuk.digital";
 
     static KubernetesClient admin;
@@ -118,7 +120,9 @@ class AccessAlwaysEndsIT {
         // Room for the API server to serve the newer CRD (it rebuilds its handler and ends the watches) before the expiry.
         Instant expiry = Instant.now().plusSeconds(75);
         admin.resource(HostileClusterIT.exceptionEngineer("hal", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
-        await().atMost(WAIT).until(() -> binding("apps", "hal-admin") != null);
+        admin.resource(HostileClusterIT.exceptionEngineer("jo", Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofHours(1)))).create();
+        await().atMost(WAIT).until(() -> binding("apps", "hal-admin") != null && binding("apps", "jo-admin") != null);
         CustomResourceDefinition original = admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get();
         try {
             // A newer CRD (the chart upgraded before the operator): spec gains "team", and hal sets it.
@@ -128,26 +132,26 @@ class AccessAlwaysEndsIT {
                 return crd;
             });
             // The API server ends every watch of the kind when it starts serving the new CRD, and an edit made around
-            // then may never reach a watch, or reach it with the new field pruned (the operator's, reconnected from its last resourceVersion, or kubectl get -w):
-            // a finding in docs/reliability.md. So hal's edit is made again, a little later, until the operator has it.
-            int edits = 0;
-            boolean refused = false;
-            while (!refused && edits < 6) {
-                edits++;
-                String team = "platform-" + edits;
-                await().atMost(WAIT).ignoreExceptions().until(() -> {
-                    GenericKubernetesResource hal = admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
-                            .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"" + team + "\"}}");
-                    return team.equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
-                });
-                try {
-                    await().atMost(Duration.ofSeconds(8)).until(() -> "OperatorOutdated".equals(condition("hal", "SpecValid").reason));
-                    refused = true;
-                } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    // not seen: edit again
-                }
-            }
-            say("hal refused for its unknown field after %d edit(s) of it", edits);
+            // then may never reach a watch, or reach it with the new field pruned. The operator watches the CRD and, as
+            // the new schema comes into service, compares every EngineerAccess with the API server's copy: one edit is
+            // enough. jo's exception is withdrawn in the same moment: a missed withdrawal must still end the access.
+            Instant edited = Instant.now();
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                GenericKubernetesResource hal = admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
+                        .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"platform\"}}");
+                return "platform".equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
+            });
+            admin.resources(EngineerAccess.class).withName("jo").edit(ea -> {
+                ea.getSpec().exceptions = List.of();
+                return ea;
+            });
+            await().atMost(SCHEMA_LOOKS).pollInterval(Duration.ofMillis(100))
+                    .until(() -> binding("apps", "jo-admin") == null && binding("platform", "jo-admin") == null);
+            say("an exception withdrawn as the CRD changed: its bindings removed %d ms after the edit",
+                    Duration.between(edited, Instant.now()).toMillis());
+            await().atMost(SCHEMA_LOOKS).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "OperatorOutdated".equals(condition("hal", "SpecValid").reason));
+            say("hal refused for its unknown field %d ms after its one edit", Duration.between(edited, Instant.now()).toMillis());
             assertThat(condition("hal", "SpecValid")).satisfies(c -> {
                 assertThat(c.status).isEqualTo("False");
                 assertThat(c.reason).isEqualTo("OperatorOutdated");
@@ -170,6 +174,7 @@ class AccessAlwaysEndsIT {
         } finally {
             admin.resources(EngineerAccess.class).withName("hal").delete();
             admin.resources(EngineerAccess.class).withName("ike").delete();
+            admin.resources(EngineerAccess.class).withName("jo").delete();
             await().atMost(WAIT).until(() -> admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
                     .withName("hal").get() == null);
             admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {

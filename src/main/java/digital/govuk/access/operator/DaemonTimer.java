@@ -1,0 +1,18 @@
+package digital.govuk.access.operator;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** A single named background thread for the operator's timers, which never keeps the process alive on its own. */
+final class DaemonTimer {
+    private DaemonTimer() {
+    }
+
+    static ScheduledExecutorService named(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+}
