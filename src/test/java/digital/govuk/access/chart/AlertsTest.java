@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /**
  * The chart's PrometheusRule: the alerts an on-call engineer gets, each with a summary, a description and a runbook
- * in docs/operations.md. What they fire on is tested with promtool (AlertRulesPromtoolTest).
+ * in docs/operations.md. What they fire on is tested with promtool (AlertRulesPromtoolTest); that they name metrics
+ * the operator exports, against a running operator (MonitoringMetricsTest).
  */
 class AlertsTest {
     @Test

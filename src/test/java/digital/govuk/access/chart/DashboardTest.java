@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 /**
  * The chart's Grafana dashboard: valid JSON with the panels an on-call engineer looks at, every query reading one
  * namespace's series through the dashboard's data source, shipped unchanged in a ConfigMap for Grafana's sidecar.
+ * That every query names a metric the operator exports is checked against a running operator (MonitoringMetricsTest).
  */
 class DashboardTest {
     static final String ON = "metrics: {dashboard: {enabled: true}}";
