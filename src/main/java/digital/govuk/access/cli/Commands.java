@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.Unexplained;
@@ -72,8 +73,32 @@ final class Commands {
             case "markdown" -> report.markdown(fromCluster ? "the cluster" : String.join(", ", o.positional()), notes);
             default -> report.table();
         });
-        return exit(plan.errors(), err);
+        return o.checkPolicy() ? policyExit(plan, fromCluster, err) : exit(plan.errors(), err);
     }
+
+    /**
+     * {@code report --check-policy}: 0 when the AccessPolicy named default is valid (or absent: the built-in defaults
+     * apply), 1 when it is invalid. Invalid EngineerAccess objects have been printed; they are their owners' to fix,
+     * not a fault of the installation, so they do not change the answer.
+     */
+    private static int policyExit(Plan.Result plan, boolean fromCluster, PrintStream err) {
+        List<InputError> policy = plan.errors().stream().filter(e -> e.object().equals(POLICY)).toList();
+        int others = plan.errors().size() - policy.size();
+        String where = fromCluster ? " in the cluster" : " in the files";
+        if (!policy.isEmpty()) {
+            err.println("check-policy: the AccessPolicy named default" + where + " is invalid (" + policy.size()
+                    + (policy.size() == 1 ? " problem" : " problems") + " above): the operator keeps the last valid one in force,"
+                    + " or freezes access if it never had one");
+            return 1;
+        }
+        err.println("check-policy: " + (plan.policy().builtIn() ? "there is no AccessPolicy named default" + where
+                + ", so the built-in defaults apply" : "the AccessPolicy named default" + where + " is valid")
+                + (others == 0 ? "" : "; " + others + " other invalid " + (others == 1 ? "input" : "inputs") + " above grant nothing"));
+        return 0;
+    }
+
+    /** How {@link Plan} names the AccessPolicy in the input errors it finds. */
+    private static final String POLICY = "AccessPolicy " + AccessPolicy.DEFAULT_NAME;
 
     /**
      * {@code report --unexplained}: the bindings of the policy's two ClusterRoles the operator did not make. Exit 0

@@ -26,6 +26,7 @@ public final class Main {
                 Usage: %1$s plan [--at RFC3339] [-o table|json|markdown] [--against OLDPATH] PATH...
                        %1$s report [--at RFC3339] [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]
                        %1$s report --unexplained [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME]
+                       %1$s report --check-policy [-o table|csv|markdown] [--kubeconfig FILE] [--context NAME] [PATH...]
                        %1$s explain NAME [--at RFC3339] [--kubeconfig FILE] [--context NAME] [-f PATH]...
 
                   plan      the access the operator would grant at an instant (default: now), from EngineerAccess,
@@ -36,6 +37,10 @@ public final class Main {
                             who else holds production access: the RoleBindings and ClusterRoleBindings in the
                             cluster that grant the policy's Deploy or Admin ClusterRole and that the operator did
                             not make, so no EngineerAccess explains them (listed, never changed): from the cluster only
+                  report --check-policy
+                            the same report, but the exit status says only whether the AccessPolicy named default
+                            is valid (no AccessPolicy: the built-in defaults, valid); invalid EngineerAccess objects
+                            are printed and do not change it (the chart's helm test runs this)
                   explain   one engineer in plain words: what they have and why, what is missing and what to do
                             next, and when it changes: from the cluster, or from files with -f
 
@@ -44,6 +49,7 @@ public final class Main {
                                     markdown (with --against): a summary for a pull request comment
                                     report: table (default), csv or markdown
                   --unexplained     report: access outside the operator's records, as above
+                  --check-policy    report: exit 1 only when the AccessPolicy is invalid or the cluster cannot be read
                   --against OLD     plan: compare with the manifests at OLD and print who gains or loses access, now and later
                   --kubeconfig FILE the cluster to read (default: $KUBECONFIG, else ~/.kube/config, as kubectl)
                   --context NAME    the kubeconfig context to use (default: its current context)
@@ -54,6 +60,7 @@ public final class Main {
 
                 Exit status: 0 every input is valid; 1 some input is invalid (each problem is printed with its
                 file, object and field), the cluster could not be read, or explain found no such engineer; 2 usage error.
+                With report --check-policy: 0 the AccessPolicy is valid; 1 it is invalid, or the cluster could not be read.
                 """.formatted(name);
     }
 
@@ -77,7 +84,7 @@ public final class Main {
 
     /** The options of one command line, checked. */
     record Options(String command, Instant now, Instant at, boolean atGiven, String output, Path against, Path kubeconfig, String context,
-            List<Path> files, List<String> positional, boolean unexplained) {
+            List<Path> files, List<String> positional, boolean unexplained, boolean checkPolicy) {
     }
 
     /** A usage error: the message is printed with the usage, and the exit status is 2. */
@@ -134,6 +141,7 @@ public final class Main {
         List<Path> files = new ArrayList<>();
         List<String> positional = new ArrayList<>();
         boolean unexplained = false;
+        boolean checkPolicy = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -152,6 +160,12 @@ public final class Main {
                         throw new UsageError("--unexplained takes no value");
                     }
                     unexplained = true;
+                }
+                case "--check-policy" -> {
+                    if (value != null) {
+                        throw new UsageError("--check-policy takes no value");
+                    }
+                    checkPolicy = true;
                 }
                 case "--at", "-o", "--output", "--against", "--kubeconfig", "--context", "-f", "--filename" -> {
                     if (value == null) {
@@ -184,7 +198,8 @@ public final class Main {
                 }
             }
         }
-        Options o = new Options(command, clock.instant(), at, atGiven, output, against, kubeconfig, context, files, positional, unexplained);
+        Options o = new Options(command, clock.instant(), at, atGiven, output, against, kubeconfig, context, files, positional, unexplained,
+                checkPolicy);
         check(o);
         return o;
     }
@@ -193,6 +208,13 @@ public final class Main {
         boolean cluster = o.kubeconfig() != null || o.context() != null;
         if (o.unexplained() && !o.command().equals("report")) {
             throw new UsageError("--unexplained is for report: report --unexplained lists access outside the operator's records");
+        }
+        if (o.checkPolicy() && !o.command().equals("report")) {
+            throw new UsageError("--check-policy is for report: report --check-policy exits 1 only when the AccessPolicy is invalid");
+        }
+        if (o.checkPolicy() && o.unexplained()) {
+            throw new UsageError("--check-policy and --unexplained do not go together: report --unexplained does not judge the"
+                    + " AccessPolicy");
         }
         switch (o.command()) {
             case "plan" -> {
