@@ -85,6 +85,7 @@ final class ChartCopy {
     /** The copy rendered as the chart is in Chart.render: same release, namespace and values (YAML). */
     Chart.Rendered render(String valuesYaml) {
         return new Chart.Rendered(Chart.documents(Chart.withValuesFile(valuesYaml,
-                values -> helm().template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withValuesFile(values).call())));
+                values -> helm().template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withValuesFile(values)
+                        .withKubeVersion(Chart.TESTED_KUBE_VERSION).call())));
     }
 }
