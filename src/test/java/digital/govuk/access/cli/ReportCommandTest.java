@@ -9,6 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,35 @@ class ReportCommandTest {
                 .containsEntry("ROTA", "Secondary");
         assertThat(table.get("pat-primary")).containsEntry("ROTA", "Secondary, Primary, OnCall").containsEntry("SUPERVISED BY", "-");
         assertThat(table.get("lou-leave")).containsEntry("WHY", "missing: LongAbsence");
+    }
+
+    /** Without --at the report is of now: a clock that moves while the command runs does not make it "the past". */
+    @Test
+    void withoutAtTheReportIsOfNowEvenOnAClockThatMoves() {
+        Clock ticking = new Clock() {
+            private Instant next = Cli.AT;
+
+            @Override
+            public synchronized Instant instant() {
+                Instant now = next;
+                next = next.plusMillis(7);
+                return now;
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        Cli.Run run = Cli.run(ticking, args("report", examples()));
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err()).doesNotContain("in the past");
     }
 
     /** "Who could deploy on 3 March?" from today's facts, saying what that cannot know. */
