@@ -1,6 +1,8 @@
 package digital.govuk.access.operator;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +30,11 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code engineer_access_reconcile_failures_total{cause}}: reconciliations that could not finish and were retried</li>
  * <li>{@code engineer_access_policy_valid}: 1 while the AccessPolicy is valid, 0 while it is invalid</li>
  * <li>{@code engineer_access_orphans_removed_total}: bindings with our label that no EngineerAccess justified, deleted</li>
+ * <li>{@code engineer_access_leader}: 1 while this process holds the Lease (or runs without leader election), else 0</li>
  * </ul>
+ * The gauges that describe the cluster (engineers, policy validity, unexplained bindings) are reported only by the
+ * leader ({@link #leaderOnly}): a process waiting to take over manages nothing, and a 0 or a 1 from it would be read
+ * as a fact about the cluster. Its counters say what it did itself, which is nothing, and stay.
  */
 @Singleton
 public class AccessMetrics {
@@ -39,20 +45,27 @@ public class AccessMetrics {
     private final MeterRegistry registry;
     private final Map<String, Held> engineers = new ConcurrentHashMap<>();
     private final AtomicInteger policyValid = new AtomicInteger(1);
+    private final AtomicInteger leader = new AtomicInteger(1);
     private final Timer lateness;
     private final Counter orphans;
+    private final List<Gauge.Builder<?>> leaderOnly = new ArrayList<>();
+    private final List<Gauge> shown = new ArrayList<>();
+    /** Without leader election a process leads from the start; {@link Leadership} says otherwise when it elects. */
+    private boolean leading = true;
 
     public AccessMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("engineer.access.leader", leader, AtomicInteger::get)
+                .description("1 while this operator holds the Lease and reconciles (or runs without leader election); 0 while it waits to take over")
+                .register(registry);
         for (Held held : new Held[] {new Held(Level.None, false), new Held(Level.Deploy, false), new Held(Level.Admin, false),
                 new Held(Level.Admin, true)}) {
-            Gauge.builder("engineer.access.engineers", engineers, m -> m.values().stream().filter(held::equals).count())
+            leaderOnly(Gauge.builder("engineer.access.engineers", engineers, m -> m.values().stream().filter(held::equals).count())
                     .description("Engineers by the production access they hold now")
-                    .tag("level", held.level().name()).tag("supervised", String.valueOf(held.supervised())).register(registry);
+                    .tag("level", held.level().name()).tag("supervised", String.valueOf(held.supervised())));
         }
-        Gauge.builder("engineer.access.policy.valid", policyValid, AtomicInteger::get)
-                .description("1 while the AccessPolicy is valid; 0 while it is invalid (the last valid one stays in force, or access is frozen if there was none)")
-                .register(registry);
+        leaderOnly(Gauge.builder("engineer.access.policy.valid", policyValid, AtomicInteger::get)
+                .description("1 while the AccessPolicy is valid; 0 while it is invalid (the last valid one stays in force, or access is frozen if there was none)"));
         // Every reason and cause known in advance starts at 0, so a rate is defined before the first change.
         for (String reason : new String[] {"AccessGranted", "BindingRestored"}) {
             granted(reason, 0);
@@ -83,6 +96,32 @@ public class AccessMetrics {
     @Singleton
     static Metrics reconciliationMetrics(MeterRegistry registry) {
         return MicrometerMetrics.withoutPerResourceMetrics(registry);
+    }
+
+    /**
+     * A gauge about the cluster the operator manages: registered while this process leads, and absent from
+     * /q/metrics while it does not, so that only the leader's value is ever read.
+     */
+    synchronized void leaderOnly(Gauge.Builder<?> gauge) {
+        leaderOnly.add(gauge);
+        if (leading) {
+            shown.add(gauge.register(registry));
+        }
+    }
+
+    /** This process now holds the Lease (or runs without election), or no longer does. */
+    synchronized void leading(boolean now) {
+        leader.set(now ? 1 : 0);
+        if (now == leading) {
+            return;
+        }
+        leading = now;
+        if (now) {
+            leaderOnly.forEach(gauge -> shown.add(gauge.register(registry)));
+        } else {
+            shown.forEach(registry::remove);
+            shown.clear();
+        }
     }
 
     void holds(String engineer, Level level, boolean supervised) {

@@ -35,6 +35,11 @@ public class ReconcileStats {
         return n == null ? 0 : n.get();
     }
 
+    /** Whether any reconciliation is running now. */
+    public boolean anyRunning() {
+        return !running.isEmpty();
+    }
+
     /** How long the longest reconciliation now running has been running (zero when none runs). */
     public Duration longestRunning() {
         long now = System.nanoTime();

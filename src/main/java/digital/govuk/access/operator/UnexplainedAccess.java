@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Production access that no EngineerAccess explains: every RoleBinding and ClusterRoleBinding in the cluster that
@@ -34,14 +33,13 @@ public class UnexplainedAccess {
     /** How often the bindings are listed again (engineer-access.unexplained.every, default 5 minutes). */
     final Duration every;
 
-    public UnexplainedAccess(KubernetesClient client, MeterRegistry registry,
+    public UnexplainedAccess(KubernetesClient client, AccessMetrics metrics,
             @ConfigProperty(name = "engineer-access.unexplained.every", defaultValue = "5m") Duration every) {
         this.client = client;
         this.every = every;
-        Gauge.builder("engineer.access.unexplained.bindings", found, AtomicInteger::get)
+        metrics.leaderOnly(Gauge.builder("engineer.access.unexplained.bindings", found, AtomicInteger::get)
                 .description("RoleBindings and ClusterRoleBindings that grant the policy's Deploy or Admin ClusterRole and that the"
-                        + " operator did not make")
-                .register(registry);
+                        + " operator did not make"));
     }
 
     /** The unexplained grants of the policy's two roles; null when the bindings could not be read (said in the log). */

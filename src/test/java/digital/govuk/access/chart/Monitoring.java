@@ -23,13 +23,6 @@ final class Monitoring {
     /** The runbooks the alerts point at. */
     static final Path OPERATIONS = Path.of("docs/operations.md");
 
-    /**
-     * Metrics the alerts and dashboard may name that this branch's operator does not export yet: the leader gauge
-     * comes with the leader work (1 on the pod holding the Lease, 0 on standbys). Remove it from here when that work
-     * is merged, so the scrape alone is the truth again.
-     */
-    static final Set<String> ADDED_BY_THE_LEADER_WORK = Set.of("engineer_access_leader");
-
     private Monitoring() {
     }
 
