@@ -20,6 +20,7 @@ import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.operator.runtime.AccessMetrics;
 import digital.govuk.access.rules.AccessFlow;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.Values;

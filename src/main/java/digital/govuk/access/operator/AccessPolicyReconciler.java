@@ -10,6 +10,7 @@ import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.PolicyInForce;
 import digital.govuk.access.bindings.Unexplained;
+import digital.govuk.access.operator.runtime.ClockSkew;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;

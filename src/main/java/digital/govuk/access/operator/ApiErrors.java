@@ -8,7 +8,7 @@ import digital.govuk.access.rules.Values;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** What an error from the API server means, and how to say it. */
-final class ApiErrors {
+public final class ApiErrors {
     private ApiErrors() {
     }
 
@@ -30,7 +30,7 @@ final class ApiErrors {
     }
 
     /** An error in words: that the API server could not be reached, or its own message when it gave one. */
-    static String inWords(RuntimeException e) {
+    public static String inWords(RuntimeException e) {
         if (unreachable(e)) {
             return "the API server could not be reached";
         }

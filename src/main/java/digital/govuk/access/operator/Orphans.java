@@ -21,6 +21,8 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.Ownership;
+import digital.govuk.access.operator.runtime.AccessMetrics;
+import digital.govuk.access.operator.runtime.DaemonTimer;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -96,7 +98,7 @@ public class Orphans {
     }
 
     /** A managed binding appeared or changed (the informer saw it). Before {@link #start}, {@code start} looks at all. */
-    void seen(RoleBinding rb) {
+    public void seen(RoleBinding rb) {
         Caches known = caches;
         if (known == null) {
             return;

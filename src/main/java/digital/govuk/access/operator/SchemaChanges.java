@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.runtime.DaemonTimer;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

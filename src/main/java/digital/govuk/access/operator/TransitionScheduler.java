@@ -22,6 +22,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.runtime.Reconnect;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;

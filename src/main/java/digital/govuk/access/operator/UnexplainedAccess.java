@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.bindings.Unexplained;
+import digital.govuk.access.operator.runtime.AccessMetrics;
 import digital.govuk.access.rules.EffectivePolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;

@@ -76,7 +76,7 @@ public class FaultyKubernetesServer implements QuarkusTestResourceLifecycleManag
     }
 
     /** The tests' own client: its requests are never failed, delayed or held. */
-    static KubernetesClient client() {
+    public static KubernetesClient client() {
         return client;
     }
 

@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.cache;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.operator.BindingWriter;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**

@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +102,7 @@ public class AccessMetrics {
      * A gauge about the cluster the operator manages: registered while this process leads, and absent from
      * /q/metrics while it does not, so that only the leader's value is ever read.
      */
-    synchronized void leaderOnly(Gauge.Builder<?> gauge) {
+    public synchronized void leaderOnly(Gauge.Builder<?> gauge) {
         leaderOnly.add(gauge);
         if (leading) {
             shown.add(gauge.register(registry));
@@ -124,36 +124,36 @@ public class AccessMetrics {
         }
     }
 
-    void holds(String engineer, Level level, boolean supervised) {
+    public void holds(String engineer, Level level, boolean supervised) {
         engineers.put(engineer, new Held(level == null ? Level.None : level, level == Level.Admin && supervised));
     }
 
-    void forget(String engineer) {
+    public void forget(String engineer) {
         engineers.remove(engineer);
     }
 
-    void granted(String reason, int bindings) {
+    public void granted(String reason, int bindings) {
         count("engineer.access.grants", "RoleBindings made or restored, by the reason of their Event", reason, bindings);
     }
 
-    void revoked(String reason, int bindings) {
+    public void revoked(String reason, int bindings) {
         count("engineer.access.revocations", "RoleBindings removed before any expiry, by the reason of their Event", reason, bindings);
     }
 
-    void expired(String reason, int bindings) {
+    public void expired(String reason, int bindings) {
         count("engineer.access.expiries", "Time-limited RoleBindings removed at their expiry", reason, bindings);
     }
 
     /** A RoleBinding with our label that no EngineerAccess justified was deleted. */
-    void orphanRemoved() {
+    public void orphanRemoved() {
         orphans.increment();
     }
 
-    void late(Duration late) {
+    public void late(Duration late) {
         lateness.record(late.isNegative() ? Duration.ZERO : late);
     }
 
-    void reconcileFailed(String cause) {
+    public void reconcileFailed(String cause) {
         failures(cause).increment();
     }
 
@@ -162,7 +162,7 @@ public class AccessMetrics {
                 .tag("cause", cause).register(registry);
     }
 
-    void policyValid(boolean valid) {
+    public void policyValid(boolean valid) {
         policyValid.set(valid ? 1 : 0);
     }
 

@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import digital.govuk.access.operator.Audit;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -70,7 +71,7 @@ public class ClockSkew {
     }
 
     /** Starts reading the API server's clock, once; called when the operator first reconciles (as the leader). */
-    void start() {
+    public void start() {
         if (started.compareAndSet(false, true)) {
             try {
                 timer.scheduleWithFixedDelay(this::measure, 0, every.toMillis(), TimeUnit.MILLISECONDS);

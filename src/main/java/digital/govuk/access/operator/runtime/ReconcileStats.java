@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.runtime;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +18,11 @@ public class ReconcileStats {
     /** When each reconciliation now running started (System.nanoTime, not the operator's clock, which tests move). */
     private final Map<String, Long> running = new ConcurrentHashMap<>();
 
-    void started(String engineer) {
+    public void started(String engineer) {
         running.put(engineer, System.nanoTime());
     }
 
-    void finished(String engineer, boolean complete) {
+    public void finished(String engineer, boolean complete) {
         running.remove(engineer);
         if (complete) {
             completed.computeIfAbsent(engineer, k -> new AtomicLong()).incrementAndGet();

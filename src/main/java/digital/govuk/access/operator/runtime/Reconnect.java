@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.TransitionScheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**

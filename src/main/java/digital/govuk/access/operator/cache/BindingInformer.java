@@ -1,6 +1,7 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.cache;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.Orphans;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -10,11 +11,11 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * The informer of managed RoleBindings, which also tells {@link RecentWrites} what it has seen, and {@link Orphans}
  * of each binding that appears or changes.
  */
-class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
+public class BindingInformer extends InformerEventSource<RoleBinding, EngineerAccess> {
     private final RecentWrites recentWrites;
     private final Orphans orphans;
 
-    BindingInformer(InformerEventSourceConfiguration<RoleBinding> configuration, EventSourceContext<EngineerAccess> context,
+    public BindingInformer(InformerEventSourceConfiguration<RoleBinding> configuration, EventSourceContext<EngineerAccess> context,
             RecentWrites recentWrites, Orphans orphans) {
         super(configuration, context);
         this.recentWrites = recentWrites;

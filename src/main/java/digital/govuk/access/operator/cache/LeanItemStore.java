@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.cache;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package digital.govuk.access.operator;
+package digital.govuk.access.operator.runtime;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.ApiErrors;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
