@@ -119,6 +119,15 @@ public final class Unexplained {
     }
 
     /**
+     * Whether this RoleBinding could be an unexplained grant of one of {@code roles}: it binds one, and the operator
+     * did not make it. A reader that pages through every binding keeps only these, so the operator's own (most of
+     * them) are never held all at once.
+     */
+    public static boolean candidate(RoleBinding rb, Set<String> roles) {
+        return boundRole(rb.getRoleRef(), roles) != null && !madeByOperator(rb);
+    }
+
+    /**
      * Whether the operator made this RoleBinding: our managed-by label, our engineer label, and a controller owner
      * reference to the EngineerAccess that label names. Anything less (a label removed or added by hand, an owner
      * reference missing or to something else) is someone else's binding, whatever it is named.

@@ -1,6 +1,7 @@
 package digital.govuk.access.operator;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +14,11 @@ import org.jboss.logging.Logger;
 import digital.govuk.access.bindings.Unexplained;
 import digital.govuk.access.operator.runtime.AccessMetrics;
 import digital.govuk.access.rules.EffectivePolicy;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingList;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Gauge;
@@ -31,6 +35,8 @@ public class UnexplainedAccess {
 
     private final KubernetesClient client;
     private final AtomicInteger found = new AtomicInteger();
+    /** Bindings read per request while looking: a page is about 1.3 MiB of objects, whatever the cluster holds. */
+    static final long PAGE = 500;
     /** How often the bindings are listed again (engineer-access.unexplained.every, default 5 minutes). */
     final Duration every;
 
@@ -45,11 +51,28 @@ public class UnexplainedAccess {
 
     /** The unexplained grants of the policy's two roles; null when the bindings could not be read (said in the log). */
     List<Unexplained.Grant> find(EffectivePolicy policy) {
+        Set<String> roles = Set.of(policy.deployClusterRole(), policy.adminClusterRole());
         try {
-            List<RoleBinding> roleBindings = client.rbac().roleBindings().inAnyNamespace().list().getItems();
-            List<ClusterRoleBinding> clusterRoleBindings = client.rbac().clusterRoleBindings().list().getItems();
-            List<Unexplained.Grant> grants = Unexplained.find(roleBindings, clusterRoleBindings,
-                    Set.of(policy.deployClusterRole(), policy.adminClusterRole()));
+            // Page by page, keeping only candidates: with thousands of engineers nearly every RoleBinding is the
+            // operator's own, and the whole list at once (about 2.6 KiB a binding, and its text) does not fit the
+            // heap the chart gives: a restart with 2,000 engineers ran out of memory here.
+            List<RoleBinding> roleBindings = new ArrayList<>();
+            String next = null;
+            do {
+                RoleBindingList page = client.rbac().roleBindings().inAnyNamespace()
+                        .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+                page.getItems().stream().filter(rb -> Unexplained.candidate(rb, roles)).forEach(roleBindings::add);
+                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty());
+            List<ClusterRoleBinding> clusterRoleBindings = new ArrayList<>();
+            next = null;
+            do {
+                ClusterRoleBindingList page = client.rbac().clusterRoleBindings()
+                        .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+                clusterRoleBindings.addAll(page.getItems());
+                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty());
+            List<Unexplained.Grant> grants = Unexplained.find(roleBindings, clusterRoleBindings, roles);
             found.set(grants.size());
             return grants;
         } catch (KubernetesClientException e) {

@@ -64,8 +64,13 @@ class UnexplainedTest {
         return grants.stream().map(g -> g.kind() + " " + (g.namespace() == null ? "" : g.namespace() + "/") + g.name()).toList();
     }
 
+    /** What find lists; and, in every case, a reader that keeps only {@link Unexplained#candidate}s finds exactly that. */
     static List<String> found(RoleBinding... bindings) {
-        return names(Unexplained.find(List.of(bindings), List.of(), ROLES));
+        List<String> all = names(Unexplained.find(List.of(bindings), List.of(), ROLES));
+        List<RoleBinding> kept = java.util.Arrays.stream(bindings).filter(rb -> Unexplained.candidate(rb, ROLES)).toList();
+        assertThat(names(Unexplained.find(kept, List.of(), ROLES))).as("found from the candidates alone").isEqualTo(all);
+        assertThat(kept).as("the candidates are exactly what is found").hasSize(all.size());
+        return all;
     }
 
     @Test
