@@ -45,8 +45,8 @@ docs: ## Regenerate docs/permissions.md (from the chart's roles) and docs/access
 build: ## Compile and package the operator (target/quarkus-app)
 	$(MVN) -DskipTests package
 
-image: ## Build the container image with docker or podman (IMAGE=name:tag; says so when neither works here)
-	@scripts/build-image.sh $(IMAGE)
+image: ## Build the image tagged with the version and the commit (IMAGE=repository, PUSH=1 pushes; says so when no docker or podman works)
+	@IMAGE="$(IMAGE)" PUSH="$(PUSH)" scripts/build-image.sh
 
 JAR := target/quarkus-app/quarkus-run.jar
 

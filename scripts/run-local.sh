@@ -66,8 +66,9 @@ fi
 "${kubectl[@]}" apply "${validate[@]}" -f crds/ >/dev/null
 "${kubectl[@]}" wait --for condition=established --timeout=60s crd/engineeraccesses.access.govuk.digital crd/accesspolicies.access.govuk.digital >/dev/null
 "${kubectl[@]}" apply -f examples/02-cluster-roles.yaml >/dev/null
-# The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed).
-scripts/render-chart.sh --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
+# The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed; no pod runs here, so
+# no image either: image.allowLocal).
+scripts/render-chart.sh --set image.allowLocal=true --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
 "${kubectl[@]}" create clusterrolebinding engineer-access-operator --clusterrole=engineer-access-operator \
   --user=engineer-access-operator >/dev/null
 say "installing examples/: the policy, namespaces and engineers"

@@ -34,7 +34,7 @@ public final class Chart {
     private Chart() {
     }
 
-    /** The chart rendered with its default values, as `helm template` would for Kubernetes 1.20. */
+    /** The chart rendered with its default values (and {@link #TEST_VALUES}), as `helm template` would for Kubernetes 1.20. */
     public static Rendered render() {
         return render("", null);
     }
@@ -44,25 +44,48 @@ public final class Chart {
         return new Rendered(template(valuesYaml, kubeVersion));
     }
 
-    /** The rendered manifests as Helm prints them (documents separated by ---), without the CRDs. */
+    /**
+     * The values every test renders and installs with, before its own: no pod of the test clusters ever runs, so
+     * no image is pulled, and {@code image.allowLocal} lets the chart render without a registry (a user's install
+     * without {@code image.repository} is refused).
+     */
+    public static final String TEST_VALUES = "image: {allowLocal: true}\n";
+
+    /** The rendered manifests as Helm prints them (documents separated by ---), with {@link #TEST_VALUES} first. */
     public static String template(String valuesYaml, String kubeVersion) {
-        return withValuesFile(valuesYaml, values -> {
-            TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values);
+        return templateAsIs(List.of(TEST_VALUES, valuesYaml), kubeVersion);
+    }
+
+    /** As {@code helm template} with these values files (YAML, in order), and nothing added. */
+    public static String templateAsIs(List<String> valuesYamls, String kubeVersion) {
+        return withValuesFiles(valuesYamls, files -> {
+            TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+            for (Path file : files) {
+                template = template.withValuesFile(file);
+            }
             return (kubeVersion == null ? template : template.withKubeVersion(kubeVersion)).call();
         });
     }
 
     /** Runs {@code use} with a temporary values file holding {@code valuesYaml}, deleted afterwards. */
     static <T> T withValuesFile(String valuesYaml, Function<Path, T> use) {
-        Path values = null;
+        return withValuesFiles(List.of(valuesYaml), files -> use.apply(files.get(0)));
+    }
+
+    /** Runs {@code use} with temporary values files holding {@code valuesYamls}, in order, deleted afterwards. */
+    static <T> T withValuesFiles(List<String> valuesYamls, Function<List<Path>, T> use) {
+        List<Path> files = new ArrayList<>();
         try {
-            values = Files.createTempFile("chart-values", ".yaml");
-            Files.writeString(values, valuesYaml);
-            return use.apply(values);
+            for (String yaml : valuesYamls) {
+                Path file = Files.createTempFile("chart-values", ".yaml");
+                files.add(file);
+                Files.writeString(file, yaml);
+            }
+            return use.apply(files);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteQuietly(values);
+            files.forEach(Chart::deleteQuietly);
         }
     }
 

@@ -2,6 +2,7 @@ package digital.govuk.access.chart;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
@@ -9,6 +10,7 @@ import org.awaitility.Awaitility;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
+import com.marcnuri.helm.UpgradeCommand;
 
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -25,20 +27,48 @@ public final class ChartInstall {
 
     /**
      * {@code helm install engineer-access-operator helm/engineer-access-operator -n engineer-access --create-namespace}
-     * into the cluster of this kubeconfig, with these values (YAML, as in a values file; "" for the defaults).
+     * into the cluster of this kubeconfig, with {@link Chart#TEST_VALUES} and these values (YAML, as in a values
+     * file; "" for the defaults).
      */
     public static Release install(Path kubeconfig, String valuesYaml) {
-        return Chart.withValuesFile(valuesYaml, values -> {
-            InstallCommand install = new Helm(Chart.DIR).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
-                    .createNamespace().withKubeConfig(kubeconfig).withValuesFile(values);
+        return install(Chart.DIR, kubeconfig, valuesYaml);
+    }
+
+    /** As {@link #install(Path, String)}, from another copy of the chart (an earlier release, say). */
+    public static Release install(Path chartDir, Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFiles(List.of(Chart.TEST_VALUES, valuesYaml), files -> {
+            InstallCommand install = new Helm(chartDir).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                    .createNamespace().withKubeConfig(kubeconfig);
+            for (Path file : files) {
+                install = install.withValuesFile(file);
+            }
             return install.call();
         });
     }
 
-    /** {@code helm upgrade} of the release {@link #install} made, with these values (YAML) instead of the earlier ones. */
+    /**
+     * {@code helm upgrade} of the release {@link #install} made, with {@link Chart#TEST_VALUES} and these values (YAML)
+     * instead of the earlier ones.
+     */
     public static Release upgrade(Path kubeconfig, String valuesYaml) {
-        return Chart.withValuesFile(valuesYaml, values -> new Helm(Chart.DIR).upgrade().withName(Chart.RELEASE)
-                .withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).withValuesFile(values).call());
+        return upgrade(Chart.DIR, kubeconfig, valuesYaml);
+    }
+
+    /** As {@link #upgrade(Path, String)}, to another copy of the chart. */
+    public static Release upgrade(Path chartDir, Path kubeconfig, String valuesYaml) {
+        return Chart.withValuesFiles(List.of(Chart.TEST_VALUES, valuesYaml), files -> {
+            UpgradeCommand upgrade = new Helm(chartDir).upgrade().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                    .withKubeConfig(kubeconfig);
+            for (Path file : files) {
+                upgrade = upgrade.withValuesFile(file);
+            }
+            return upgrade.call();
+        });
+    }
+
+    /** {@code helm uninstall engineer-access-operator -n engineer-access}: what Helm printed. */
+    public static String uninstall(Path kubeconfig) {
+        return Helm.uninstall(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).call();
     }
 
     /** The token of the chart's ServiceAccount, installed with the default release name and namespace. */

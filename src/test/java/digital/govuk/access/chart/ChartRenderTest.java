@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -89,10 +90,54 @@ class ChartRenderTest {
             """;
 
     @Test
-    void lintsCleanWithStrictChecks() {
-        LintResult lint = new Helm(Chart.DIR).lint().strict().call();
+    void lintsCleanWithStrictChecks(@TempDir Path tmp) throws IOException {
+        // helm lint renders the chart's own values, and helm-java's lint takes no values file: lint a copy whose
+        // values say what the test values say (image.allowLocal), as `helm lint --set image.allowLocal=true` would.
+        Path copy = copyOfTheChart(tmp);
+        String values = Files.readString(copy.resolve("values.yaml"));
+        assertThat(values).contains("  allowLocal: false\n");
+        Files.writeString(copy.resolve("values.yaml"), values.replace("  allowLocal: false\n", "  allowLocal: true\n"));
+        LintResult lint = new Helm(copy).lint().strict().call();
         assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
         assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void withoutAnImageRepositoryTheChartRefusesToRenderAndSaysHowToBuildOne() throws IOException {
+        // No public image exists: a plain install would end in ImagePullBackOff, so it is refused before anything is made.
+        assertThatThrownBy(() -> Chart.templateAsIs(List.of(""), null))
+                .hasMessageContaining("image.repository is required, because no public image of the operator exists: build and"
+                        + " push one with `make image IMAGE=<your registry>/engineer-access-operator PUSH=1` and set image.repository"
+                        + " to that name");
+        assertThatThrownBy(() -> Chart.templateAsIs(List.of("image: {tag: 1.2.3, digest: 'sha256:" + "0".repeat(64) + "'}"), null))
+                .as("a tag or a digest alone names no registry").hasMessageContaining("image.repository is required");
+        Container fromRegistry = operatorContainer(new Chart.Rendered(Chart.templateAsIs(
+                List.of("image: {repository: registry.example.gov.uk/platform/engineer-access-operator}"), null))
+                .one("Deployment", Deployment.class));
+        assertThat(fromRegistry.getImage()).isEqualTo("registry.example.gov.uk/platform/engineer-access-operator:" + appVersion());
+        Container local = operatorContainer(new Chart.Rendered(Chart.templateAsIs(List.of("image: {allowLocal: true}"), null))
+                .one("Deployment", Deployment.class));
+        assertThat(local.getImage()).as("the name make image gives it without IMAGE").isEqualTo("engineer-access-operator:" + appVersion());
+        Container pinned = operatorContainer(new Chart.Rendered(Chart.templateAsIs(List.of(
+                "image: {repository: registry.example.gov.uk/eao, tag: 1.2.3, digest: 'sha256:" + "a".repeat(64) + "'}"), null))
+                .one("Deployment", Deployment.class));
+        assertThat(pinned.getImage()).as("the digest wins over the tag").isEqualTo("registry.example.gov.uk/eao@sha256:" + "a".repeat(64));
+    }
+
+    /** A copy of the chart in {@code dir}, to change a file without touching the real one. */
+    static Path copyOfTheChart(Path dir) throws IOException {
+        Path copy = dir.resolve("engineer-access-operator");
+        try (var files = Files.walk(Chart.DIR)) {
+            for (Path from : files.toList()) {
+                Path to = copy.resolve(Chart.DIR.relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to);
+                }
+            }
+        }
+        return copy;
     }
 
     @Test
@@ -130,7 +175,7 @@ class ChartRenderTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         Container c = operatorContainer(d);
-        assertThat(c.getImage()).isEqualTo("engineer-access-operator:" + appVersion());
+        assertThat(c.getImage()).as("the test values' local image (image.allowLocal)").isEqualTo("engineer-access-operator:" + appVersion());
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -304,7 +349,7 @@ class ChartRenderTest {
                 .collect(Collectors.toMap(Chart.Rendered::metadataName, rulesOf));
         assertThat(exampleRoles)
                 .as("examples/02-cluster-roles.yaml must hold the chart's example roles: "
-                        + "scripts/render-chart.sh --set policyClusterRoles.create=true --only ClusterRole prints them")
+                        + "scripts/render-chart.sh --set image.allowLocal=true --set policyClusterRoles.create=true --only ClusterRole prints them")
                 .isEqualTo(chartRoles);
     }
 
