@@ -36,7 +36,7 @@ plan: ## Show the access the examples/ grant at $(AT)
 run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane with examples/ (Ctrl-C stops all)
 	scripts/run-local.sh $(ARGS)
 
-crds: ## Regenerate crds/ (and the chart's copy) from the Java API types (commit the result)
+crds: ## Regenerate crds/ (and the chart's CRD templates) from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 docs: ## Regenerate docs/permissions.md (from the chart's roles) and docs/access-flow.md (from the rules); commit them

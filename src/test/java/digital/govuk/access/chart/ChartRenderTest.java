@@ -144,8 +144,8 @@ class ChartRenderTest {
     void defaultValuesRenderTheOperatorItsRightsItsPolicyAndNothingOptional() {
         Chart.Rendered r = Chart.render();
         Set<String> kinds = r.objects().stream().map(o -> (String) o.get("kind")).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(kinds).containsExactly("AccessPolicy", "ClusterRole", "ClusterRoleBinding", "Deployment", "PodDisruptionBudget",
-                        "Service", "ServiceAccount");
+        assertThat(kinds).containsExactly("AccessPolicy", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment",
+                "PodDisruptionBudget", "Service", "ServiceAccount");
         assertThat(r.ofKind("ClusterRole")).as("only the operator's own ClusterRole").hasSize(1);
     }
 
