@@ -227,6 +227,8 @@ class ChartRenderTest {
     void theDefaultAccessPolicyIsExactlyTheOperatorsBuiltInDefaults() {
         AccessPolicy policy = policy(Chart.render());
         assertThat(policy.getMetadata().getName()).isEqualTo(AccessPolicy.DEFAULT_NAME);
+        assertThat(policy.getMetadata().getAnnotations()).as("policy.create=false and helm uninstall leave it in place")
+                .containsEntry("helm.sh/resource-policy", "keep");
         PolicyReader.Result read = PolicyReader.read(policy.getSpec());
         assertThat(read.problems()).isEmpty();
         assertThat(read.policy()).isEqualTo(EffectivePolicy.defaults());
