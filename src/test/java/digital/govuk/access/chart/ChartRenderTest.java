@@ -207,6 +207,35 @@ class ChartRenderTest {
     }
 
     @Test
+    void theManagementPortIsOneValueForTheContainerTheProbesTheServiceAndTheOperator() {
+        for (int port : List.of(9000, 9100)) {
+            Chart.Rendered r = Chart.render(port == 9000 ? "" : "managementPort: " + port, null);
+            Container c = operatorContainer(r.one("Deployment", Deployment.class));
+            assertThat(c.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(port));
+            String portName = c.getPorts().get(0).getName();
+            assertThat(List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe()))
+                    .allSatisfy(probe -> assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(portName));
+            assertThat(r.one("Service", Service.class).getSpec().getPorts()).singleElement()
+                    .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo(portName));
+            // The operator reads its management port from QUARKUS_MANAGEMENT_PORT (application.properties: quarkus.management.port).
+            assertThat(env(c).get("QUARKUS_MANAGEMENT_PORT").getValue()).isEqualTo(String.valueOf(port));
+        }
+        assertThatThrownBy(() -> Chart.render("managementPort: 8080", null))
+                .hasMessageContaining("managementPort must not be 8080: the operator's main HTTP port listens there");
+    }
+
+    @Test
+    void aSlowFirstStartIsNotKilled() {
+        Container c = operatorContainer(Chart.render().one("Deployment", Deployment.class));
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+        int startupSeconds = c.getStartupProbe().getFailureThreshold() * c.getStartupProbe().getPeriodSeconds();
+        int livenessSeconds = c.getLivenessProbe().getInitialDelaySeconds()
+                + c.getLivenessProbe().getFailureThreshold() * c.getLivenessProbe().getPeriodSeconds();
+        assertThat(startupSeconds).as("10 minutes before liveness may restart a starting operator (%d s without the startup probe)",
+                livenessSeconds).isEqualTo(600);
+    }
+
+    @Test
     void theMetricsServiceAndDisruptionBudgetSelectTheOperatorPods() {
         Chart.Rendered r = Chart.render();
         Deployment d = r.one("Deployment", Deployment.class);
