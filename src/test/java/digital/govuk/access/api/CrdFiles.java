@@ -100,7 +100,45 @@ public final class CrdFiles {
                   labels:
                     {{- include "engineer-access-operator.labels" . | nindent 4 }}
                     app.kubernetes.io/component: crds
-                """.formatted(crd.getFileName(), name) + text.substring(head.length() - "spec:\n".length()) + "{{- end }}\n";
+                """.formatted(crd.getFileName(), name) + celRulesFrom125(text.substring(head.length() - "spec:\n".length()))
+                + "{{- end }}\n";
+    }
+
+    /**
+     * Kubernetes before 1.25 does not know x-kubernetes-validations (CEL rules), and Helm checks a template against the
+     * server's own schema before it applies it, so it would refuse the CRD there; a crds/ folder was not checked. Each
+     * block of rules is rendered only for 1.25 and later: older servers would not enforce them anyway, and the
+     * operator checks the same rules itself.
+     */
+    static String celRulesFrom125(String spec) {
+        StringBuilder out = new StringBuilder();
+        String[] lines = spec.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.strip().equals("x-kubernetes-validations:")) {
+                int indent = line.length() - line.stripLeading().length();
+                out.append("{{- if semverCompare \">=1.25.0-0\" .Capabilities.KubeVersion.Version }}\n").append(line).append('\n');
+                while (i + 1 < lines.length && inBlock(lines[i + 1], indent)) {
+                    out.append(lines[++i]).append('\n');
+                }
+                out.append("{{- end }}");
+                if (i + 1 < lines.length) {
+                    out.append('\n');
+                }
+            } else {
+                out.append(line);
+                if (i + 1 < lines.length) {
+                    out.append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether a line belongs to the block of a key indented by {@code indent}: deeper, or an item of its list. */
+    private static boolean inBlock(String line, int indent) {
+        int own = line.length() - line.stripLeading().length();
+        return !line.isBlank() && (own > indent || (own == indent && line.stripLeading().startsWith("- ")));
     }
 
     private static String name(String text, Path crd) {

@@ -41,7 +41,7 @@ class ChartCrdsTest {
 
     @Test
     void theRenderedCrdsAreTheTopLevelCrdsWithTheChartsLabelsAndKeptOnUninstall() throws IOException {
-        List<Map<String, Object>> rendered = Chart.render().ofKind("CustomResourceDefinition");
+        List<Map<String, Object>> rendered = Chart.render("", "1.25.0").ofKind("CustomResourceDefinition");
         assertThat(rendered.stream().map(Chart.Rendered::metadataName))
                 .containsExactlyInAnyOrder("engineeraccesses.access.govuk.digital", "accesspolicies.access.govuk.digital");
         for (Path crd : CrdFiles.files(TOP_LEVEL)) {
@@ -58,6 +58,38 @@ class ChartCrdsTest {
             metadata.remove("labels");
             assertThat(fromChart).as("%s as the chart renders it", crd.getFileName()).isEqualTo(generated);
         }
+    }
+
+    @Test
+    void beforeKubernetes125TheCrdsHaveNoCelRulesAndNothingElseIsLeftOut() throws IOException {
+        // Helm checks a template against the server's schema, and before 1.25 it does not know x-kubernetes-validations.
+        List<Map<String, Object>> current = Chart.render("", "1.25.0").ofKind("CustomResourceDefinition");
+        List<Map<String, Object>> old = Chart.render("", "1.24.17").ofKind("CustomResourceDefinition");
+        assertThat(old).hasSize(2);
+        int rules = 0;
+        for (Map<String, Object> crd : current) {
+            Map<String, Object> withoutRules = new YAMLMapper().convertValue(crd, Map.class);
+            rules += removeAll(withoutRules, "x-kubernetes-validations");
+            assertThat(old).contains(withoutRules);
+        }
+        assertThat(rules).as("the CEL rules of crds/").isEqualTo(7);
+    }
+
+    /** Removes every entry named {@code key} anywhere in {@code tree}; returns how many. */
+    @SuppressWarnings("unchecked")
+    static int removeAll(Object tree, String key) {
+        int removed = 0;
+        if (tree instanceof Map<?, ?> map) {
+            removed += map.remove(key) != null ? 1 : 0;
+            for (Object child : map.values()) {
+                removed += removeAll(child, key);
+            }
+        } else if (tree instanceof List<?> list) {
+            for (Object child : list) {
+                removed += removeAll(child, key);
+            }
+        }
+        return removed;
     }
 
     @Test

@@ -9,7 +9,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.marcnuri.helm.Release;
@@ -30,6 +33,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * helm-java) on a real kube-apiserver (1.20.2, or 1.34 with KUBE_VERSION=1.34) started for this class and always stopped after it. The CRDs
  * come up, the operator's ServiceAccount gets a token and exactly the chart's rights.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChartInstallTest {
     static final String OPERATOR_SA = "system:serviceaccount:" + Chart.NAMESPACE + ":" + Chart.RELEASE;
 
@@ -124,6 +128,31 @@ class ChartInstallTest {
                     .isInstanceOf(KubernetesClientException.class)
                     .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
         }
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: it changes the release
+    void theFirstUpgradeTakesTheInstallsPolicyIntoTheReleaseAndRefusesToLoseAChange() {
+        // The first install made the AccessPolicy with a hook (its CRD did not exist when Helm read the release), so
+        // the first upgrade takes it in; Helm changes nothing in an object it takes in, so a change of policy.* then
+        // would be recorded and never made. It is refused, and the release stays as it was.
+        AccessPolicy installed = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        assertThat(installed.getMetadata().getAnnotations()).containsEntry("access.govuk.digital/made-by-hook", "post-install");
+        String changed = "policyClusterRoles: {create: true}\npolicy: {longAbsenceDays: 56}";
+        assertThatThrownBy(() -> ChartInstall.upgrade(controlPlane.kubeconfig(), changed))
+                .hasMessageContaining("policy.* differs from the AccessPolicy \"default\" in the cluster, which this upgrade takes into the"
+                        + " release, and Helm changes nothing in an object it takes in. Run it once with the policy values the cluster has"
+                        + " (helm upgrade --reuse-values after an install), then again with your changes.");
+        assertThat(admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getSpec().longAbsenceDays).isEqualTo(42);
+
+        assertThat(ChartInstall.upgrade(controlPlane.kubeconfig(), "policyClusterRoles: {create: true}").getRevision())
+                .as("taken in with the values it was made with").isEqualTo("2");
+        Release third = ChartInstall.upgrade(controlPlane.kubeconfig(), changed);
+        assertThat(third.getStatus()).isEqualTo("deployed");
+        AccessPolicy after = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        assertThat(after.getMetadata().getUid()).as("the same object").isEqualTo(installed.getMetadata().getUid());
+        assertThat(after.getSpec().longAbsenceDays).as("now the release's, so its values change it").isEqualTo(56);
+        assertThat(after.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     }
 
     static RoleBinding binding(String name, String clusterRole) {
