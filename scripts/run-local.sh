@@ -71,6 +71,10 @@ fi
 scripts/render-chart.sh --set image.allowLocal=true --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
 "${kubectl[@]}" create clusterrolebinding engineer-access-operator --clusterrole=engineer-access-operator \
   --user=engineer-access-operator >/dev/null
+# Its Lease, as the chart grants it: a Role limited to the Lease's name, here in namespace default.
+scripts/render-chart.sh --set image.allowLocal=true --namespace default --only Role | "${kubectl[@]}" apply -f - >/dev/null
+"${kubectl[@]}" create rolebinding engineer-access-operator-leader-election -n default \
+  --role=engineer-access-operator-leader-election --user=engineer-access-operator >/dev/null
 say "installing examples/: the policy, namespaces and engineers"
 "${kubectl[@]}" apply -f examples/00-policy.yaml -f examples/01-namespaces.yaml -f examples/10-engineers.yaml >/dev/null
 

@@ -22,6 +22,8 @@ import digital.govuk.access.it.LocalControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -128,6 +130,40 @@ class ChartInstallTest {
                     .isInstanceOf(KubernetesClientException.class)
                     .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
         }
+    }
+
+    @Test
+    void theServiceAccountMayElectOnItsOneLeaseAndTouchNoOther() {
+        String token = ChartInstall.serviceAccountToken(admin);
+        admin.resource(new LeaseBuilder().withNewMetadata().withName("someone-elses").withNamespace(Chart.NAMESPACE).endMetadata()
+                .withNewSpec().withHolderIdentity("someone").endSpec().build()).create();
+        try (KubernetesClient operator = controlPlane.client(token)) {
+            // What leader election does: create the Lease when there is none, read it, renew it (patch), and JOSDK's
+            // start-up check that it may update it.
+            Lease made = operator.resource(new LeaseBuilder().withNewMetadata().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                    .endMetadata().withNewSpec().withHolderIdentity("replica-a").withLeaseDurationSeconds(15).endSpec().build()).create();
+            assertThat(made.getMetadata().getUid()).isNotBlank();
+            operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE)
+                    .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("replica-b").endSpec().build());
+            Lease read = operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get();
+            assertThat(read.getSpec().getHolderIdentity()).isEqualTo("replica-b");
+            operator.resource(new LeaseBuilder(read).editSpec().withHolderIdentity("replica-a").endSpec().build()).update();
+
+            for (Runnable refused : List.<Runnable>of(
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses").get(),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses")
+                            .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("operator").endSpec().build()),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).delete(),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).list(),
+                    () -> operator.leases().inNamespace("default").withName(Chart.RELEASE).get(),
+                    () -> operator.resource(new LeaseBuilder().withNewMetadata().withName(Chart.RELEASE).withNamespace("default")
+                            .endMetadata().build()).create())) {
+                assertThatThrownBy(refused::run).isInstanceOfSatisfying(KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).as(e.getMessage()).isEqualTo(403));
+            }
+        }
+        assertThat(admin.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses").get().getSpec().getHolderIdentity())
+                .isEqualTo("someone");
     }
 
     @Test

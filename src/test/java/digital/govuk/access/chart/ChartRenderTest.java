@@ -153,8 +153,8 @@ class ChartRenderTest {
         Chart.Rendered r = Chart.render();
         Set<String> kinds = r.objects().stream().map(o -> (String) o.get("kind")).collect(Collectors.toCollection(TreeSet::new));
         assertThat(kinds).as("and the AccessPolicy, made by a hook on a first install (theDefaultAccessPolicyIs...)")
-                .containsExactly("ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget",
-                        "Service", "ServiceAccount");
+                .containsExactly("ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget", "Role",
+                        "RoleBinding", "Service", "ServiceAccount");
         assertThat(r.ofKind("ClusterRole")).as("only the operator's own ClusterRole").hasSize(1);
     }
 
