@@ -23,9 +23,9 @@ soak: ## The fault soak, longer than in make test: 3 runs of 600 random changes 
 	    $(if $(SOAK_SEED),-Dsoak.seed=$(SOAK_SEED),) 2>&1 | { grep -E '^fault soak|FAIL|ERROR\]' || true; } || exit 1; \
 	done
 
-test-current: ## On Kubernetes 1.34 (built once from Go modules): CEL rules, the admission policy, the real-API test (part of make test)
+test-current: ## On Kubernetes 1.34 (built once from Go modules): CEL rules, the admission policies, the real-API test (part of make test)
 	KUBE_VERSION=1.34 scripts/kube-binaries.sh >/dev/null
-	KUBE_VERSION=1.34 $(MVN) test -Dtest='CurrentKubernetesTest,RealApiServerTest' -Dsurefire.failIfNoSpecifiedTests=false
+	KUBE_VERSION=1.34 $(MVN) test -Dtest='CurrentKubernetesTest,OperatorOwnBindingsTest,RealApiServerTest' -Dsurefire.failIfNoSpecifiedTests=false
 
 kube-binaries: ## Build kube-apiserver 1.20.2 once (about 5 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null

@@ -26,6 +26,10 @@ public final class Chart {
     /** The release name and namespace the README's install command uses. */
     public static final String RELEASE = "engineer-access-operator";
     public static final String NAMESPACE = "engineer-access";
+    /** The chart's ValidatingAdmissionPolicy on who writes approvals (admissionPolicy.*), and its binding. */
+    public static final String APPROVALS_POLICY = RELEASE + "-approvals";
+    /** The operator's own ValidatingAdmissionPolicy on the RoleBindings it may write (operatorAdmissionPolicy.*), and its binding. */
+    public static final String OPERATOR_POLICY = RELEASE + "-own-bindings";
     /** The first Kubernetes version with ValidatingAdmissionPolicy in admissionregistration.k8s.io/v1. */
     public static final String KUBE_WITH_ADMISSION_POLICY = "1.30.0";
 

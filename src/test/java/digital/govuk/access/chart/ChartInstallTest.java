@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.marcnuri.helm.Release;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.it.LocalControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -191,8 +192,10 @@ class ChartInstallTest {
         assertThat(after.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     }
 
+    /** A binding as the operator makes it: with its label, which its own admission policy (Kubernetes 1.30+) requires. */
     static RoleBinding binding(String name, String clusterRole) {
-        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
+        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace("apps")
+                .addToLabels(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY).endMetadata()
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole).endRoleRef()
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("ada@example.gov.uk").endSubject()
                 .build();

@@ -341,8 +341,9 @@ class ChartRenderTest {
     @Test
     void theVariantAddsTheAdmissionPolicyAndTheServiceMonitor() {
         Chart.Rendered r = Chart.render(VARIANT, Chart.KUBE_WITH_ADMISSION_POLICY);
-        ValidatingAdmissionPolicy vap = r.one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
-        ValidatingAdmissionPolicyBinding binding = r.one("ValidatingAdmissionPolicyBinding", ValidatingAdmissionPolicyBinding.class);
+        ValidatingAdmissionPolicy vap = r.named("ValidatingAdmissionPolicy", Chart.APPROVALS_POLICY, ValidatingAdmissionPolicy.class);
+        ValidatingAdmissionPolicyBinding binding = r.named("ValidatingAdmissionPolicyBinding", Chart.APPROVALS_POLICY,
+                ValidatingAdmissionPolicyBinding.class);
         assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
         assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
         assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {
@@ -417,9 +418,9 @@ class ChartRenderTest {
     @Test
     void strictModeIsOffByDefaultAndAddsItsChecksWhenOn() {
         ValidatingAdmissionPolicy plain = Chart.render("admissionPolicy: {enabled: true}", Chart.KUBE_WITH_ADMISSION_POLICY)
-                .one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+                .named("ValidatingAdmissionPolicy", Chart.APPROVALS_POLICY, ValidatingAdmissionPolicy.class);
         ValidatingAdmissionPolicy strict = Chart.render("admissionPolicy: {enabled: true, strict: true, trustedUsernames: [gitops]}",
-                Chart.KUBE_WITH_ADMISSION_POLICY).one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+                Chart.KUBE_WITH_ADMISSION_POLICY).named("ValidatingAdmissionPolicy", Chart.APPROVALS_POLICY, ValidatingAdmissionPolicy.class);
         assertThat(plain.getSpec().getVariables()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("changedFacts"));
         assertThat(strict.getSpec().getVariables()).anySatisfy(v -> assertThat(v.getName()).isEqualTo("changedFacts"));
         assertThat(strict.getSpec().getValidations()).as("the checks of plain mode, and two more")
