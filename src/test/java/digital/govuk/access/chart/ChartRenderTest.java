@@ -40,6 +40,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -242,6 +243,76 @@ class ChartRenderTest {
                 + c.getLivenessProbe().getFailureThreshold() * c.getLivenessProbe().getPeriodSeconds();
         assertThat(startupSeconds).as("10 minutes before liveness may restart a starting operator (%d s without the startup probe)",
                 livenessSeconds).isEqualTo(600);
+    }
+
+    @Test
+    void twoReplicasPreferDifferentNodesUnlessToldOtherwise() {
+        PodSpec soft = Chart.render().one("Deployment", Deployment.class).getSpec().getTemplate().getSpec();
+        Map<String, String> podLabels = Chart.render().one("Deployment", Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(soft.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
+                .satisfies(w -> {
+                    assertThat(w.getWeight()).isEqualTo(100);
+                    assertThat(w.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+                    assertThat(podLabels).containsAllEntriesOf(w.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+                });
+        assertThat(soft.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
+
+        PodSpec hard = Chart.render("podAntiAffinity: hard", null).one("Deployment", Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(hard.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement()
+                .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+        assertThat(Chart.render("podAntiAffinity: none", null).one("Deployment", Deployment.class).getSpec().getTemplate().getSpec()
+                .getAffinity()).isNull();
+
+        PodSpec own = Chart.render("""
+                affinity:
+                  nodeAffinity:
+                    requiredDuringSchedulingIgnoredDuringExecution:
+                      nodeSelectorTerms: [{matchExpressions: [{key: node-role, operator: In, values: [platform]}]}]
+                  podAntiAffinity:
+                    requiredDuringSchedulingIgnoredDuringExecution:
+                    - {topologyKey: topology.kubernetes.io/zone, labelSelector: {matchLabels: {app.kubernetes.io/name: engineer-access-operator}}}
+                """, null).one("Deployment", Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(own.getAffinity().getNodeAffinity()).as("the rest of affinity is kept").isNotNull();
+        assertThat(own.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement()
+                .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
+        assertThat(own.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .as("yours replaces the chart's").isNullOrEmpty();
+        PodSpec withNodeAffinity = Chart.render("affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}", null)
+                .one("Deployment", Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(withNodeAffinity.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .as("added to an affinity that has none").hasSize(1);
+    }
+
+    @Test
+    void theNetworkPolicyLetsInOnlyTheManagementPortAndOutOnlyTheApiServerAndDns() {
+        assertThat(Chart.render().has("NetworkPolicy")).as("off by default").isFalse();
+        NetworkPolicy open = Chart.render("networkPolicy: {enabled: true}", null).one("NetworkPolicy", NetworkPolicy.class);
+        Chart.Rendered r = Chart.render("""
+                managementPort: 9100
+                networkPolicy:
+                  enabled: true
+                  ingressFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+                  apiServer: {cidrs: [10.0.0.10/32, 10.0.0.11/32], ports: [6443]}
+                """, null);
+        NetworkPolicy np = r.one("NetworkPolicy", NetworkPolicy.class);
+        assertThat(r.one("Deployment", Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(np.getSpec().getPodSelector().getMatchLabels());
+        assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(np.getSpec().getIngress()).singleElement().satisfies(in -> {
+            assertThat(in.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9100));
+            assertThat(in.getFrom()).singleElement().satisfies(from -> assertThat(from.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        });
+        assertThat(np.getSpec().getEgress()).hasSize(2);
+        assertThat(np.getSpec().getEgress().get(0).getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(6443));
+        assertThat(np.getSpec().getEgress().get(0).getTo()).extracting(peer -> peer.getIpBlock().getCidr())
+                .containsExactly("10.0.0.10/32", "10.0.0.11/32");
+        assertThat(np.getSpec().getEgress().get(1).getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+                .containsExactlyInAnyOrder("UDP/53", "TCP/53");
+        assertThat(np.getSpec().getEgress().get(1).getTo()).isNullOrEmpty();
+        assertThat(open.getSpec().getIngress().get(0).getFrom()).as("no peers: from anywhere").isNullOrEmpty();
+        assertThat(open.getSpec().getEgress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
+        assertThat(open.getSpec().getEgress().get(0).getTo()).as("no CIDRs: any address, on those ports").isNullOrEmpty();
     }
 
     @Test
