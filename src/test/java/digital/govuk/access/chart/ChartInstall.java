@@ -66,6 +66,13 @@ public final class ChartInstall {
         });
     }
 
+    /** {@code helm history engineer-access-operator -n engineer-access}: each revision's number and status, oldest first. */
+    public static List<String> history(Path kubeconfig) {
+        return Helm.history(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).call().stream()
+                .sorted(java.util.Comparator.comparingInt(com.marcnuri.helm.ReleaseHistory::getRevision))
+                .map(h -> h.getRevision() + " " + h.getStatus()).toList();
+    }
+
     /** {@code helm uninstall engineer-access-operator -n engineer-access}: what Helm printed. */
     public static String uninstall(Path kubeconfig) {
         return Helm.uninstall(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withKubeConfig(kubeconfig).call();
