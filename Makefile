@@ -34,7 +34,7 @@ plan: ## Show the access the examples/ grant at $(AT)
 run: ## Run the operator: on the KUBECONFIG cluster, or on a local control plane with examples/ (Ctrl-C stops all)
 	scripts/run-local.sh $(ARGS)
 
-crds: ## Regenerate crds/ (and the chart's copy) from the Java API types (commit the result)
+crds: ## Regenerate crds/ (and the chart's CRD templates) from the Java API types (commit the result)
 	$(MVN) -q test -Dtest=CrdFilesTest -Dcrds.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 docs: ## Regenerate docs/permissions.md (from the chart's roles) and docs/access-flow.md (from the rules); commit them
@@ -43,8 +43,8 @@ docs: ## Regenerate docs/permissions.md (from the chart's roles) and docs/access
 build: ## Compile and package the operator (target/quarkus-app)
 	$(MVN) -DskipTests package
 
-image: ## Build the container image with docker or podman (IMAGE=name:tag; says so when neither works here)
-	@scripts/build-image.sh $(IMAGE)
+image: ## Build the image tagged with the version and the commit (IMAGE=repository, PUSH=1 pushes; says so when no docker or podman works)
+	@IMAGE="$(IMAGE)" PUSH="$(PUSH)" scripts/build-image.sh
 
 JAR := target/quarkus-app/quarkus-run.jar
 

@@ -2,9 +2,10 @@
 # Prints the chart's manifests as `helm template` would, on machines without a helm binary: Helm's own code
 # runs inside the JVM through helm-java, a test dependency (src/test/java/.../chart/RenderChart.java).
 #
-# Usage: scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION] [--only KIND]...
+# Usage: scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION] [--namespace NAMESPACE]
+#                                [--only KIND]...
 #   --only KIND   print only the documents of this kind (repeatable), e.g. --only ClusterRole
-# The release is "engineer-access-operator" in namespace "engineer-access", as in the chart's README.
+# The release is "engineer-access-operator" in namespace "engineer-access" (or NAMESPACE), as in the chart's README.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

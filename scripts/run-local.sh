@@ -60,10 +60,15 @@ say "installing the CRDs, the example ClusterRoles and the operator's own Cluste
 "${kubectl[@]}" apply -f crds/ >/dev/null
 "${kubectl[@]}" wait --for condition=established --timeout=60s crd/engineeraccesses.access.govuk.digital crd/accesspolicies.access.govuk.digital >/dev/null
 "${kubectl[@]}" apply -f examples/02-cluster-roles.yaml >/dev/null
-# The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed).
-scripts/render-chart.sh --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
+# The operator's ClusterRole exactly as the Helm chart renders it (no helm binary needed; no pod runs here, so
+# no image either: image.allowLocal).
+scripts/render-chart.sh --set image.allowLocal=true --only ClusterRole | "${kubectl[@]}" apply -f - >/dev/null
 "${kubectl[@]}" create clusterrolebinding engineer-access-operator --clusterrole=engineer-access-operator \
   --user=engineer-access-operator >/dev/null
+# Its Lease, as the chart grants it: a Role limited to the Lease's name, here in namespace default.
+scripts/render-chart.sh --set image.allowLocal=true --namespace default --only Role | "${kubectl[@]}" apply -f - >/dev/null
+"${kubectl[@]}" create rolebinding engineer-access-operator-leader-election -n default \
+  --role=engineer-access-operator-leader-election --user=engineer-access-operator >/dev/null
 say "installing examples/: the policy, namespaces and engineers"
 "${kubectl[@]}" apply -f examples/00-policy.yaml -f examples/01-namespaces.yaml -f examples/10-engineers.yaml >/dev/null
 

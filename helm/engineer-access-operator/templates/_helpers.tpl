@@ -55,11 +55,22 @@ AccessPolicy, the operator's "bind" right and the example roles always name the 
 {{- required "policy.admin.clusterRole must name the ClusterRole for Production Admin" .Values.policy.admin.clusterRole }}
 {{- end }}
 
-{{/* The operator's image: repository, then the digest if set, else the tag (default: the chart's appVersion). */}}
+{{/*
+The operator's image: repository, then the digest if set, else the tag (default: the chart's appVersion). No
+public image exists, so an install without a repository could only end in ImagePullBackOff: it is refused,
+unless image.allowLocal says the nodes already hold the image under the local name make image gives it.
+*/}}
 {{- define "engineer-access-operator.image" -}}
+{{- $repository := .Values.image.repository }}
+{{- if not $repository }}
+{{- if not .Values.image.allowLocal }}
+{{- fail "image.repository is required, because no public image of the operator exists: build and push one with `make image IMAGE=<your registry>/engineer-access-operator PUSH=1` and set image.repository to that name (or image.allowLocal=true if every node already holds the image make image built)." }}
+{{- end }}
+{{- $repository = "engineer-access-operator" }}
+{{- end }}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}

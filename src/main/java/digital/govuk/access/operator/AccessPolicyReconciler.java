@@ -8,6 +8,7 @@ import java.util.Objects;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.PolicyInForce;
 import digital.govuk.access.bindings.Unexplained;
 import digital.govuk.access.operator.runtime.ClockSkew;
@@ -28,6 +29,11 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
  * {@link BindRights#NO_FOR}, so fixing the operator's rights is noticed without editing the policy.
  */
 @ControllerConfiguration(name = AccessPolicyReconciler.NAME)
+// AccessPolicy objects are only watched (this reconciler's informer, and the EngineerAccess reconciler's); only
+// their status is written, with a plain update. ClusterRoleBindings are listed to find access the operator did
+// not grant (UnexplainedAccess), never changed.
+@RBACRule(apiGroups = EngineerAccess.GROUP, resources = "accesspolicies", verbs = {RBACVerbs.LIST, RBACVerbs.WATCH})
+@RBACRule(apiGroups = EngineerAccess.GROUP, resources = "accesspolicies/status", verbs = RBACVerbs.UPDATE)
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "clusterrolebindings", verbs = RBACVerbs.LIST)
 public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";

@@ -65,16 +65,23 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
  */
 @ControllerConfiguration(name = EngineerAccessReconciler.NAME,
         informer = @Informer(itemStore = LeanItemStore.class, informerListLimit = LeanItemStore.LIST_PAGE))
+// Every right the operator uses, and no other (the chart's ClusterRole is exactly these rules and those on
+// AccessPolicyReconciler: RbacRulesTest). EngineerAccess objects are read (informer, and a fresh get before any
+// write) and only their status is written, with a plain update. RoleBindings: informer, a get when a create finds
+// the name taken, create, update with resourceVersion, and delete with a UID precondition; never patch. Namespaces:
+// informer only. Events: created, never patched. The Lease is not here: a Role in the release namespace, limited
+// to its name, grants it (Leadership).
+@RBACRule(apiGroups = EngineerAccess.GROUP, resources = "engineeraccesses", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH})
+@RBACRule(apiGroups = EngineerAccess.GROUP, resources = "engineeraccesses/status", verbs = RBACVerbs.UPDATE)
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "rolebindings",
-        verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
+        verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.DELETE})
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = "clusterroles", verbs = "bind",
         resourceNames = {"production-deploy", "production-admin"})
-@RBACRule(apiGroups = "", resources = "namespaces", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH})
-@RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
+@RBACRule(apiGroups = "", resources = "namespaces", verbs = {RBACVerbs.LIST, RBACVerbs.WATCH})
+@RBACRule(apiGroups = "", resources = "events", verbs = RBACVerbs.CREATE)
+// Its own CRD, read only and by name: when it changes, edits the watch may have missed are looked for (SchemaChanges).
 @RBACRule(apiGroups = "apiextensions.k8s.io", resources = "customresourcedefinitions", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH},
         resourceNames = SchemaChanges.CRD)
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases",
-        verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.UPDATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     public static final String NAME = "engineeraccess";
     static final String BINDINGS = "managed-rolebindings";

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CRDs committed in crds/ must be exactly what the Java types generate. With
- * {@code -Dcrds.write=true} ({@code make crds}) it writes them instead, and copies them into the chart's
- * crds/ (ChartCrdsTest checks that copy).
+ * {@code -Dcrds.write=true} ({@code make crds}) it writes them instead, and makes the chart's CRD templates from
+ * them (ChartCrdsTest checks those).
  */
 class CrdFilesTest {
     static final Path COMMITTED = Path.of("crds");
@@ -31,7 +31,7 @@ class CrdFilesTest {
             }
             CrdFiles.generate(COMMITTED);
             System.out.println("wrote " + CrdFiles.files(COMMITTED));
-            System.out.println("wrote " + CrdFiles.copyToChart(COMMITTED));
+            System.out.println("wrote " + CrdFiles.writeChartTemplates(COMMITTED));
         }
         CrdFiles.generate(tmp);
         List<String> fresh = names(CrdFiles.files(tmp));

@@ -47,7 +47,7 @@ class AdmissionPolicyTest {
 
     static AdmissionPolicyCel render(String values) {
         Chart.Rendered r = Chart.render(values, Chart.KUBE_WITH_ADMISSION_POLICY);
-        ValidatingAdmissionPolicy vap = r.one("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class);
+        ValidatingAdmissionPolicy vap = r.named("ValidatingAdmissionPolicy", Chart.APPROVALS_POLICY, ValidatingAdmissionPolicy.class);
         assertThat(vap.getSpec().getMatchConstraints().getResourceRules()).allSatisfy(rule ->
                 assertThat(rule.getResources()).as("never the status subresource the operator writes")
                         .containsExactly("engineeraccesses"));

@@ -26,6 +26,10 @@ public final class Chart {
     /** The release name and namespace the README's install command uses. */
     public static final String RELEASE = "engineer-access-operator";
     public static final String NAMESPACE = "engineer-access";
+    /** The chart's ValidatingAdmissionPolicy on who writes approvals (admissionPolicy.*), and its binding. */
+    public static final String APPROVALS_POLICY = RELEASE + "-approvals";
+    /** The operator's own ValidatingAdmissionPolicy on the RoleBindings it may write (operatorAdmissionPolicy.*), and its binding. */
+    public static final String OPERATOR_POLICY = RELEASE + "-own-bindings";
     /** The first Kubernetes version with ValidatingAdmissionPolicy in admissionregistration.k8s.io/v1. */
     public static final String KUBE_WITH_ADMISSION_POLICY = "1.30.0";
 
@@ -40,7 +44,10 @@ public final class Chart {
      */
     public static final String TESTED_KUBE_VERSION = testedKubeVersion();
 
-    /** The chart rendered with its default values, as `helm template --kube-version` would for the tested release. */
+    /**
+     * The chart rendered with its default values (and {@link #TEST_VALUES}), as `helm template --kube-version` would
+     * for the tested release.
+     */
     public static Rendered render() {
         return render("", null);
     }
@@ -50,10 +57,25 @@ public final class Chart {
         return new Rendered(template(valuesYaml, kubeVersion));
     }
 
-    /** The rendered manifests as Helm prints them (documents separated by ---), without the CRDs. */
+    /**
+     * The values every test renders and installs with, before its own: no pod of the test clusters ever runs, so
+     * no image is pulled, and {@code image.allowLocal} lets the chart render without a registry (a user's install
+     * without {@code image.repository} is refused).
+     */
+    public static final String TEST_VALUES = "image: {allowLocal: true}\n";
+
+    /** The rendered manifests as Helm prints them (documents separated by ---), with {@link #TEST_VALUES} first. */
     public static String template(String valuesYaml, String kubeVersion) {
-        return withValuesFile(valuesYaml, values -> {
-            TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values);
+        return templateAsIs(List.of(TEST_VALUES, valuesYaml), kubeVersion);
+    }
+
+    /** As {@code helm template} with these values files (YAML, in order), and nothing added. */
+    public static String templateAsIs(List<String> valuesYamls, String kubeVersion) {
+        return withValuesFiles(valuesYamls, files -> {
+            TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+            for (Path file : files) {
+                template = template.withValuesFile(file);
+            }
             return template.withKubeVersion(kubeVersion == null ? TESTED_KUBE_VERSION : kubeVersion).call();
         });
     }
@@ -70,15 +92,23 @@ public final class Chart {
 
     /** Runs {@code use} with a temporary values file holding {@code valuesYaml}, deleted afterwards. */
     static <T> T withValuesFile(String valuesYaml, Function<Path, T> use) {
-        Path values = null;
+        return withValuesFiles(List.of(valuesYaml), files -> use.apply(files.get(0)));
+    }
+
+    /** Runs {@code use} with temporary values files holding {@code valuesYamls}, in order, deleted afterwards. */
+    static <T> T withValuesFiles(List<String> valuesYamls, Function<List<Path>, T> use) {
+        List<Path> files = new ArrayList<>();
         try {
-            values = Files.createTempFile("chart-values", ".yaml");
-            Files.writeString(values, valuesYaml);
-            return use.apply(values);
+            for (String yaml : valuesYamls) {
+                Path file = Files.createTempFile("chart-values", ".yaml");
+                files.add(file);
+                Files.writeString(file, yaml);
+            }
+            return use.apply(files);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteQuietly(values);
+            files.forEach(Chart::deleteQuietly);
         }
     }
 

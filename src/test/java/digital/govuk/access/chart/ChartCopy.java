@@ -82,10 +82,15 @@ final class ChartCopy {
         return new Helm(dir);
     }
 
-    /** The copy rendered as the chart is in Chart.render: same release, namespace and values (YAML). */
+    /** The copy rendered as the chart is in Chart.render: same release, namespace, Chart.TEST_VALUES and values (YAML). */
     Chart.Rendered render(String valuesYaml) {
-        return new Chart.Rendered(Chart.documents(Chart.withValuesFile(valuesYaml,
-                values -> helm().template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE).withValuesFile(values)
-                        .withKubeVersion(Chart.TESTED_KUBE_VERSION).call())));
+        return new Chart.Rendered(Chart.documents(Chart.withValuesFiles(java.util.List.of(Chart.TEST_VALUES, valuesYaml), files -> {
+            com.marcnuri.helm.TemplateCommand template = helm().template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                    .withKubeVersion(Chart.TESTED_KUBE_VERSION);
+            for (java.nio.file.Path file : files) {
+                template = template.withValuesFile(file);
+            }
+            return template.call();
+        })));
     }
 }

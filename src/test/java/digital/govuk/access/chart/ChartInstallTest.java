@@ -9,14 +9,20 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.it.LocalControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -28,6 +34,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * command) on a real kube-apiserver started for this class and always stopped after it. The CRDs
  * come up, the operator's ServiceAccount gets a token and exactly the chart's rights.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChartInstallTest {
     static final String OPERATOR_SA = "system:serviceaccount:" + Chart.NAMESPACE + ":" + Chart.RELEASE;
 
@@ -118,8 +125,69 @@ class ChartInstallTest {
         }
     }
 
+    @Test
+    void theServiceAccountMayElectOnItsOneLeaseAndTouchNoOther() {
+        String token = ChartInstall.serviceAccountToken(admin);
+        admin.resource(new LeaseBuilder().withNewMetadata().withName("someone-elses").withNamespace(Chart.NAMESPACE).endMetadata()
+                .withNewSpec().withHolderIdentity("someone").endSpec().build()).create();
+        try (KubernetesClient operator = controlPlane.client(token)) {
+            // What leader election does: create the Lease when there is none, read it, renew it (patch), and JOSDK's
+            // start-up check that it may update it.
+            Lease made = operator.resource(new LeaseBuilder().withNewMetadata().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                    .endMetadata().withNewSpec().withHolderIdentity("replica-a").withLeaseDurationSeconds(15).endSpec().build()).create();
+            assertThat(made.getMetadata().getUid()).isNotBlank();
+            operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE)
+                    .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("replica-b").endSpec().build());
+            Lease read = operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).get();
+            assertThat(read.getSpec().getHolderIdentity()).isEqualTo("replica-b");
+            operator.resource(new LeaseBuilder(read).editSpec().withHolderIdentity("replica-a").endSpec().build()).update();
+
+            for (Runnable refused : List.<Runnable>of(
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses").get(),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses")
+                            .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("operator").endSpec().build()),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).withName(Chart.RELEASE).delete(),
+                    () -> operator.leases().inNamespace(Chart.NAMESPACE).list(),
+                    () -> operator.leases().inNamespace("default").withName(Chart.RELEASE).get(),
+                    () -> operator.resource(new LeaseBuilder().withNewMetadata().withName(Chart.RELEASE).withNamespace("default")
+                            .endMetadata().build()).create())) {
+                assertThatThrownBy(refused::run).isInstanceOfSatisfying(KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).as(e.getMessage()).isEqualTo(403));
+            }
+        }
+        assertThat(admin.leases().inNamespace(Chart.NAMESPACE).withName("someone-elses").get().getSpec().getHolderIdentity())
+                .isEqualTo("someone");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: it changes the release
+    void theFirstUpgradeTakesTheInstallsPolicyIntoTheReleaseAndRefusesToLoseAChange() {
+        // The first install made the AccessPolicy with a hook (its CRD did not exist when Helm read the release), so
+        // the first upgrade takes it in; Helm changes nothing in an object it takes in, so a change of policy.* then
+        // would be recorded and never made. It is refused, and the release stays as it was.
+        AccessPolicy installed = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        assertThat(installed.getMetadata().getAnnotations()).containsEntry("access.govuk.digital/made-by-hook", "post-install");
+        String changed = "policyClusterRoles: {create: true}\npolicy: {longAbsenceDays: 56}";
+        assertThatThrownBy(() -> ChartInstall.upgrade(controlPlane.kubeconfig(), changed))
+                .hasMessageContaining("policy.* differs from the AccessPolicy \"default\" in the cluster, which this upgrade takes into the"
+                        + " release, and Helm changes nothing in an object it takes in. Run it once with the policy values the cluster has"
+                        + " (helm upgrade --reuse-values after an install), then again with your changes.");
+        assertThat(admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getSpec().longAbsenceDays).isEqualTo(42);
+
+        assertThat(ChartInstall.upgrade(controlPlane.kubeconfig(), "policyClusterRoles: {create: true}").revision())
+                .as("taken in with the values it was made with").isEqualTo(2);
+        HelmCli.Release third = ChartInstall.upgrade(controlPlane.kubeconfig(), changed);
+        assertThat(third.status()).isEqualTo("deployed");
+        AccessPolicy after = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        assertThat(after.getMetadata().getUid()).as("the same object").isEqualTo(installed.getMetadata().getUid());
+        assertThat(after.getSpec().longAbsenceDays).as("now the release's, so its values change it").isEqualTo(56);
+        assertThat(after.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    }
+
+    /** A binding as the operator makes it: with its label, which its own admission policy (Kubernetes 1.30+) requires. */
     static RoleBinding binding(String name, String clusterRole) {
-        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
+        return new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace("apps")
+                .addToLabels(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY).endMetadata()
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole).endRoleRef()
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("ada@example.gov.uk").endSubject()
                 .build();

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 /** Every value in values.yaml has a row in the chart's README (a value documented as a whole covers its parts). */
 class ChartReadmeTest {
     /** Values whose parts are Kubernetes fields, documented together in one row. */
-    static final Set<String> DOCUMENTED_AS_A_WHOLE = Set.of("resources", "livenessProbe", "readinessProbe",
+    static final Set<String> DOCUMENTED_AS_A_WHOLE = Set.of("resources", "startupProbe", "livenessProbe", "readinessProbe",
             "podSecurityContext", "securityContext");
 
     @Test

@@ -24,13 +24,14 @@ public final class HelmCli {
     private HelmCli() {
     }
 
-    /** A release as `helm ... -o json` describes it. */
-    public record Release(String name, String namespace, String status, int revision) {
+    /** A release as `helm ... -o json` describes it; {@code notes} is what NOTES.txt rendered. */
+    public record Release(String name, String namespace, String status, int revision, String notes) {
         static Release of(String json) {
             try {
                 JsonNode release = new ObjectMapper().readTree(json);
                 return new Release(release.path("name").asText(), release.path("namespace").asText(),
-                        release.path("info").path("status").asText(), release.path("version").asInt());
+                        release.path("info").path("status").asText(), release.path("version").asInt(),
+                        release.path("info").path("notes").asText());
             } catch (IOException e) {
                 throw new UncheckedIOException("helm printed no release: " + json, e);
             }

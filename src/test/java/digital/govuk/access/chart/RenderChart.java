@@ -15,7 +15,7 @@ import com.marcnuri.helm.TemplateCommand;
  * scripts/render-chart.sh (make run uses it to install the operator's ClusterRole).
  *
  * <pre>
- * scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION] [--only KIND]...
+ * scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION] [--namespace NAMESPACE] [--only KIND]...
  * </pre>
  */
 public final class RenderChart {
@@ -42,6 +42,7 @@ public final class RenderChart {
                 }
                 case "--values" -> template = template.withValuesFile(Path.of(value));
                 case "--kube-version" -> template = template.withKubeVersion(value);
+                case "--namespace" -> template = template.withNamespace(value);
                 case "--only" -> only.add(value);
                 default -> usage("unknown option " + option);
             }
@@ -71,7 +72,8 @@ public final class RenderChart {
 
     private static void usage(String problem) {
         System.err.println("render-chart: " + problem);
-        System.err.println("usage: scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION] [--only KIND]...");
+        System.err.println("usage: scripts/render-chart.sh [--set KEY=VALUE]... [--values FILE]... [--kube-version VERSION]"
+                + " [--namespace NAMESPACE] [--only KIND]...");
         System.exit(2);
     }
 }

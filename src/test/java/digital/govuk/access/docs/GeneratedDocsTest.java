@@ -37,7 +37,10 @@ class GeneratedDocsTest {
         assertThat(page).contains("| `secrets` | core | Admin | Admin | Admin | Admin | Admin | Admin | Admin |",
                 "| `deployments` | apps | Deploy, Admin | Deploy, Admin | Deploy, Admin | Deploy, Admin | Deploy, Admin | Deploy, Admin"
                         + " | Deploy, Admin |",
-                "| `pods/exec` | core | Admin |  |  | Admin |  |  |  |");
+                "| `pods/exec` | core | Admin |  |  | Admin |  |  |  |",
+                "| `engineeraccesses/status` | access.govuk.digital |  | the whole cluster | update |",
+                "| `leases` | coordination.k8s.io | `engineer-access-operator` | the release namespace | get, update, patch |");
+        assertThat(page).doesNotContain("| `leases` | coordination.k8s.io |  | the whole cluster");
     }
 
     private static String check(String file, Supplier<String> render) throws IOException {

@@ -11,10 +11,12 @@ import digital.govuk.access.chart.Chart;
 import digital.govuk.access.rules.EffectivePolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 
 /**
  * docs/permissions.md: what Production Deploy and Production Admin may do, resource by resource and verb by
- * verb, read from the example ClusterRoles the Helm chart renders (the permissions table the rules mention).
+ * verb, read from the example ClusterRoles the Helm chart renders (the permissions table the rules mention); and
+ * what the operator itself may do, from its ClusterRole and leader election Role.
  */
 final class PermissionsDoc {
     static final String FILE = "docs/permissions.md";
@@ -39,7 +41,8 @@ final class PermissionsDoc {
         }
 
         StringBuilder out = new StringBuilder(GeneratedDocs.header(
-                "the chart's example ClusterRoles, helm/engineer-access-operator/templates/policy-clusterroles.yaml"));
+                "the chart's example ClusterRoles, helm/engineer-access-operator/templates/policy-clusterroles.yaml, and the"
+                        + " operator's own ClusterRole and Role"));
         out.append("""
                 # What Production Deploy and Production Admin may do
 
@@ -76,7 +79,42 @@ final class PermissionsDoc {
                 "Deploy, Admin": both roles may; "Admin": Production Admin only; empty: neither. Subresources
                 (`pods/exec`, `deployments/scale`) are rows of their own, as RBAC treats them.
                 """);
+        out.append(operatorRights());
         return out.toString();
+    }
+
+    /** The operator's own rights: its ClusterRole (the @RBACRules) and its leader election Role, rule by rule. */
+    static String operatorRights() {
+        Chart.Rendered chart = Chart.render();
+        StringBuilder out = new StringBuilder("""
+
+                ## What the operator itself may do
+
+                Every right the chart gives the operator's ServiceAccount, read from its ClusterRole
+                (`templates/clusterrole.yaml`, exactly the `@RBACRule`s in the code) and its leader election Role
+                (`templates/leader-election-rbac.yaml`). It holds neither role above: it may only `bind` them. It never
+                changes its own EngineerAccess and AccessPolicy objects, only their status; it never patches a
+                RoleBinding; and it reaches one Lease, by name, in its own namespace.
+
+                | resource | API group | only these names | where | verbs |
+                |---|---|---|---|---|
+                """);
+        rows(out, chart.one("ClusterRole", ClusterRole.class).getRules(), "the whole cluster");
+        rows(out, chart.one("Role", Role.class).getRules(), "the release namespace");
+        return out.toString();
+    }
+
+    private static void rows(StringBuilder out, List<PolicyRule> rules, String where) {
+        for (PolicyRule rule : rules) {
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    List<String> names = rule.getResourceNames() == null ? List.of() : rule.getResourceNames();
+                    out.append("| `").append(resource).append("` | ").append(group.isEmpty() ? "core" : group).append(" | ")
+                            .append(names.isEmpty() ? "" : "`" + String.join("`, `", names) + "`").append(" | ").append(where)
+                            .append(" | ").append(String.join(", ", rule.getVerbs())).append(" |\n");
+                }
+            }
+        }
     }
 
     /** The verbs a role allows, by "apiGroup resource", in the order its rules name them. */

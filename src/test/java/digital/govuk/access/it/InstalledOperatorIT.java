@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.chart.Chart;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -27,8 +28,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstalledOperatorIT {
     static final Duration WAIT = Duration.ofSeconds(120);
+    /** The chart's Lease, the only one its Role lets the operator use: its name, in the release namespace. */
     static final Map<String, String> ELECTING = Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "true",
-            "ENGINEER_ACCESS_LEASE_NAME", "engineer-access-operator-it");
+            "ENGINEER_ACCESS_LEASE_NAME", "engineer-access-operator", "ENGINEER_ACCESS_LEASE_NAMESPACE", Chart.NAMESPACE);
 
     static InstalledCluster cluster;
     static KubernetesClient admin;

@@ -54,6 +54,15 @@ import io.quarkus.runtime.ShutdownEvent;
  */
 @Singleton
 public class Leadership {
+    /**
+     * What the operator does with its Lease, by the Lease's name: Fabric8's lock reads it (get) and renews or
+     * takes it over (patch), and JOSDK checks at start that it may also update it. The chart's Role grants these
+     * on the one Lease, in the release namespace, and nothing more (RbacRulesTest).
+     */
+    public static final java.util.List<String> LEASE_VERBS = java.util.List.of("get", "update", "patch");
+    /** Creating the Lease when there is none: a create cannot be limited to a name, so the Role grants it apart. */
+    public static final java.util.List<String> LEASE_CREATE = java.util.List.of("create");
+
     private static final Logger LOG = Logger.getLogger(Leadership.class);
     /** The length a given-up Lease is left with, as client-go's ReleaseOnCancel leaves it. */
     static final Duration RELEASED = Duration.ofSeconds(1);
