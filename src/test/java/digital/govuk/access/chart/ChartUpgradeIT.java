@@ -37,7 +37,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * An upgrade as a platform team makes it, on a real API server (run it with KUBE_VERSION=1.34; it passes on 1.20 too):
+ * An upgrade as a platform team makes it, on a real API server:
  * the chart as released at de15755 (src/test/resources/charts/de15755, CRDs in its crds/ folder, which Helm installs
  * once and never upgrades) is installed, engineers get their RoleBindings from the packaged operator running with the
  * chart's ServiceAccount token and electing on the chart's Lease, and the release is upgraded to this working tree's
