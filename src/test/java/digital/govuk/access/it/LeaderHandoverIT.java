@@ -23,7 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.chart.Chart;
+import digital.govuk.access.operator.runtime.Leadership;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -51,10 +55,23 @@ class LeaderHandoverIT {
     final List<OperatorProcess> operators = new ArrayList<>();
     static final List<String> engineers = new ArrayList<>();
 
+    /** This test's own Leases, in namespace default, so it never holds or takes the chart's Lease other tests elect on. */
+    static final List<String> TEST_LEASES = List.of("engineer-access-handover", "engineer-access-taken");
+
     @BeforeAll
     static void install() {
         cluster = InstalledCluster.get();
         admin = cluster.admin;
+        // The chart's Role grants its one Lease only; these are granted the same way (by name, plus create), for this test.
+        admin.resource(new RoleBuilder().withNewMetadata().withName("leader-handover-test-leases").withNamespace("default").endMetadata()
+                .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withResourceNames(TEST_LEASES)
+                .withVerbs(Leadership.LEASE_VERBS).endRule()
+                .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs(Leadership.LEASE_CREATE).endRule()
+                .build()).createOr(r -> r.update());
+        admin.resource(new RoleBindingBuilder().withNewMetadata().withName("leader-handover-test-leases").withNamespace("default").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("leader-handover-test-leases").endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE).endSubject()
+                .build()).createOr(r -> r.update());
     }
 
     @AfterEach
@@ -69,7 +86,8 @@ class LeaderHandoverIT {
 
     OperatorProcess start(String name, String lease) {
         OperatorProcess p = OperatorProcess.start(name, cluster.operatorKubeconfig, InstalledCluster.LOGS,
-                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "true", "ENGINEER_ACCESS_LEASE_NAME", lease));
+                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "true", "ENGINEER_ACCESS_LEASE_NAME", lease,
+                        "ENGINEER_ACCESS_LEASE_NAMESPACE", "default"));
         operators.add(p);
         return p;
     }

@@ -47,7 +47,7 @@ class OperatorOwnBindingsTest {
     static void installTheChartAndWidenTheOperatorsRights() throws IOException, InterruptedException {
         minor = LocalControlPlane.selectedMinorVersion();
         if (minor < CurrentKubernetesTest.NEEDS_MINOR) {
-            return; // each test is skipped, saying why
+            return; // each test fails, saying why
         }
         controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
         admin = controlPlane.admin();
