@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import jakarta.inject.Singleton;
 
@@ -14,11 +16,12 @@ import org.jboss.logging.Logger;
 import digital.govuk.access.bindings.Unexplained;
 import digital.govuk.access.operator.runtime.AccessMetrics;
 import digital.govuk.access.rules.EffectivePolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingList;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Gauge;
@@ -57,21 +60,13 @@ public class UnexplainedAccess {
             // operator's own, and the whole list at once (about 2.6 KiB a binding, and its text) does not fit the
             // heap the chart gives: a restart with 2,000 engineers ran out of memory here.
             List<RoleBinding> roleBindings = new ArrayList<>();
-            String next = null;
-            do {
-                RoleBindingList page = client.rbac().roleBindings().inAnyNamespace()
-                        .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
-                page.getItems().stream().filter(rb -> Unexplained.candidate(rb, roles)).forEach(roleBindings::add);
-                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-            } while (next != null && !next.isEmpty());
+            inPages(options -> client.rbac().roleBindings().inAnyNamespace().list(options), rb -> {
+                if (Unexplained.candidate(rb, roles)) {
+                    roleBindings.add(rb);
+                }
+            });
             List<ClusterRoleBinding> clusterRoleBindings = new ArrayList<>();
-            next = null;
-            do {
-                ClusterRoleBindingList page = client.rbac().clusterRoleBindings()
-                        .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
-                clusterRoleBindings.addAll(page.getItems());
-                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-            } while (next != null && !next.isEmpty());
+            inPages(options -> client.rbac().clusterRoleBindings().list(options), clusterRoleBindings::add);
             List<Unexplained.Grant> grants = Unexplained.find(roleBindings, clusterRoleBindings, roles);
             found.set(grants.size());
             return grants;
@@ -79,5 +74,15 @@ public class UnexplainedAccess {
             LOG.warnf("could not look for access the operator did not grant: %s", ApiErrors.inWords(e));
             return null;
         }
+    }
+
+    /** Lists {@link #PAGE} objects a request, following the continue token, and hands each one to {@code each}. */
+    private static <T extends HasMetadata> void inPages(Function<ListOptions, ? extends KubernetesResourceList<T>> list, Consumer<T> each) {
+        String next = null;
+        do {
+            KubernetesResourceList<T> page = list.apply(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+            page.getItems().forEach(each);
+            next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        } while (next != null && !next.isEmpty());
     }
 }
