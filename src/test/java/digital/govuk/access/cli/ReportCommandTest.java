@@ -9,14 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import digital.govuk.access.operator.TestClock;
 
 /** Issue 10: {@code report}, who holds which access, from files (ClusterCommandsTest reads a cluster). */
 class ReportCommandTest {
@@ -57,24 +57,13 @@ class ReportCommandTest {
     /** Without --at the report is of now: a clock that moves while the command runs does not make it "the past". */
     @Test
     void withoutAtTheReportIsOfNowEvenOnAClockThatMoves() {
-        Clock ticking = new Clock() {
-            private Instant next = Cli.AT;
-
+        // The tests' clock, from TestClock.START, moving 7 ms each time it is read.
+        TestClock ticking = new TestClock() {
             @Override
             public synchronized Instant instant() {
-                Instant now = next;
-                next = next.plusMillis(7);
+                Instant now = super.instant();
+                advance(Duration.ofMillis(7));
                 return now;
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
             }
         };
         Cli.Run run = Cli.run(ticking, args("report", examples()));
