@@ -10,6 +10,7 @@ import digital.govuk.access.bindings.DesiredBinding;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.cli.Plan;
 import digital.govuk.access.it.Convergence;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,8 +39,7 @@ final class Floor {
         List<EngineerAccess> statuses = new ArrayList<>();
         for (EngineerAccess ea : engineers) {
             Plan.Engineer e = plan.engineers().get(ea.getMetadata().getName());
-            var owner = new OwnerReferenceBuilder().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
-                    .withName(ea.getMetadata().getName()).withUid(ea.getMetadata().getUid()).withController(true).build();
+            OwnerReference owner = owner(ea);
             for (DesiredBinding d : e.bindings()) {
                 bindings.add(BindingDiff.toRoleBinding(d, ea.getMetadata().getName(), ea.getSpec().subject, owner));
             }
@@ -50,6 +50,12 @@ final class Floor {
             statuses.add(withStatus);
         }
         return new Work(bindings, statuses);
+    }
+
+    /** The owner reference the operator puts on each of the engineer's bindings. */
+    static OwnerReference owner(EngineerAccess ea) {
+        return new OwnerReferenceBuilder().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
+                .withName(ea.getMetadata().getName()).withUid(ea.getMetadata().getUid()).withController(true).build();
     }
 
     /** Writes {@code work} with {@code concurrency} threads; returns the seconds it took. */

@@ -43,15 +43,19 @@ final class OnTime {
         }
     }
 
-    /** The engineers of the phase and the changes they will need. */
-    record Plan(List<EngineerAccess> engineers, List<Due> changes, Instant windowStart, Instant windowEnd, int transitions) {
+    /** The engineers of the phase (their names start with {@code prefix}) and the changes they will need. */
+    record Plan(String prefix, List<EngineerAccess> engineers, List<Due> changes, Instant windowStart, Instant windowEnd, int transitions) {
     }
 
     private OnTime() {
     }
 
-    /** Engineers whose exceptions end or start inside [start, start + window), in bursts; names start with "ot-". */
-    static Plan plan(int expiries, int grants, int burst, Duration window, Instant now, Instant start, List<String> adminNamespaces) {
+    /**
+     * Engineers whose exceptions end or start inside [start, start + window), in bursts; their names start with
+     * {@code prefix} ("ot-" for the operator's phase, "of-" for the floor's), so each phase is measured apart.
+     */
+    static Plan plan(String prefix, int expiries, int grants, int burst, Duration window, Instant now, Instant start,
+            List<String> adminNamespaces) {
         start = start.truncatedTo(ChronoUnit.SECONDS);
         List<EngineerAccess> engineers = new ArrayList<>();
         List<Due> changes = new ArrayList<>();
@@ -59,7 +63,7 @@ final class OnTime {
         long spacing = Math.max(1, window.toSeconds() / expiryBursts);
         for (int i = 0; i < expiries; i++) {
             Instant at = start.plusSeconds(spacing * (i / burst));
-            String name = String.format("ot-expiring-%04d", i);
+            String name = String.format("%sexpiring-%04d", prefix, i);
             engineers.add(Workload.expiring(name, now, at));
             for (String ns : adminNamespaces) {
                 changes.add(new Due("delete", ns, ManagedBindings.bindingName(name, ManagedBindings.ADMIN), at));
@@ -71,21 +75,21 @@ final class OnTime {
         for (int i = 0; i < grants; i++) {
             // One second after an expiry burst, so the two kinds are told apart.
             Instant at = start.plusSeconds(1 + grantSpacing * (i / perGrantBurst));
-            String name = String.format("ot-starting-%04d", i);
+            String name = String.format("%sstarting-%04d", prefix, i);
             engineers.add(Workload.starting(name, now, at));
             for (String ns : adminNamespaces) {
                 changes.add(new Due("create", ns, ManagedBindings.bindingName(name, ManagedBindings.ADMIN), at));
             }
         }
-        return new Plan(engineers, changes, start, start.plus(window), expiries + grants);
+        return new Plan(prefix, engineers, changes, start, start.plus(window), expiries + grants);
     }
 
-    /** Lateness of every change of {@code plan}, from the audit log written after {@code offset}. */
+    /** Lateness of every change of {@code plan}, from the operator user's writes in the audit log after {@code offset}. */
     static Result measure(Plan plan, AuditLog audit, long offset) {
         Map<String, AuditLog.Write> first = new HashMap<>();
         Map<String, Integer> writes = new HashMap<>();
         for (AuditLog.Write w : audit.since(offset, RealApiServer.OPERATOR_USER)) {
-            if (!w.resource().equals("rolebindings") || w.name() == null || !w.name().startsWith("ot-")) {
+            if (!w.resource().equals("rolebindings") || w.name() == null || !w.name().startsWith(plan.prefix())) {
                 continue;
             }
             String key = w.namespace() + "/" + w.name();

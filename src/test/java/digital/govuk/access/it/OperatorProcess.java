@@ -49,6 +49,11 @@ public final class OperatorProcess implements AutoCloseable {
         return start(name, kubeconfig, logDir, extraEnv, List.of("-XX:+UseSerialGC", "-Xmx256m"));
     }
 
+    /** The java command the operator runs with: this JVM's, or the JDK at system property operator.java.home. */
+    public static Path java() {
+        return Path.of(System.getProperty("operator.java.home", System.getProperty("java.home")), "bin", "java");
+    }
+
     /** As {@link #start(String, Path, Path, Map)}, with these options for the JVM (for example the chart's jvmOptions). */
     public static OperatorProcess start(String name, Path kubeconfig, Path logDir, Map<String, String> extraEnv, List<String> jvmOptions) {
         if (!Files.isRegularFile(JAR)) {
@@ -58,7 +63,7 @@ public final class OperatorProcess implements AutoCloseable {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(java().toString());
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
