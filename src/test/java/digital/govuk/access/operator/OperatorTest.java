@@ -65,6 +65,8 @@ class OperatorTest {
     BindingWriter writer;
     @Inject
     Orphans orphans;
+    @Inject
+    ReadAhead readAhead;
     @KubernetesTestServer
     KubernetesServer server;
 
@@ -338,6 +340,61 @@ class OperatorTest {
         awaitLevel("timed-exception", Level.Deploy);
         assertThat(binding("apps", "timed-exception-deploy")).as("Deploy is held on its own").isNotNull();
         awaitEvent("timed-exception", "AccessExpired");
+    }
+
+    /**
+     * Decision 62: the EngineerAccess is read just before a binding's expiry, so at the instant the deletes go out with
+     * no read in front of them; after an edit since that read, the reconciliation reads again before deleting.
+     */
+    @Test
+    void anExpiryReadAheadDeletesAtTheInstantWithNoReadInFront() throws InterruptedException {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant expiry = clock.instant().plusMillis(500);
+        create(engineer("read-ahead", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
+        awaitBinding("apps", "read-ahead-admin", true);
+        awaitLevel("read-ahead", Level.Admin);
+        // The read ahead (due at once: the expiry is less than a second away) finds the version the status write made.
+        await().atMost(WAIT).until(() -> readAhead.holds("read-ahead"));
+        await().atMost(WAIT).until(orphans::idle);
+        drainRequests();
+
+        advanceTo(expiry);
+        awaitBinding("apps", "read-ahead-admin", false);
+        awaitLevel("read-ahead", Level.Deploy);
+        List<String> sent = drainRequests().stream().map(RecordedRequest::getRequestLine).toList();
+        assertThat(beforeTheDelete(sent, "/namespaces/apps/rolebindings/read-ahead-admin"))
+                .as("no read of the EngineerAccess in front of the delete").noneMatch(line -> line.startsWith("GET")
+                        && line.contains("/engineeraccesses/read-ahead "));
+    }
+
+    /** The requests sent before the DELETE of {@code path}, which must be among them. */
+    static List<String> beforeTheDelete(List<String> sent, String path) {
+        int delete = sent.indexOf(sent.stream().filter(line -> line.startsWith("DELETE") && line.contains(path)).findFirst()
+                .orElseThrow(() -> new AssertionError("no DELETE of " + path + " in " + sent)));
+        return sent.subList(0, delete);
+    }
+
+    @Test
+    void anExpiryAfterAnEditSinceTheReadAheadReadsAgainFirst() throws InterruptedException {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant expiry = clock.instant().plusMillis(500);
+        create(engineer("read-again", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
+        awaitBinding("apps", "read-again-admin", true);
+        awaitLevel("read-again", Level.Admin);
+        await().atMost(WAIT).until(() -> readAhead.holds("read-again"));
+        long before = stats.completedFor("read-again");
+        // An edit that changes no decision, after the read ahead: the copy at the expiry is not the version read.
+        editSpec("read-again", ea -> ea.getSpec().exceptions.get(0).businessCase = "Incident cover, extended notes");
+        await().atMost(WAIT).until(() -> stats.completedFor("read-again") > before);
+        await().atMost(WAIT).until(orphans::idle);
+        drainRequests();
+
+        advanceTo(expiry);
+        awaitBinding("apps", "read-again-admin", false);
+        List<String> sent = drainRequests().stream().map(RecordedRequest::getRequestLine).toList();
+        assertThat(beforeTheDelete(sent, "/namespaces/apps/rolebindings/read-again-admin"))
+                .as("a fresh read of the EngineerAccess in front of the delete").anyMatch(line -> line.startsWith("GET")
+                        && line.contains("/engineeraccesses/read-again "));
     }
 
     /**
