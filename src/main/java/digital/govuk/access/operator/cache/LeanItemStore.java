@@ -11,8 +11,9 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
- * An informer's store that keeps each object lean, since the caches hold every EngineerAccess and every managed
- * RoleBinding (ten or more per engineer):
+ * An informer's store that keeps each object lean, since the cache holds every EngineerAccess (the managed
+ * RoleBindings, ten or more per engineer, have a store of their own, {@link CompactBindingStore}, which leans them the
+ * same way and then holds them in a compact form):
  * <ul>
  * <li>without {@code metadata.managedFields}, the API server's record of which client set which field, which the
  * operator never reads (it writes with plain create, update and delete, not server-side apply): on a RoleBinding that
