@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
@@ -19,7 +20,8 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
  * operator never reads (it writes with plain create, update and delete, not server-side apply): on a RoleBinding that
  * record is about half the object;</li>
  * <li>with the strings that thousands of objects repeat (namespaces, label values, the owner's kind and name, the
- * role and subject kinds) shared rather than held once per object.</li>
+ * role and subject kinds, and in an EngineerAccess the strings of its spec and status: {@link SharedStrings}) shared
+ * rather than held once per object.</li>
  * </ul>
  * Nothing the operator reads is changed. docs/benchmarks.md gives the memory before and after.
  */
@@ -52,6 +54,10 @@ public class LeanItemStore<R extends HasMetadata> extends BasicItemStore<R> {
                 o.setName(shared(o.getName()));
                 o.setUid(shared(o.getUid()));
             }
+        }
+        if (obj instanceof CustomResource<?, ?> cr) {
+            SharedStrings.share(cr.getSpec());
+            SharedStrings.share(cr.getStatus());
         }
         if (obj instanceof RoleBinding rb) {
             if (rb.getRoleRef() != null) {
