@@ -21,6 +21,7 @@ import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
 import digital.govuk.access.bindings.Ownership;
 import digital.govuk.access.operator.cache.BindingInformer;
+import digital.govuk.access.operator.cache.CompactBindingStore;
 import digital.govuk.access.operator.cache.LeanItemStore;
 import digital.govuk.access.operator.cache.RecentWrites;
 import digital.govuk.access.operator.runtime.AccessMetrics;
@@ -130,7 +131,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 InformerEventSourceConfiguration.from(RoleBinding.class, EngineerAccess.class)
                         .withName(BINDINGS)
                         .withWatchAllNamespaces()
-                        .withItemStore(new LeanItemStore<>())
+                        // About 9.5 bindings per engineer: each held in a few dozen bytes, built again on each read.
+                        .withItemStore(new CompactBindingStore())
                         .withInformerListLimit(LeanItemStore.LIST_PAGE)
                         .withLabelSelector(ManagedBindings.MANAGED_BY_LABEL + "=" + ManagedBindings.MANAGED_BY)
                         .withSecondaryToPrimaryMapper(rb -> {

@@ -7,18 +7,21 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
- * An informer's store that keeps each object lean, since the caches hold every EngineerAccess and every managed
- * RoleBinding (ten or more per engineer):
+ * An informer's store that keeps each object lean, since the cache holds every EngineerAccess (the managed
+ * RoleBindings, ten or more per engineer, have a store of their own, {@link CompactBindingStore}, which leans them the
+ * same way and then holds them in a compact form):
  * <ul>
  * <li>without {@code metadata.managedFields}, the API server's record of which client set which field, which the
  * operator never reads (it writes with plain create, update and delete, not server-side apply): on a RoleBinding that
  * record is about half the object;</li>
  * <li>with the strings that thousands of objects repeat (namespaces, label values, the owner's kind and name, the
- * role and subject kinds) shared rather than held once per object.</li>
+ * role and subject kinds, and in an EngineerAccess the strings of its spec and status: {@link SharedStrings}) shared
+ * rather than held once per object.</li>
  * </ul>
  * Nothing the operator reads is changed. docs/benchmarks.md gives the memory before and after.
  */
@@ -51,6 +54,10 @@ public class LeanItemStore<R extends HasMetadata> extends BasicItemStore<R> {
                 o.setName(shared(o.getName()));
                 o.setUid(shared(o.getUid()));
             }
+        }
+        if (obj instanceof CustomResource<?, ?> cr) {
+            SharedStrings.share(cr.getSpec());
+            SharedStrings.share(cr.getStatus());
         }
         if (obj instanceof RoleBinding rb) {
             if (rb.getRoleRef() != null) {

@@ -51,4 +51,30 @@ class LeanItemStoreTest {
         assertThat(kept.get(0).getMetadata().getNamespace()).isSameAs(kept.get(1).getMetadata().getNamespace());
         assertThat(kept.get(0).getRoleRef().getName()).isSameAs(kept.get(1).getRoleRef().getName());
     }
+
+    @Test
+    void anEngineerAccessKeepsItsValuesAndSharesItsRepeatedStrings() {
+        List<digital.govuk.access.api.v1alpha1.EngineerAccess> read = new java.util.ArrayList<>();
+        for (String name : List.of("jane-doe", "john-roe")) {
+            digital.govuk.access.api.v1alpha1.EngineerAccess ea = digital.govuk.access.operator.Fixtures.engineer(name,
+                    digital.govuk.access.operator.Fixtures.EARNED_ADMIN, "tech.lead@example.gov.uk");
+            digital.govuk.access.api.v1alpha1.EngineerAccessStatus status = new digital.govuk.access.api.v1alpha1.EngineerAccessStatus();
+            status.bindings.add(new digital.govuk.access.api.v1alpha1.BindingStatus("apps", name + "-deploy", "production-deploy", null));
+            status.bindings.add(new digital.govuk.access.api.v1alpha1.BindingStatus("web", name + "-deploy", "production-deploy", null));
+            ea.setStatus(status);
+            // As the informer reads it: every string its own copy.
+            read.add(Serialization.unmarshal(Serialization.asJson(ea), digital.govuk.access.api.v1alpha1.EngineerAccess.class));
+        }
+        List<String> before = read.stream().map(Serialization::asJson).toList();
+        LeanItemStore<digital.govuk.access.api.v1alpha1.EngineerAccess> store = new LeanItemStore<>();
+        read.forEach(ea -> store.put(store.getKey(ea), ea));
+        var jane = store.get("jane-doe");
+        var john = store.get("john-roe");
+        assertThat(List.of(Serialization.asJson(jane), Serialization.asJson(john))).isEqualTo(before);
+        assertThat(jane.getSpec().deployApproval.approvedBy).isSameAs(john.getSpec().deployApproval.approvedBy);
+        assertThat(jane.getSpec().shifts.get(0).startTime).isSameAs(john.getSpec().shifts.get(0).startTime);
+        assertThat(jane.getStatus().bindings.get(0).namespace).isSameAs(john.getStatus().bindings.get(0).namespace);
+        assertThat(jane.getStatus().bindings.get(0).clusterRole).isSameAs(john.getStatus().bindings.get(1).clusterRole);
+        assertThat(jane.getStatus().bindings.get(0).name).isSameAs(jane.getStatus().bindings.get(1).name);
+    }
 }
