@@ -4,7 +4,7 @@ MVN ?= mvn -B
 # The instant `make plan` shows; the examples are written around it. Override: make plan AT=now
 AT ?= 2026-12-02T12:00:00Z
 
-.PHONY: help test soak kube-binaries helm-binary run plan crds docs build image bench bench-decision bench-bounds clean
+.PHONY: help test soak kube-binaries helm-binary run plan crds docs build image bench bench-start bench-decision bench-bounds clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,11 +47,19 @@ image: ## Build the image tagged with the version and the commit (IMAGE=reposito
 	@IMAGE="$(IMAGE)" PUSH="$(PUSH)" scripts/build-image.sh
 
 JAR := target/quarkus-app/quarkus-run.jar
+# Packages the operator when src/main changed since the last package, and compiles the tests either way.
+define packaged
+@if [ ! -f $(JAR) ] || [ -n "$$(find src/main pom.xml -newer $(JAR) -print -quit)" ]; then \
+  $(MVN) -q -DskipTests package; else $(MVN) -q -DskipTests test-compile; fi
+endef
 
 bench: kube-binaries ## The operator against the floor on a local control plane: writes, lateness, memory, scaling (BENCH_QUICK=1: smoke test)
-	@if [ ! -f $(JAR) ] || [ -n "$$(find src/main pom.xml -newer $(JAR) -print -quit)" ]; then \
-	  $(MVN) -q -DskipTests package; else $(MVN) -q -DskipTests test-compile; fi
+	$(packaged)
 	java -cp "target/classes:target/test-classes:$$(cat target/test-classpath.txt)" digital.govuk.access.bench.Bench
+
+bench-start: kube-binaries ## Start to ready on Java 17, Java 25, compact headers and an AOT cache, alternated (START_ROUNDS=3)
+	$(packaged)
+	java -cp "target/classes:target/test-classes:$$(cat target/test-classpath.txt)" digital.govuk.access.bench.StartTimes
 
 bench-decision: ## Decisions per second for 10,000 engineers on one core
 	$(MVN) -q -DskipTests test-compile

@@ -206,7 +206,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         Outcome outcome = new Outcome(null, false, false);
         // The first reconciliation runs once JOSDK has listed every EngineerAccess and binding: then bindings that no
         // EngineerAccess justifies can be told apart.
-        orphans.start(caches, () -> bindingInformer.list().toList());
+        orphans.start(caches, () -> bindingInformer.keys().map(bindingInformer::get).flatMap(Optional::stream));
         clockSkew.start();
         stats.started(ea.getMetadata().getName());
         try {

@@ -267,6 +267,7 @@ public final class Bench {
                 s.statusWrites = d.to("engineeraccesses/status");
                 s.otherWrites = d.except("rolebindings", "engineeraccesses/status");
                 s.operatorCpuSeconds = cpuSeconds(operator.pid());
+                s.extra.put("start_timeline_seconds", timeline(operator, started, s.readySeconds, audit, auditFrom));
                 footprint(s, operator);
                 say("[%d engineers] operator: ready %.2f s (list floor %.2f s), CPU %.1f s, converged %.2f s (%s); RoleBinding writes %d for %d"
                         + " needed; status writes %d; other %s; RSS %.0f MiB, heap %.0f MiB", n, s.readySeconds, s.listFloorSeconds,
@@ -549,7 +550,10 @@ public final class Bench {
     // The operator process.
 
     private OperatorProcess startOperator(String name, Path kubeconfig) {
-        return OperatorProcess.start(name, kubeconfig, OUT.resolve("logs"), Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"), jvmOptions);
+        // "{name}" in an option becomes the process's name, so that each operator's recording has a file of its own
+        // (BENCH_JVM_EXTRA=-XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile).
+        return OperatorProcess.start(name, kubeconfig, OUT.resolve("logs"), Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"),
+                jvmOptions.stream().map(o -> o.replace("{name}", name)).toList());
     }
 
     /** The chart's jvmOptions, and -XX:MaxRAM standing in for its memory limit (a pod's JVM reads that from the cgroup). */
@@ -569,7 +573,7 @@ public final class Bench {
         return out;
     }
 
-    private static Instant awaitReady(OperatorProcess p) {
+    static Instant awaitReady(OperatorProcess p) {
         awaitUntil("the operator to be ready", Duration.ofSeconds(120), () -> {
             if (!p.alive()) {
                 throw new IllegalStateException(p.name() + " exited:\n" + p.tail());
@@ -612,6 +616,27 @@ public final class Bench {
             token = page.getMetadata().getContinue();
         } while (token != null && !token.isEmpty());
         return n;
+    }
+
+    /**
+     * Where a cold start's time goes, in seconds from the process start: the JVM and Quarkus until the first log line,
+     * the operator starting, each controller's informers synced, Quarkus started, ready, and the first write answered.
+     */
+    private static Map<String, Object> timeline(OperatorProcess p, Instant started, double ready, AuditLog audit, long auditFrom) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("first_log_line", firstLogged(p, "", started));
+        m.put("operator_starting", firstLogged(p, "Starting operator", started));
+        m.put("policy_controller_started", firstLogged(p, "'accesspolicy' controller started", started));
+        m.put("engineer_controller_started", firstLogged(p, "'engineeraccess' controller started", started));
+        m.put("quarkus_started", firstLogged(p, "started in", started));
+        m.put("ready", round(ready, 3));
+        m.put("first_write_answered", audit.since(auditFrom, RealApiServer.OPERATOR_USER).stream().map(AuditLog.Write::answered)
+                .min(Instant::compareTo).map(t -> round(secondsSince(started, t), 3)).orElse(null));
+        return m;
+    }
+
+    private static Double firstLogged(OperatorProcess p, String text, Instant started) {
+        return p.logTimes(text).stream().findFirst().map(t -> round(secondsSince(started, t), 3)).orElse(null);
     }
 
     /** User and system CPU seconds a process has used (/proc/PID/stat, in clock ticks of 1/100 s). */
@@ -664,7 +689,27 @@ public final class Bench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gc.waitFor(60, TimeUnit.SECONDS);
         s.heapUsedMib = p.sum("jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
+        if (p.nativeMemoryTracked()) {
+            s.extra.put("native_memory_committed_mib", nativeMemory(p));
+        }
         s.extra.put("heap_max_mib", round(p.sum("jvm_memory_max_bytes", "area=\"heap\"") / (1024 * 1024), 1));
+    }
+
+    /**
+     * Where the operator's memory goes, by the JVM's own account (with BENCH_JVM_EXTRA=-XX:NativeMemoryTracking=summary):
+     * committed MiB by category, as {@code jcmd PID VM.native_memory summary} reports it.
+     */
+    private static Map<String, Object> nativeMemory(OperatorProcess p) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(p.pid()), "VM.native_memory", "summary", "scale=KB").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        Files.writeString(OUT.resolve("logs").resolve(p.name() + "-native-memory.txt"), out);
+        Map<String, Object> m = new LinkedHashMap<>();
+        Matcher line = Pattern.compile("(?m)^-?\\s*([A-Za-z][A-Za-z ]*?)\\s*\\(reserved=\\d+KB, committed=(\\d+)KB\\)").matcher(out);
+        while (line.find()) {
+            m.put(line.group(1).strip(), round(Long.parseLong(line.group(2)) / 1024.0, 1));
+        }
+        return m;
     }
 
     /** When the operator's last RoleBinding or status write after {@code offset} was answered. */
@@ -715,7 +760,7 @@ public final class Bench {
         }
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

@@ -33,12 +33,14 @@ public final class OperatorProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int managementPort;
+    private final boolean nativeMemoryTracked;
 
-    private OperatorProcess(String name, Process process, Path log, int managementPort) {
+    private OperatorProcess(String name, Process process, Path log, int managementPort, boolean nativeMemoryTracked) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.managementPort = managementPort;
+        this.nativeMemoryTracked = nativeMemoryTracked;
     }
 
     /**
@@ -79,7 +81,8 @@ public final class OperatorProcess implements AutoCloseable {
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
             env.putAll(new HashMap<>(extraEnv));
             Files.writeString(log, "----- " + name + " started at " + Instant.now() + " -----\n");
-            return new OperatorProcess(name, builder.start(), log, managementPort);
+            return new OperatorProcess(name, builder.start(), log, managementPort,
+                    jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking=") && !o.endsWith("=off")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -129,6 +132,11 @@ public final class OperatorProcess implements AutoCloseable {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Whether the JVM was started with native memory tracking (jcmd PID VM.native_memory then answers). */
+    public boolean nativeMemoryTracked() {
+        return nativeMemoryTracked;
     }
 
     public long pid() {

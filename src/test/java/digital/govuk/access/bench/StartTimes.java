@@ -1,0 +1,137 @@
+package digital.govuk.access.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.it.LocalControlPlane;
+import digital.govuk.access.it.OperatorProcess;
+import digital.govuk.access.it.RealApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * {@code make bench-start}: start to ready of the operator on each JVM worth comparing (docs/benchmarks.md, "Start"),
+ * on one local control plane with a few engineers, the chart's JVM options, leader election off, the JVMs alternated
+ * round by round so a slower minute of a shared machine falls on all of them. For each start: seconds to
+ * {@code /q/health/ready}, RSS once converged, and the start's timeline from the log. Java 25's AOT cache (JEP 483/515)
+ * is recorded first by a training run against the same cluster. Settings: START_ROUNDS (3), START_ENGINEERS (10),
+ * JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64). Prints a table and writes target/bench/start-times.json. Exits 0
+ * whatever it measures.
+ */
+public final class StartTimes {
+    record Jvm(String name, String javaHome, List<String> extra) {
+    }
+
+    private StartTimes() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(env("START_ROUNDS", "3"));
+        int engineers = Integer.parseInt(env("START_ENGINEERS", "10"));
+        String java17 = System.getProperty("java.home");
+        String java25 = env("JAVA25_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64");
+        Path aot = Bench.OUT.resolve("operator.aot");
+        Path aotCoh = Bench.OUT.resolve("operator-coh.aot");
+        List<Jvm> jvms = new ArrayList<>(List.of(new Jvm("java17", java17, List.of()), new Jvm("java25", java25, List.of()),
+                new Jvm("java25 compact headers", java25, List.of("-XX:+UseCompactObjectHeaders")),
+                new Jvm("java25 AOT cache", java25, List.of("-XX:AOTCache=" + aot)),
+                new Jvm("java25 compact headers, AOT cache", java25, List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + aotCoh))));
+        List<String> chart = Bench.chartJvmOptions();
+        Files.createDirectories(Bench.OUT);
+        Path dir = Bench.OUT.resolve("control-plane");
+        Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
+        try (LocalControlPlane cp = LocalControlPlane.start(dir); KubernetesClient admin = cp.admin()) {
+            RealApiServer.install(admin);
+            Workload workload = new Workload(10, 3, 20261202L);
+            workload.namespaces().forEach(ns -> admin.resource(ns).create());
+            try (var in = Files.newInputStream(Path.of("examples/00-policy.yaml"))) {
+                admin.resource(admin.resources(AccessPolicy.class).load(in).item()).create();
+            }
+            workload.engineers(0, engineers, Instant.now()).forEach(ea -> admin.resource(ea).create());
+            Path kubeconfig = cp.kubeconfigFor(RealApiServer.OPERATOR_USER, cp.env("KUBE_OPERATOR_TOKEN"));
+            // Training runs: the AOT caches are written when the JVM exits.
+            train(java25, chart, List.of("-XX:AOTCacheOutput=" + aot), kubeconfig);
+            train(java25, chart, List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCacheOutput=" + aotCoh), kubeconfig);
+            for (int round = 1; round <= rounds; round++) {
+                for (Jvm jvm : jvms) {
+                    if (jvm.extra().stream().anyMatch(o -> o.startsWith("-XX:AOTCache=")) && !Files.exists(aot)) {
+                        continue;
+                    }
+                    Map<String, Object> r = once(jvm, chart, kubeconfig, "start-" + round);
+                    results.computeIfAbsent(jvm.name(), k -> new ArrayList<>()).add(r);
+                    Bench.say("%s, round %d: ready %.2f s, RSS %s MiB, timeline %s", jvm.name(), round, (Double) r.get("ready_seconds"),
+                            r.get("rss_mib"), r.get("timeline"));
+                }
+            }
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("engineers", engineers);
+        json.put("rounds", rounds);
+        json.put("chart_jvm_options", chart);
+        json.put("machine", Bench.machine());
+        json.put("results", results);
+        Files.writeString(Bench.OUT.resolve("start-times.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+        System.out.printf(Locale.ROOT, "%n%-36s %-24s %-24s%n", "JVM", "ready s (each round)", "RSS MiB (each round)");
+        results.forEach((name, runs) -> System.out.printf(Locale.ROOT, "%-36s %-24s %-24s%n", name,
+                runs.stream().map(r -> String.format(Locale.ROOT, "%.2f", (Double) r.get("ready_seconds"))).toList(),
+                runs.stream().map(r -> String.valueOf(r.get("rss_mib"))).toList()));
+        System.out.println("results: " + Bench.OUT.resolve("start-times.json"));
+        System.exit(0);
+    }
+
+    private static void train(String javaHome, List<String> chart, List<String> extra, Path kubeconfig) {
+        System.setProperty("operator.java.home", javaHome);
+        List<String> options = new ArrayList<>(chart);
+        options.addAll(extra);
+        long t = System.nanoTime();
+        try (OperatorProcess p = OperatorProcess.start("aot-training", kubeconfig, Bench.OUT.resolve("logs"),
+                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"), options)) {
+            Bench.awaitReady(p);
+            Bench.sleep(Duration.ofSeconds(15)); // the first reconciliations, a status write, a metrics scrape's worth of code
+            p.management("/q/metrics");
+        }
+        Bench.say("AOT training run %s: %.1f s", extra, (System.nanoTime() - t) / 1e9);
+    }
+
+    private static Map<String, Object> once(Jvm jvm, List<String> chart, Path kubeconfig, String name) throws Exception {
+        System.setProperty("operator.java.home", jvm.javaHome());
+        List<String> options = new ArrayList<>(chart);
+        options.addAll(jvm.extra());
+        Map<String, Object> r = new LinkedHashMap<>();
+        Instant started = Instant.now();
+        try (OperatorProcess p = OperatorProcess.start(name, kubeconfig, Bench.OUT.resolve("logs"), Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"),
+                options)) {
+            Instant ready = Bench.awaitReady(p);
+            r.put("ready_seconds", Bench.round(Duration.between(started, ready).toNanos() / 1e9, 3));
+            Bench.sleep(Duration.ofSeconds(3));
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    r.put("rss_mib", Long.parseLong(line.replaceAll("\\D", "")) / 1024);
+                }
+            }
+            Map<String, Object> timeline = new LinkedHashMap<>();
+            for (String[] mark : new String[][] {{"first_log_line", ""}, {"operator_starting", "Starting operator"},
+                    {"engineer_controller_started", "'engineeraccess' controller started"}, {"quarkus_started", "started in"}}) {
+                timeline.put(mark[0], p.logTimes(mark[1]).stream().findFirst()
+                        .map(t -> Bench.round(Duration.between(started, t).toNanos() / 1e9, 3)).orElse(null));
+            }
+            r.put("timeline", timeline);
+        }
+        return r;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+}
