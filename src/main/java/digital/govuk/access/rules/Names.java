@@ -31,6 +31,10 @@ final class Names {
         if (name == null) {
             return "";
         }
+        if (printableAscii(name)) {
+            // NFKC leaves printable ASCII as it is, so this is what the general path gives, without its cost.
+            return name.toLowerCase(Locale.ROOT).strip();
+        }
         String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         return Normalizer.normalize(folded, Normalizer.Form.NFKC).strip();
     }
@@ -43,6 +47,9 @@ final class Names {
         if (Bounded.tooLong(name, Bounds.NAME, field, problems)) {
             return null;
         }
+        if (printableAscii(name)) {
+            return key(name); // no printable ASCII character is invisible
+        }
         for (int i = 0; i < name.length();) {
             int cp = name.codePointAt(i);
             if (Values.invisible(cp)) {
@@ -53,6 +60,20 @@ final class Names {
             i += Character.charCount(cp);
         }
         return key(name);
+    }
+
+    /**
+     * Whether every character is printable ASCII, from space to {@code ~}: the common case, for which neither the
+     * invisible-character check nor Unicode normalisation can change or refuse anything.
+     */
+    static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a name, as its {@link #key} gives it, is an e-mail address: it holds an {@code @}. */
