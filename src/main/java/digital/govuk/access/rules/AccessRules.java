@@ -108,9 +108,16 @@ public final class AccessRules {
         Prepared(Facts f, EffectivePolicy p) {
             this.f = f;
             this.p = p;
-            this.shadowEnds = f.shifts().stream().filter(s -> s.role() == ShiftRole.Shadow).map(Facts.ShiftFact::end)
-                    .sorted().toArray(Instant[]::new);
             List<Facts.ShiftFact> shifts = f.shifts();
+            Instant[] ends = new Instant[shifts.size()];
+            int shadows = 0;
+            for (Facts.ShiftFact s : shifts) {
+                if (s.role() == ShiftRole.Shadow) {
+                    ends[shadows++] = s.end();
+                }
+            }
+            Arrays.sort(ends, 0, shadows);
+            this.shadowEnds = Arrays.copyOf(ends, shadows);
             this.prerequisitesAtStart = new boolean[shifts.size()];
             for (int i = 0; i < shifts.size(); i++) {
                 Facts.ShiftFact s = shifts.get(i);
