@@ -31,9 +31,9 @@ final class Names {
         if (name == null) {
             return "";
         }
-        if (printableAscii(name)) {
-            // NFKC leaves printable ASCII as it is, so this is what the general path gives, without its cost.
-            return name.toLowerCase(Locale.ROOT).strip();
+        String ascii = asciiKey(name);
+        if (ascii != null) {
+            return ascii;
         }
         String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         return Normalizer.normalize(folded, Normalizer.Form.NFKC).strip();
@@ -47,8 +47,9 @@ final class Names {
         if (Bounded.tooLong(name, Bounds.NAME, field, problems)) {
             return null;
         }
-        if (printableAscii(name)) {
-            return key(name); // no printable ASCII character is invisible
+        String ascii = asciiKey(name);
+        if (ascii != null) {
+            return ascii; // no printable ASCII character is invisible
         }
         for (int i = 0; i < name.length();) {
             int cp = name.codePointAt(i);
@@ -74,6 +75,22 @@ final class Names {
             }
         }
         return true;
+    }
+
+    /**
+     * The key of a name all in printable ASCII, which NFKC leaves as it is: the general path's result without its
+     * cost, and without lower-casing a name that has no capital letter. Null for any other name.
+     */
+    private static String asciiKey(String name) {
+        boolean capitals = false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < ' ' || c > '~') {
+                return null;
+            }
+            capitals |= c >= 'A' && c <= 'Z';
+        }
+        return (capitals ? name.toLowerCase(Locale.ROOT) : name).strip();
     }
 
     /** Whether a name, as its {@link #key} gives it, is an e-mail address: it holds an {@code @}. */
