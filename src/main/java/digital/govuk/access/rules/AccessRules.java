@@ -208,7 +208,12 @@ public final class AccessRules {
         Decision.Grounds grounds = new Decision.Grounds(shift, exceptionAdmin ? latestActive : null,
                 time.revoked ? time.revokingAbsence : null);
         return new Decision(List.of(), level, supervised, expiry, null, deployOk, earned.held, time.revoked,
-                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems, grounds);
+                immutable(unmet), immutable(exceptions), rota.status, rota.orderProblems, grounds);
+    }
+
+    /** As {@link List#copyOf}, without copying an empty list (the usual case for most of a decision's lists). */
+    private static <T> List<T> immutable(List<T> list) {
+        return list.isEmpty() ? List.of() : List.copyOf(list);
     }
 
     /** Facts about time at one instant that several rules share. */
@@ -558,6 +563,6 @@ public final class AccessRules {
                         + (eligibleFrom == null ? "" : " (eligible from " + eligibleFrom + ")"));
             }
         }
-        return new Rota(new RotaStatus(completed, eligible), List.copyOf(problems));
+        return new Rota(new RotaStatus(completed, eligible), immutable(problems));
     }
 }
