@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
 
 import digital.govuk.access.api.v1alpha1.ApproverRole;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
@@ -55,7 +54,12 @@ public final class AccessRules {
         // test below is "instant >= some fact instant"), so the next change is the first of those
         // instants after now at which the decision differs. Each try costs time linear in the spec's size
         // (see Prepared), and the spec's lists are bounded (Bounds), so a decision stays fast.
+        Instant previous = null;
         for (Instant candidate : candidates(facts, now)) {
+            if (candidate.equals(previous)) {
+                continue; // tried already
+            }
+            previous = candidate;
             if (!at(prepared, candidate).equals(current)) {
                 return current.withNextTransition(candidate);
             }
@@ -63,31 +67,33 @@ public final class AccessRules {
         return current;
     }
 
-    private static TreeSet<Instant> candidates(Facts f, Instant now) {
-        TreeSet<Instant> set = new TreeSet<>();
-        addAfter(set, f.clearanceFrom(), now);
-        addAfter(set, f.probationPassed(), now);
+    /** The facts' instants after now, in order; an instant named twice is there twice. */
+    private static List<Instant> candidates(Facts f, Instant now) {
+        List<Instant> later = new ArrayList<>();
+        addAfter(later, f.clearanceFrom(), now);
+        addAfter(later, f.probationPassed(), now);
         if (f.approval() != null) {
-            addAfter(set, f.approval().from(), now);
+            addAfter(later, f.approval().from(), now);
         }
         for (Facts.ShiftFact s : f.shifts()) {
-            addAfter(set, s.start(), now);
-            addAfter(set, s.end(), now);
+            addAfter(later, s.start(), now);
+            addAfter(later, s.end(), now);
         }
         for (Facts.ExceptionFact e : f.exceptions()) {
-            addAfter(set, e.start(), now);
-            addAfter(set, e.expiry(), now);
+            addAfter(later, e.start(), now);
+            addAfter(later, e.expiry(), now);
         }
         for (Facts.AbsenceFact a : f.absences()) {
-            addAfter(set, a.revokedFrom(), now);
-            addAfter(set, a.returnAt(), now);
+            addAfter(later, a.revokedFrom(), now);
+            addAfter(later, a.returnAt(), now);
         }
-        return set;
+        later.sort(null);
+        return later;
     }
 
-    private static void addAfter(TreeSet<Instant> set, Instant t, Instant now) {
+    private static void addAfter(List<Instant> later, Instant t, Instant now) {
         if (t != null && t.isAfter(now)) {
-            set.add(t);
+            later.add(t);
         }
     }
 
@@ -99,7 +105,9 @@ public final class AccessRules {
     private static final class Prepared {
         final Facts f;
         final EffectivePolicy p;
+        /** The Shadow shifts' ends in order, in the first {@code shadowCount} places. */
         private final Instant[] shadowEnds;
+        private final int shadowCount;
         private final boolean[] prerequisitesAtStart;
         private final ExceptionStatus[] rejected;
         /** Each exception's state once its expiryTime has passed: the state of its last moment (see {@link #ended}). */
@@ -108,9 +116,17 @@ public final class AccessRules {
         Prepared(Facts f, EffectivePolicy p) {
             this.f = f;
             this.p = p;
-            this.shadowEnds = f.shifts().stream().filter(s -> s.role() == ShiftRole.Shadow).map(Facts.ShiftFact::end)
-                    .sorted().toArray(Instant[]::new);
             List<Facts.ShiftFact> shifts = f.shifts();
+            Instant[] ends = new Instant[shifts.size()];
+            int shadows = 0;
+            for (Facts.ShiftFact s : shifts) {
+                if (s.role() == ShiftRole.Shadow) {
+                    ends[shadows++] = s.end();
+                }
+            }
+            Arrays.sort(ends, 0, shadows);
+            this.shadowEnds = ends;
+            this.shadowCount = shadows;
             this.prerequisitesAtStart = new boolean[shifts.size()];
             for (int i = 0; i < shifts.size(); i++) {
                 Facts.ShiftFact s = shifts.get(i);
@@ -131,7 +147,7 @@ public final class AccessRules {
         /** Shadow shifts that ended at or before {@code t}. */
         int shadowShiftsEndedBy(Instant t) {
             int low = 0;
-            int high = shadowEnds.length;
+            int high = shadowCount;
             while (low < high) {
                 int mid = (low + high) >>> 1;
                 if (shadowEnds[mid].isAfter(t)) {
@@ -192,7 +208,12 @@ public final class AccessRules {
         Decision.Grounds grounds = new Decision.Grounds(shift, exceptionAdmin ? latestActive : null,
                 time.revoked ? time.revokingAbsence : null);
         return new Decision(List.of(), level, supervised, expiry, null, deployOk, earned.held, time.revoked,
-                List.copyOf(unmet), List.copyOf(exceptions), rota.status, rota.orderProblems, grounds);
+                immutable(unmet), immutable(exceptions), rota.status, rota.orderProblems, grounds);
+    }
+
+    /** As {@link List#copyOf}, without copying an empty list (the usual case for most of a decision's lists). */
+    private static <T> List<T> immutable(List<T> list) {
+        return list.isEmpty() ? List.of() : List.copyOf(list);
     }
 
     /** Facts about time at one instant that several rules share. */
@@ -542,6 +563,6 @@ public final class AccessRules {
                         + (eligibleFrom == null ? "" : " (eligible from " + eligibleFrom + ")"));
             }
         }
-        return new Rota(new RotaStatus(completed, eligible), List.copyOf(problems));
+        return new Rota(new RotaStatus(completed, eligible), immutable(problems));
     }
 }

@@ -2,6 +2,7 @@ package digital.govuk.access.rules;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import digital.govuk.access.api.v1alpha1.ExceptionStatus;
 import digital.govuk.access.api.v1alpha1.Level;
@@ -47,6 +48,38 @@ public record Decision(
      */
     public record Grounds(Integer adminShadowShift, Integer exception, Integer absence) {
         public static final Grounds NONE = new Grounds(null, null, null);
+
+        /** As a record's equals (written out for the reason given at {@link Decision#equals}). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Grounds g && Objects.equals(adminShadowShift, g.adminShadowShift)
+                    && Objects.equals(exception, g.exception) && Objects.equals(absence, g.absence);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(adminShadowShift, exception, absence);
+        }
+    }
+
+    /**
+     * Equal when every component is equal, as a record's equals. It is written out because the decision compares
+     * itself with the decision at each later instant that might change it, and a record's generated equals calls
+     * through method handles, which stay slow until the JIT has compiled them.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Decision d && level == d.level && supervised == d.supervised && deployOnItsOwn == d.deployOnItsOwn
+                && earnedAdmin == d.earnedAdmin && revoked == d.revoked && Objects.equals(accessExpiryTime, d.accessExpiryTime)
+                && Objects.equals(nextTransitionTime, d.nextTransitionTime) && Objects.equals(grounds, d.grounds)
+                && Objects.equals(problems, d.problems) && Objects.equals(unmet, d.unmet) && Objects.equals(exceptions, d.exceptions)
+                && Objects.equals(rota, d.rota) && Objects.equals(rotaOrderProblems, d.rotaOrderProblems);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(problems, level, supervised, accessExpiryTime, nextTransitionTime, deployOnItsOwn, earnedAdmin, revoked,
+                unmet, exceptions, rota, rotaOrderProblems, grounds);
     }
 
     public boolean specValid() {

@@ -31,6 +31,10 @@ final class Names {
         if (name == null) {
             return "";
         }
+        String ascii = asciiKey(name);
+        if (ascii != null) {
+            return ascii;
+        }
         String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         return Normalizer.normalize(folded, Normalizer.Form.NFKC).strip();
     }
@@ -43,6 +47,10 @@ final class Names {
         if (Bounded.tooLong(name, Bounds.NAME, field, problems)) {
             return null;
         }
+        String ascii = asciiKey(name);
+        if (ascii != null) {
+            return ascii; // no printable ASCII character is invisible
+        }
         for (int i = 0; i < name.length();) {
             int cp = name.codePointAt(i);
             if (Values.invisible(cp)) {
@@ -53,6 +61,36 @@ final class Names {
             i += Character.charCount(cp);
         }
         return key(name);
+    }
+
+    /**
+     * Whether every character is printable ASCII, from space to {@code ~}: the common case, for which neither the
+     * invisible-character check nor Unicode normalisation can change or refuse anything.
+     */
+    static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The key of a name all in printable ASCII, which NFKC leaves as it is: the general path's result without its
+     * cost, and without lower-casing a name that has no capital letter. Null for any other name.
+     */
+    private static String asciiKey(String name) {
+        boolean capitals = false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < ' ' || c > '~') {
+                return null;
+            }
+            capitals |= c >= 'A' && c <= 'Z';
+        }
+        return (capitals ? name.toLowerCase(Locale.ROOT) : name).strip();
     }
 
     /** Whether a name, as its {@link #key} gives it, is an e-mail address: it holds an {@code @}. */

@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -107,19 +109,19 @@ public final class SpecReader {
         List<Shift> specShifts = spec.shifts == null ? List.of() : spec.shifts;
         for (int i = 0; i < specShifts.size(); i++) {
             Shift s = specShifts.get(i);
-            String f = "spec.shifts[" + i + "]";
+            ShiftPaths f = ShiftPaths.AT[i];
             if (s == null) {
-                problems.add(new Problem(f, "must not be empty"));
+                problems.add(new Problem(f.entry(), "must not be empty"));
                 continue;
             }
             if (s.role == null) {
-                problems.add(new Problem(f + ".role", "is required: Shadow, AdminShadow, Secondary, Primary or OnCall"));
+                problems.add(new Problem(f.role(), "is required: Shadow, AdminShadow, Secondary, Primary or OnCall"));
             }
-            Instant start = instant(s.startTime, f + ".startTime", problems);
-            Instant end = instant(s.endTime, f + ".endTime", problems);
-            optionalName(s.supervisor, f + ".supervisor", problems);
+            Instant start = instant(s.startTime, f.startTime(), problems);
+            Instant end = instant(s.endTime, f.endTime(), problems);
+            optionalName(s.supervisor, f.supervisor(), problems);
             if (start != null && end != null && !end.isAfter(start)) {
-                problems.add(new Problem(f + ".endTime", "must be after startTime (" + Values.cut(s.startTime) + "), not "
+                problems.add(new Problem(f.endTime(), "must be after startTime (" + Values.cut(s.startTime) + "), not "
                         + Values.cut(s.endTime)));
             } else if (s.role != null && start != null && end != null) {
                 shifts.add(new Facts.ShiftFact(s.role, start, end));
@@ -130,23 +132,23 @@ public final class SpecReader {
         List<AdminException> specExceptions = spec.exceptions == null ? List.of() : spec.exceptions;
         for (int i = 0; i < specExceptions.size(); i++) {
             AdminException e = specExceptions.get(i);
-            String f = "spec.exceptions[" + i + "]";
+            ExceptionPaths f = ExceptionPaths.AT[i];
             if (e == null) {
-                problems.add(new Problem(f, "must not be empty"));
+                problems.add(new Problem(f.entry(), "must not be empty"));
                 continue;
             }
-            String by = requiredName(e.approvedBy, f + ".approvedBy", problems);
+            String by = requiredName(e.approvedBy, f.approvedBy(), problems);
             boolean reason = e.businessCase != null && !e.businessCase.isEmpty();
             if (!reason) {
-                problems.add(new Problem(f + ".businessCase", "is required: why the engineer needs Admin access"));
-            } else if (Bounded.tooLong(e.businessCase, Bounds.BUSINESS_CASE, f + ".businessCase", problems)) {
+                problems.add(new Problem(f.businessCase(), "is required: why the engineer needs Admin access"));
+            } else if (Bounded.tooLong(e.businessCase, Bounds.BUSINESS_CASE, f.businessCase(), problems)) {
                 reason = false;
             }
-            String supervisor = optionalName(e.supervisor, f + ".supervisor", problems);
-            Instant start = instant(e.startTime, f + ".startTime", problems);
-            Instant expiry = instant(e.expiryTime, f + ".expiryTime", problems);
+            String supervisor = optionalName(e.supervisor, f.supervisor(), problems);
+            Instant start = instant(e.startTime, f.startTime(), problems);
+            Instant expiry = instant(e.expiryTime, f.expiryTime(), problems);
             if (start != null && expiry != null && !expiry.isAfter(start)) {
-                problems.add(new Problem(f + ".expiryTime", "must be after startTime (" + Values.cut(e.startTime) + "), not "
+                problems.add(new Problem(f.expiryTime(), "must be after startTime (" + Values.cut(e.startTime) + "), not "
                         + Values.cut(e.expiryTime)));
             } else if (by != null && reason && start != null && expiry != null) {
                 exceptions.add(new Facts.ExceptionFact(i, by, e.businessCase, supervisor, start, expiry));
@@ -157,15 +159,15 @@ public final class SpecReader {
         List<Absence> specAbsences = spec.absences == null ? List.of() : spec.absences;
         for (int i = 0; i < specAbsences.size(); i++) {
             Absence ab = specAbsences.get(i);
-            String f = "spec.absences[" + i + "]";
+            AbsencePaths f = AbsencePaths.AT[i];
             if (ab == null) {
-                problems.add(new Problem(f, "must not be empty"));
+                problems.add(new Problem(f.entry(), "must not be empty"));
                 continue;
             }
-            LocalDate from = ab.from == null ? missingDate(f + ".from", problems) : date(ab.from, f + ".from", problems);
-            LocalDate until = ab.until == null ? null : date(ab.until, f + ".until", problems);
+            LocalDate from = ab.from == null ? missingDate(f.from(), problems) : date(ab.from, f.from(), problems);
+            LocalDate until = ab.until == null ? null : date(ab.until, f.until(), problems);
             if (from != null && until != null && until.isBefore(from)) {
-                problems.add(new Problem(f + ".until", "must not be before from (" + Values.cut(ab.from) + "), not "
+                problems.add(new Problem(f.until(), "must not be before from (" + Values.cut(ab.from) + "), not "
                         + Values.cut(ab.until)));
             } else if (from != null && (ab.until == null || until != null)) {
                 LocalDate threshold = from.plusDays(policy.longAbsenceDays());
@@ -185,8 +187,47 @@ public final class SpecReader {
                 List.copyOf(shifts), List.copyOf(exceptions), List.copyOf(absences)), List.of());
     }
 
+    // The paths of the fields of each entry of the spec's lists (spec.shifts[2].endTime), made once for every index the
+    // bounds allow rather than each time a spec is read: the lists' bounds are checked before any entry is read.
+
+    private record ShiftPaths(String entry, String role, String startTime, String endTime, String supervisor) {
+        static final ShiftPaths[] AT = new ShiftPaths[Bounds.SHIFTS];
+        static {
+            for (int i = 0; i < AT.length; i++) {
+                String e = "spec.shifts[" + i + "]";
+                AT[i] = new ShiftPaths(e, e + ".role", e + ".startTime", e + ".endTime", e + ".supervisor");
+            }
+        }
+    }
+
+    private record ExceptionPaths(String entry, String approvedBy, String businessCase, String supervisor, String startTime,
+            String expiryTime) {
+        static final ExceptionPaths[] AT = new ExceptionPaths[Bounds.EXCEPTIONS];
+        static {
+            for (int i = 0; i < AT.length; i++) {
+                String e = "spec.exceptions[" + i + "]";
+                AT[i] = new ExceptionPaths(e, e + ".approvedBy", e + ".businessCase", e + ".supervisor", e + ".startTime",
+                        e + ".expiryTime");
+            }
+        }
+    }
+
+    private record AbsencePaths(String entry, String from, String until) {
+        static final AbsencePaths[] AT = new AbsencePaths[Bounds.ABSENCES];
+        static {
+            for (int i = 0; i < AT.length; i++) {
+                String e = "spec.absences[" + i + "]";
+                AT[i] = new AbsencePaths(e, e + ".from", e + ".until");
+            }
+        }
+    }
+
     /** The confirmations of a deploy approval that are not true, by field name. */
     public static List<String> missing(Confirmations c) {
+        if (c != null && Boolean.TRUE.equals(c.codeReview) && Boolean.TRUE.equals(c.releaseResponsibilities)
+                && Boolean.TRUE.equals(c.rollback) && Boolean.TRUE.equals(c.gettingHelp)) {
+            return List.of(); // the usual case, without building a list to copy
+        }
         List<String> missing = new ArrayList<>(4);
         if (c == null || !Boolean.TRUE.equals(c.codeReview)) {
             missing.add("codeReview");
@@ -203,7 +244,22 @@ public final class SpecReader {
         return List.copyOf(missing);
     }
 
+    /**
+     * The first instant of a day in the zone, as {@code day.atStartOfDay(zone).toInstant()} gives it. When the zone's
+     * offset does not change within a day either side of the day's midnight as if in UTC (almost every day), local
+     * midnight has that one offset; otherwise java.time works out gaps and overlaps.
+     */
     static Instant start(LocalDate day, ZoneId zone) {
+        long midnight = day.toEpochDay() * 86_400L;
+        ZoneRules rules = zone.getRules();
+        Instant dayBefore = Instant.ofEpochSecond(midnight - 86_400L);
+        ZoneOffsetTransition next = rules.nextTransition(dayBefore);
+        if (next == null) {
+            return Instant.ofEpochSecond(midnight - rules.getOffset(dayBefore).getTotalSeconds());
+        }
+        if (next.toEpochSecond() > midnight + 86_400L) {
+            return Instant.ofEpochSecond(midnight - next.getOffsetBefore().getTotalSeconds());
+        }
         return day.atStartOfDay(zone).toInstant();
     }
 
@@ -329,12 +385,17 @@ public final class SpecReader {
 
     /** YYYY-MM-DD, or null. */
     static LocalDate quickDate(String s) {
-        if (s.length() != 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
+        return s.length() == 10 ? quickDate(s, 0) : null;
+    }
+
+    /** YYYY-MM-DD at s[from, from + 10), or null. */
+    private static LocalDate quickDate(String s, int from) {
+        if (s.charAt(from + 4) != '-' || s.charAt(from + 7) != '-') {
             return null;
         }
-        int y = digits(s, 0, 4);
-        int m = digits(s, 5, 7);
-        int d = digits(s, 8, 10);
+        int y = digits(s, from, from + 4);
+        int m = digits(s, from + 5, from + 7);
+        int d = digits(s, from + 8, from + 10);
         if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) {
             return null;
         }
@@ -350,7 +411,7 @@ public final class SpecReader {
         if (s.length() != 20 || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
             return null;
         }
-        LocalDate day = quickDate(s.substring(0, 10));
+        LocalDate day = quickDate(s, 0);
         int h = digits(s, 11, 13);
         int min = digits(s, 14, 16);
         int sec = digits(s, 17, 19);

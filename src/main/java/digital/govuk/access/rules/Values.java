@@ -28,6 +28,9 @@ public final class Values {
         if (value == null) {
             return "";
         }
+        if (value.length() <= max && Names.printableAscii(value)) {
+            return value; // nothing to make visible, nothing to cut
+        }
         StringBuilder shown = new StringBuilder(Math.min(value.length(), max + 12));
         for (int i = 0; i < value.length();) {
             int cp = value.codePointAt(i);

@@ -46,7 +46,7 @@ public final class DecisionBenchmark {
     static final int WARMUP_PASSES = Integer.getInteger("bench.warmup", 5);
     /** More passes (-Dbench.passes=200) give a profiler more samples. */
     static final int MEASURED_PASSES = Integer.getInteger("bench.passes", 15);
-    static final double TARGET_PER_SECOND = 100_000;
+    static final double TARGET_PER_SECOND = 300_000;
     static final int NAMESPACES = 20;
     static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
     static final long SEED = 20261202L;

@@ -2,12 +2,19 @@ package digital.govuk.access.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.text.Normalizer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.Test;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -54,6 +61,51 @@ class QuickParsingTest {
         } else if (text.length() == 10) {
             assertThat(parses(text)).as(text).isFalse();
         }
+    }
+
+    @Test
+    void startOfDayIsJavaTimesForEveryZoneAndEveryDayAroundNow() {
+        for (String id : ZoneId.getAvailableZoneIds()) {
+            ZoneId zone = ZoneId.of(id);
+            for (LocalDate day = LocalDate.of(2023, 1, 1); day.getYear() < 2030; day = day.plusDays(1)) {
+                assertThat(SpecReader.start(day, zone)).as("%s %s", id, day).isEqualTo(day.atStartOfDay(zone).toInstant());
+            }
+        }
+    }
+
+    @Property(tries = 3000)
+    void startOfDayIsJavaTimesForAnyDay(@ForAll("zones") String id, @ForAll("days") long epochDay) {
+        ZoneId zone = ZoneId.of(id);
+        LocalDate day = LocalDate.ofEpochDay(epochDay);
+        assertThat(SpecReader.start(day, zone)).isEqualTo(day.atStartOfDay(zone).toInstant());
+    }
+
+    @Provide
+    Arbitrary<String> zones() {
+        return Arbitraries.of(ZoneId.getAvailableZoneIds()).edgeCases(c -> c.add("Europe/London").add("America/Santiago")
+                .add("UTC").add("+05:30").add("-18:00"));
+    }
+
+    @Provide
+    Arbitrary<Long> days() {
+        return Arbitraries.longs().between(LocalDate.of(1850, 1, 1).toEpochDay(), LocalDate.of(2200, 1, 1).toEpochDay());
+    }
+
+    @Property(tries = 3000)
+    void theAsciiPathOfNamesIsTheGeneralOne(@ForAll("asciiNames") String name) {
+        String general = Normalizer.normalize(Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT),
+                Normalizer.Form.NFKC).strip();
+        assertThat(Names.key(name)).isEqualTo(general);
+        List<Problem> problems = new ArrayList<>();
+        String checked = Names.check(name, "f", problems);
+        boolean visible = name.codePoints().noneMatch(Values::invisible);
+        assertThat(checked).isEqualTo(visible ? general : null);
+        assertThat(problems.isEmpty()).isEqualTo(visible);
+    }
+
+    @Provide
+    Arbitrary<String> asciiNames() {
+        return Arbitraries.strings().ascii().ofMaxLength(40).edgeCases(c -> c.add(" Jane.Doe@Example.GOV.uk ").add("\t").add("\u007f"));
     }
 
     private static boolean parses(String date) {
