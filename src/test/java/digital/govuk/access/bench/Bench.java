@@ -47,7 +47,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * the steady state, an early or missed transition, or a cluster that does not end as plan says. Never on timing.
  * <p>
  * Settings (system properties, or the environment variables in brackets): BENCH_QUICK=1 for the smoke test;
- * bench.engineers [BENCH_ENGINEERS], bench.series [BENCH_SERIES, comma-separated, "" for none], bench.concurrency
+ * bench.engineers [BENCH_ENGINEERS], bench.series [BENCH_SERIES, comma-separated, "" for none; N@M runs
+ * N engineers with a memory limit of M MiB instead of the chart's], bench.concurrency
  * [BENCH_CONCURRENCY, the floor's thread counts to try], bench.transitions [BENCH_TRANSITIONS], bench.grants
  * [BENCH_GRANTS], bench.burst [BENCH_BURST], bench.window [BENCH_WINDOW, seconds], bench.series-floor
  * [BENCH_SERIES_FLOOR=0: the series without the floor, for the long 10,000-engineer point], bench.deploy-namespaces,
@@ -59,13 +60,23 @@ public final class Bench {
     static final Path VALUES = Path.of("helm", "engineer-access-operator", "values.yaml");
     static final Duration CONVERGE = Duration.ofMinutes(10);
 
-    record Options(boolean quick, int engineers, List<Integer> series, boolean seriesFloor, List<Integer> concurrencies, int deployNamespaces,
+    /** A point of the series: this many engineers, with the chart's memory limit or {@code memoryMib} ("10000@768"). */
+    record Point(int engineers, Integer memoryMib) {
+        static List<Point> parse(String csv) {
+            return Arrays.stream(csv.split(",")).map(String::strip).filter(p -> !p.isEmpty()).map(p -> {
+                String[] parts = p.split("@");
+                return new Point(Integer.parseInt(parts[0]), parts.length > 1 ? Integer.valueOf(parts[1]) : null);
+            }).toList();
+        }
+    }
+
+    record Options(boolean quick, int engineers, List<Point> series, boolean seriesFloor, List<Integer> concurrencies, int deployNamespaces,
             int adminNamespaces, long seed, int transitions, int grants, int burst, int windowSeconds) {
         static Options read() {
             boolean quick = "1".equals(setting("bench.quick", "BENCH_QUICK", "0"));
             return new Options(quick,
                     Integer.parseInt(setting("bench.engineers", "BENCH_ENGINEERS", quick ? "100" : "2000")),
-                    ints(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000")),
+                    Point.parse(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,10000@768")),
                     !"0".equals(setting("bench.series-floor", "BENCH_SERIES_FLOOR", "0")),
                     ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "64")),
                     Integer.parseInt(setting("bench.deploy-namespaces", "BENCH_DEPLOY_NAMESPACES", "10")),
@@ -101,6 +112,7 @@ public final class Bench {
         double operatorSeconds;
         double readySeconds;
         double listFloorSeconds = Double.NaN;
+        Integer memoryLimitMib;
         OnTime.Result lag;
         OnTime.Result floorLag;
         double operatorCpuSeconds = Double.NaN;
@@ -125,6 +137,7 @@ public final class Bench {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("engineers", engineers);
+            m.put("memory_limit_mib", memoryLimitMib);
             m.put("namespaces", namespaces);
             m.put("bindings_needed", bindingsNeeded);
             m.put("raw_seconds", round(rawSeconds, 3));
@@ -193,10 +206,11 @@ public final class Bench {
         Bench bench = new Bench(options);
         say("make bench%s: %d engineers, %d deploy + %d admin namespaces, seed %d; operator JVM: %s", options.quick() ? " (quick)" : "",
                 options.engineers(), options.deployNamespaces(), options.adminNamespaces(), options.seed(), String.join(" ", bench.jvmOptions));
-        Scale head = bench.scale(options.engineers(), true, options.concurrencies());
+        Scale head = bench.scale(options.engineers(), null, true, options.concurrencies());
         List<Scale> series = new ArrayList<>();
-        for (int n : options.series()) {
-            series.add(n == options.engineers() ? head : bench.scale(n, false, options.seriesFloor() ? List.of(head.rawConcurrency) : List.of()));
+        for (Point p : options.series()) {
+            series.add(p.engineers() == options.engineers() && p.memoryMib() == null ? head
+                    : bench.scale(p.engineers(), p.memoryMib(), false, options.seriesFloor() ? List.of(head.rawConcurrency) : List.of()));
         }
         double decisions = decisionsPerSecond(options.quick());
         Map<String, Object> json = bench.json(head, series, decisions, (System.nanoTime() - t0) / 1e9);
@@ -213,7 +227,7 @@ public final class Bench {
     // ---------------------------------------------------------------------------------------------------------------
     // One scale: a fresh control plane, the workload, the floor, the operator.
 
-    private Scale scale(int n, boolean full, List<Integer> concurrencies) throws Exception {
+    private Scale scale(int n, Integer memoryMib, boolean full, List<Integer> concurrencies) throws Exception {
         Path dir = OUT.resolve("control-plane");
         AuditLog.enable(dir);
         say("[%d engineers] starting a fresh local control plane", n);
@@ -247,7 +261,8 @@ public final class Bench {
             ApiServerWrites.Snapshot before = writes.snapshot();
             long auditFrom = audit.end();
             Instant started = Instant.now();
-            OperatorProcess operator = startOperator("operator-" + n, operatorKubeconfig);
+            s.memoryLimitMib = memoryMib != null ? memoryMib : chartMemoryMib();
+            OperatorProcess operator = startOperator("operator-" + n, operatorKubeconfig, memoryMib);
             try {
                 s.readySeconds = secondsSince(started, awaitReady(operator));
                 OperatorProcess running = operator;
@@ -376,7 +391,7 @@ public final class Bench {
         steady.put("restart_list_floor_seconds", round(listFloor(cp), 3));
         ApiServerWrites.Snapshot b1 = writes.snapshot();
         Instant restarted = Instant.now();
-        operator = startOperator("operator-restarted", kubeconfig);
+        operator = startOperator("operator-restarted", kubeconfig, null);
         double ready = secondsSince(restarted, awaitReady(operator));
         OperatorProcess restartedOperator = operator;
         awaitUntil("a pass over every engineer after the restart", CONVERGE, () -> reconciled(restartedOperator) >= all);
@@ -549,21 +564,28 @@ public final class Bench {
     // ---------------------------------------------------------------------------------------------------------------
     // The operator process.
 
-    private OperatorProcess startOperator(String name, Path kubeconfig) {
+    /** The operator as the chart runs it; with {@code memoryMib}, as if its memory limit were that instead. */
+    private OperatorProcess startOperator(String name, Path kubeconfig, Integer memoryMib) {
         // "{name}" in an option becomes the process's name, so that each operator's recording has a file of its own
         // (BENCH_JVM_EXTRA=-XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile).
         return OperatorProcess.start(name, kubeconfig, OUT.resolve("logs"), Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false"),
-                jvmOptions.stream().map(o -> o.replace("{name}", name)).toList());
+                jvmOptions.stream().map(o -> o.replace("{name}", name))
+                        .map(o -> memoryMib != null && o.startsWith("-XX:MaxRAM=") ? "-XX:MaxRAM=" + memoryMib + "m" : o).toList());
+    }
+
+    /** The chart's memory limit in MiB (null when it is not given in Mi). */
+    static Integer chartMemoryMib() throws IOException {
+        Matcher m = Pattern.compile("(\\d+)Mi").matcher(new YAMLMapper().readTree(VALUES.toFile()).path("resources").path("limits").path("memory").asText());
+        return m.matches() ? Integer.valueOf(m.group(1)) : null;
     }
 
     /** The chart's jvmOptions, and -XX:MaxRAM standing in for its memory limit (a pod's JVM reads that from the cgroup). */
     static List<String> chartJvmOptions() throws IOException {
         JsonNode values = new YAMLMapper().readTree(VALUES.toFile());
         List<String> out = new ArrayList<>(Arrays.asList(values.path("jvmOptions").asText().strip().split("\\s+")));
-        String limit = values.path("resources").path("limits").path("memory").asText();
-        Matcher m = Pattern.compile("(\\d+)Mi").matcher(limit);
-        if (m.matches()) {
-            out.add("-XX:MaxRAM=" + m.group(1) + "m");
+        Integer limit = chartMemoryMib();
+        if (limit != null) {
+            out.add("-XX:MaxRAM=" + limit + "m");
         }
         // For experiments only (docs/benchmarks.md): options added after the chart's.
         String extra = System.getenv("BENCH_JVM_EXTRA");
