@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -409,6 +410,11 @@ public final class Bench {
             return p;
         });
         awaitUntil("a pass over every engineer after the policy change", CONVERGE, () -> reconciled(restartedOperator) >= r0 + all);
+        // The policy's own acknowledgement of the edit (its status's observedGeneration) belongs to this phase, however late.
+        awaitUntil("the policy's status to acknowledge the edit", CONVERGE, () -> {
+            AccessPolicy p = admin.resources(AccessPolicy.class).withName("default").get();
+            return p.getStatus() != null && Objects.equals(p.getStatus().observedGeneration, p.getMetadata().getGeneration());
+        });
         awaitQuiet(writes);
         ApiServerWrites.Snapshot policy = writes.snapshot().minus(b2);
         steady.put("policy_change", policy.counts());
