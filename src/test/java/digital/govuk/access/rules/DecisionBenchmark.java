@@ -116,19 +116,7 @@ public final class DecisionBenchmark {
 
     /** ManagedBindings.desired for every engineer over 20 namespaces. */
     private static void bindings(List<String> names, Decision[] decisions, EffectivePolicy policy) {
-        List<NamespaceInfo> namespaces = new ArrayList<>();
-        for (int i = 0; i < NAMESPACES; i++) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put("kubernetes.io/metadata.name", "ns-" + i);
-            labels.put("team", "team-" + (i % 4));
-            if (i % 2 == 0) {
-                labels.put(EffectivePolicy.DEPLOY_LABEL, "true");
-            }
-            if (i % 3 == 0) {
-                labels.put(EffectivePolicy.ADMIN_LABEL, "true");
-            }
-            namespaces.add(new NamespaceInfo("ns-" + i, Map.copyOf(labels), i == NAMESPACES - 1));
-        }
+        List<NamespaceInfo> namespaces = namespaces(true);
         long bindingCount = 0;
         for (int pass = 0; pass < WARMUP_PASSES; pass++) {
             bindingCount = bindingsPass(names, decisions, policy, namespaces);
@@ -196,7 +184,28 @@ public final class DecisionBenchmark {
                 + " (" + System.getProperty("java.vm.name") + "), max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
     }
 
-    static EffectivePolicy policy() {
+    /**
+     * The benchmark's 20 namespaces: every second selected for Deploy, every third for Admin, the last one terminating
+     * when {@code lastTerminating}. Also used by operator.cache.CacheFootprint.
+     */
+    public static List<NamespaceInfo> namespaces(boolean lastTerminating) {
+        List<NamespaceInfo> namespaces = new ArrayList<>();
+        for (int i = 0; i < NAMESPACES; i++) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put("kubernetes.io/metadata.name", "ns-" + i);
+            labels.put("team", "team-" + (i % 4));
+            if (i % 2 == 0) {
+                labels.put(EffectivePolicy.DEPLOY_LABEL, "true");
+            }
+            if (i % 3 == 0) {
+                labels.put(EffectivePolicy.ADMIN_LABEL, "true");
+            }
+            namespaces.add(new NamespaceInfo("ns-" + i, Map.copyOf(labels), lastTerminating && i == NAMESPACES - 1));
+        }
+        return namespaces;
+    }
+
+    public static EffectivePolicy policy() {
         AccessPolicySpec spec = new AccessPolicySpec();
         spec.techLeads = new ArrayList<>(List.of(TECH_LEADS));
         spec.exceptionApprovers = new ArrayList<>(List.of(new ExceptionApprover(HEAD_OF_TECH, ApproverRole.HeadOfTechnology),
@@ -211,7 +220,7 @@ public final class DecisionBenchmark {
     // The engineers. Stages and weights (per 100): new starter 12, deploy 28, shadowing 8, on the AdminShadow shift 4,
     // earned Admin 14, rota 12, exception 8, absence 10, invalid 4. Dates are spread around NOW.
 
-    static List<EngineerAccessSpec> engineers(SplittableRandom r, List<String> kinds) {
+    public static List<EngineerAccessSpec> engineers(SplittableRandom r, List<String> kinds) {
         List<EngineerAccessSpec> out = new ArrayList<>(ENGINEERS);
         for (int i = 0; i < ENGINEERS; i++) {
             int roll = r.nextInt(100);

@@ -1,12 +1,9 @@
 package digital.govuk.access.operator.cache;
 
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Method;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
@@ -22,6 +19,7 @@ import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.NamespaceInfo;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
+import digital.govuk.access.rules.DecisionBenchmark;
 import digital.govuk.access.rules.EffectivePolicy;
 import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.status.PolicyState;
@@ -237,35 +235,15 @@ public final class CacheFootprint {
 
     // ---- DecisionBenchmark's realistic engineers, policy and namespaces ----
 
-    @SuppressWarnings("unchecked")
-    private static List<EngineerAccessSpec> specs() throws ReflectiveOperationException {
-        Class<?> bench = Class.forName("digital.govuk.access.rules.DecisionBenchmark");
-        Method engineers = bench.getDeclaredMethod("engineers", SplittableRandom.class, List.class);
-        engineers.setAccessible(true);
-        return (List<EngineerAccessSpec>) engineers.invoke(null, new SplittableRandom(20261202L), new ArrayList<String>());
+    private static List<EngineerAccessSpec> specs() {
+        return DecisionBenchmark.engineers(new SplittableRandom(20261202L), new ArrayList<>());
     }
 
-    private static EffectivePolicy policy() throws ReflectiveOperationException {
-        Class<?> bench = Class.forName("digital.govuk.access.rules.DecisionBenchmark");
-        Method policy = bench.getDeclaredMethod("policy");
-        policy.setAccessible(true);
-        return (EffectivePolicy) policy.invoke(null);
+    private static EffectivePolicy policy() {
+        return DecisionBenchmark.policy();
     }
 
     private static List<NamespaceInfo> namespaces() {
-        List<NamespaceInfo> namespaces = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put("kubernetes.io/metadata.name", "ns-" + i);
-            labels.put("team", "team-" + (i % 4));
-            if (i % 2 == 0) {
-                labels.put(EffectivePolicy.DEPLOY_LABEL, "true");
-            }
-            if (i % 3 == 0) {
-                labels.put(EffectivePolicy.ADMIN_LABEL, "true");
-            }
-            namespaces.add(new NamespaceInfo("ns-" + i, Map.copyOf(labels), false));
-        }
-        return namespaces;
+        return DecisionBenchmark.namespaces(false);
     }
 }
