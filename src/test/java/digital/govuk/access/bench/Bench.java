@@ -487,14 +487,8 @@ public final class Bench {
         awaitQuiet(writes);
         ApiServerWrites.Snapshot d = writes.snapshot().minus(b1);
         OnTime.Result r = OnTime.measure(plan, audit, offset);
-        Map<String, Object> lag = new LinkedHashMap<>();
-        lag.put("p50", r.percentile(50));
-        lag.put("p99", r.percentile(99));
-        lag.put("max", r.max());
-        lag.put("count", r.lateMillis().size());
+        Map<String, Object> lag = r.json();
         lag.put("transitions", r.transitions());
-        lag.put("early", r.early());
-        lag.put("missed", r.missed());
         lag.put("extra_binding_writes", r.extraWrites());
         lag.put("writes_in_window", d.counts());
         double count = operator.metric("engineer_access_transition_lateness_seconds_count") - lateBefore;
@@ -539,13 +533,7 @@ public final class Bench {
             sleep(Duration.ofSeconds(2)); // the audit log is written after the answer
             OnTime.Result r = OnTime.measure(plan, audit, offset);
             s.floorLag = r;
-            Map<String, Object> lag = new LinkedHashMap<>();
-            lag.put("p50", r.percentile(50));
-            lag.put("p99", r.percentile(99));
-            lag.put("max", r.max());
-            lag.put("count", r.lateMillis().size());
-            lag.put("early", r.early());
-            lag.put("missed", r.missed());
+            Map<String, Object> lag = r.json();
             lag.put("threads", threads);
             s.extra.put("floor_lag_ms", lag);
             if (s.lag != null) {

@@ -41,6 +41,18 @@ final class OnTime {
         long max() {
             return lateMillis.stream().max(Comparator.naturalOrder()).orElse(-1L);
         }
+
+        /** p50, p99, max and count of the lateness in ms, and the early and missed changes, for results.json. */
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("p50", percentile(50));
+            m.put("p99", percentile(99));
+            m.put("max", max());
+            m.put("count", lateMillis.size());
+            m.put("early", early);
+            m.put("missed", missed);
+            return m;
+        }
     }
 
     /** The engineers of the phase (their names start with {@code prefix}) and the changes they will need. */

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -79,14 +78,7 @@ final class OnTimeFloor {
                 awaitInstant(e.getKey());
                 e.getValue().forEach(r -> sent.add(pool.submit(r)));
             }
-            for (Future<?> f : sent) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the floor's on-time writes failed: " + e.getCause().getMessage(), e.getCause());
+            Parallel.await(sent, "the floor's on-time writes");
         } finally {
             pool.shutdownNow();
         }

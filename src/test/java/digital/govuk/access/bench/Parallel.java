@@ -19,7 +19,16 @@ final class Parallel {
             for (Runnable task : tasks) {
                 done.add(pool.submit(task));
             }
-            for (Future<?> f : done) {
+            await(done, what);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits for every task; the first failure ends it, saying what failed. */
+    static void await(List<Future<?>> tasks, String what) {
+        try {
+            for (Future<?> f : tasks) {
                 f.get();
             }
         } catch (InterruptedException e) {
@@ -27,8 +36,6 @@ final class Parallel {
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

@@ -348,13 +348,7 @@ class OperatorTest {
      */
     @Test
     void anExpiryReadAheadDeletesAtTheInstantWithNoReadInFront() throws InterruptedException {
-        client.resource(Fixtures.policy(APPROVERS)).create();
-        Instant expiry = clock.instant().plusMillis(500);
-        create(engineer("read-ahead", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
-        awaitBinding("apps", "read-ahead-admin", true);
-        awaitLevel("read-ahead", Level.Admin);
-        // The read ahead (due at once: the expiry is less than a second away) finds the version the status write made.
-        await().atMost(WAIT).until(() -> readAhead.holds("read-ahead"));
+        Instant expiry = adminUntilHalfASecondFromNow("read-ahead");
         await().atMost(WAIT).until(orphans::idle);
         drainRequests();
 
@@ -367,6 +361,20 @@ class OperatorTest {
                         && line.contains("/engineeraccesses/read-ahead "));
     }
 
+    /**
+     * An engineer holding Admin by an exception that ends half a second from the clock's now, once the operator has
+     * read it ahead of that expiry (due at once: the expiry is less than a second away), after its status write.
+     */
+    Instant adminUntilHalfASecondFromNow(String name) {
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        Instant expiry = clock.instant().plusMillis(500);
+        create(engineer(name, exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
+        awaitBinding("apps", name + "-admin", true);
+        awaitLevel(name, Level.Admin);
+        await().atMost(WAIT).until(() -> readAhead.holds(name));
+        return expiry;
+    }
+
     /** The requests sent before the DELETE of {@code path}, which must be among them. */
     static List<String> beforeTheDelete(List<String> sent, String path) {
         int delete = sent.indexOf(sent.stream().filter(line -> line.startsWith("DELETE") && line.contains(path)).findFirst()
@@ -376,12 +384,7 @@ class OperatorTest {
 
     @Test
     void anExpiryAfterAnEditSinceTheReadAheadReadsAgainFirst() throws InterruptedException {
-        client.resource(Fixtures.policy(APPROVERS)).create();
-        Instant expiry = clock.instant().plusMillis(500);
-        create(engineer("read-again", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
-        awaitBinding("apps", "read-again-admin", true);
-        awaitLevel("read-again", Level.Admin);
-        await().atMost(WAIT).until(() -> readAhead.holds("read-again"));
+        Instant expiry = adminUntilHalfASecondFromNow("read-again");
         long before = stats.completedFor("read-again");
         // An edit that changes no decision, after the read ahead: the copy at the expiry is not the version read.
         editSpec("read-again", ea -> ea.getSpec().exceptions.get(0).businessCase = "Incident cover, extended notes");
