@@ -40,24 +40,23 @@ class ChartInstallTest {
 
     @TempDir
     static Path tmp;
+    static ChartedControlPlane cluster;
     static LocalControlPlane controlPlane;
     static KubernetesClient admin;
     static HelmCli.Release release;
 
     @BeforeAll
     static void installTheChart() throws IOException, InterruptedException {
-        controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
-        admin = controlPlane.admin();
-        release = ChartInstall.install(controlPlane.kubeconfig(), "policyClusterRoles: {create: true}");
+        cluster = ChartedControlPlane.install(tmp.resolve("control-plane"), "policyClusterRoles: {create: true}");
+        controlPlane = cluster.controlPlane();
+        admin = cluster.admin();
+        release = cluster.release();
     }
 
     @AfterAll
     static void stopTheControlPlane() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -57,6 +57,7 @@ class ChartUpgradeIT {
 
     @TempDir
     static Path tmp;
+    static ChartedControlPlane cluster;
     static LocalControlPlane controlPlane;
     static KubernetesClient admin;
     static OperatorProcess operator;
@@ -67,10 +68,10 @@ class ChartUpgradeIT {
 
     @BeforeAll
     static void installThePreviousReleaseAndRunTheOperator() throws IOException, InterruptedException {
-        controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
-        admin = controlPlane.admin();
-        HelmCli.Release installed = ChartInstall.install(PREVIOUS_RELEASE, controlPlane.kubeconfig(), "policyClusterRoles: {create: true}");
-        assertThat(installed.status()).isEqualTo("deployed");
+        cluster = ChartedControlPlane.install(tmp.resolve("control-plane"), PREVIOUS_RELEASE, "policyClusterRoles: {create: true}");
+        controlPlane = cluster.controlPlane();
+        admin = cluster.admin();
+        assertThat(cluster.release().status()).isEqualTo("deployed");
         for (String file : List.of("examples/01-namespaces.yaml", "examples/10-engineers.yaml")) {
             try (InputStream in = Files.newInputStream(Path.of(file))) {
                 for (HasMetadata item : admin.load(in).items()) {
@@ -95,11 +96,8 @@ class ChartUpgradeIT {
         if (operator != null) {
             operator.close();
         }
-        if (admin != null) {
-            admin.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -34,6 +34,7 @@ import digital.govuk.access.api.v1alpha1.NamespaceSelector;
 import digital.govuk.access.api.v1alpha1.Shift;
 import digital.govuk.access.chart.Chart;
 import digital.govuk.access.chart.ChartInstall;
+import digital.govuk.access.chart.ChartedControlPlane;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
@@ -71,6 +72,7 @@ class CurrentKubernetesTest {
 
     @TempDir
     static Path tmp;
+    static ChartedControlPlane cluster;
     static LocalControlPlane controlPlane;
     static KubernetesClient admin;
 
@@ -82,10 +84,10 @@ class CurrentKubernetesTest {
         if (minor < NEEDS_MINOR) {
             return; // each test fails, saying why
         }
-        controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
-        admin = controlPlane.admin();
         // The chart as a platform team installs it, with the policy on; FLUX stands for the GitOps identity.
-        ChartInstall.install(controlPlane.kubeconfig(), "admissionPolicy: {enabled: true, trustedUsernames: [" + FLUX + "]}");
+        cluster = ChartedControlPlane.install(tmp.resolve("control-plane"), "admissionPolicy: {enabled: true, trustedUsernames: [" + FLUX + "]}");
+        controlPlane = cluster.controlPlane();
+        admin = cluster.admin();
         // Everyone signed in may edit EngineerAccess (as with the built-in "edit" role): only the policy stops them.
         admin.resource(new ClusterRoleBuilder().withNewMetadata().withName("engineeraccess-editor").endMetadata()
                 .addNewRule().withApiGroups(EngineerAccess.GROUP).withResources("engineeraccesses", "accesspolicies")
@@ -107,11 +109,8 @@ class CurrentKubernetesTest {
 
     @AfterAll
     static void stopTheControlPlane() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

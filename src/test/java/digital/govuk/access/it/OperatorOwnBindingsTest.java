@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.chart.Chart;
 import digital.govuk.access.chart.ChartInstall;
+import digital.govuk.access.chart.ChartedControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -38,6 +39,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 class OperatorOwnBindingsTest {
     @TempDir
     static Path tmp;
+    static ChartedControlPlane cluster;
     static LocalControlPlane controlPlane;
     static KubernetesClient admin;
     static KubernetesClient operator;
@@ -49,9 +51,9 @@ class OperatorOwnBindingsTest {
         if (minor < CurrentKubernetesTest.NEEDS_MINOR) {
             return; // each test fails, saying why
         }
-        controlPlane = LocalControlPlane.start(tmp.resolve("control-plane"));
-        admin = controlPlane.admin();
-        ChartInstall.install(controlPlane.kubeconfig(), "policyClusterRoles: {create: true}");
+        cluster = ChartedControlPlane.install(tmp.resolve("control-plane"), "policyClusterRoles: {create: true}");
+        controlPlane = cluster.controlPlane();
+        admin = cluster.admin();
         admin.resource(new NamespaceBuilder().withNewMetadata().withName("apps").endMetadata().build()).create();
         // Another team's RBAC, made by someone else.
         admin.resource(binding("team-view", "view", false)).create();
@@ -86,11 +88,8 @@ class OperatorOwnBindingsTest {
         if (operator != null) {
             operator.close();
         }
-        if (admin != null) {
-            admin.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
