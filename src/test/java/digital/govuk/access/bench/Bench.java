@@ -177,12 +177,14 @@ public final class Bench {
     private final Options options;
     private final Workload workload;
     private final List<String> jvmOptions;
+    private final Integer chartMemoryMib;
     private final List<String> problems = new ArrayList<>();
 
     private Bench(Options options) throws IOException {
         this.options = options;
         this.workload = new Workload(options.deployNamespaces(), options.adminNamespaces(), options.seed());
         this.jvmOptions = chartJvmOptions();
+        this.chartMemoryMib = chartMemoryMib();
     }
 
     public static void main(String[] args) {
@@ -262,7 +264,7 @@ public final class Bench {
             ApiServerWrites.Snapshot before = writes.snapshot();
             long auditFrom = audit.end();
             Instant started = Instant.now();
-            s.memoryLimitMib = memoryMib != null ? memoryMib : chartMemoryMib();
+            s.memoryLimitMib = memoryMib != null ? memoryMib : chartMemoryMib;
             OperatorProcess operator = startOperator("operator-" + n, operatorKubeconfig, memoryMib);
             try {
                 s.readySeconds = secondsSince(started, awaitReady(operator));
@@ -457,17 +459,27 @@ public final class Bench {
     // ---------------------------------------------------------------------------------------------------------------
     // On time.
 
-    private void onTime(Scale s, KubernetesClient admin, ApiServerWrites writes, AuditLog audit, OperatorProcess operator) {
+    /** The RoleBindings the on-time engineers hold before their window: Deploy for all, and Admin for those expiring. */
+    private int onTimeSetupBindings() {
+        return options.transitions() * (options.deployNamespaces() + options.adminNamespaces()) + options.grants() * options.deployNamespaces();
+    }
+
+    /**
+     * The on-time phase's engineers and changes, named with {@code prefix}, its window starting once there has been
+     * time to set it up: at the rate of {@code secondsFor} the scale's bindings, twice over, and at least 15 s (10 s quick).
+     */
+    private OnTime.Plan onTimePlan(String prefix, Scale s, double secondsFor, Instant now) {
         List<String> adminNamespaces = workload.namespaces().stream().map(ns -> ns.getMetadata().getName())
                 .filter(name -> name.startsWith("admin-")).toList();
-        Instant now = Instant.now();
-        int setupBindings = options.transitions() * (options.deployNamespaces() + options.adminNamespaces())
-                + options.grants() * options.deployNamespaces();
-        // Time to set the phase up, from the rate the operator converged at, twice over, and at least 15 s (10 s quick).
-        double rate = s.bindingsNeeded / Math.max(0.1, s.operatorSeconds);
-        long lead = Math.max(options.quick() ? 10 : 15, (long) Math.ceil(2 * setupBindings / rate) + 5);
-        OnTime.Plan plan = OnTime.plan("ot-", options.transitions(), options.grants(), options.burst(), Duration.ofSeconds(options.windowSeconds()),
+        double rate = s.bindingsNeeded / Math.max(0.1, secondsFor);
+        long lead = Math.max(options.quick() ? 10 : 15, (long) Math.ceil(2 * onTimeSetupBindings() / rate) + 5);
+        return OnTime.plan(prefix, options.transitions(), options.grants(), options.burst(), Duration.ofSeconds(options.windowSeconds()),
                 now, now.plusSeconds(lead), adminNamespaces);
+    }
+
+    private void onTime(Scale s, KubernetesClient admin, ApiServerWrites writes, AuditLog audit, OperatorProcess operator) {
+        int setupBindings = onTimeSetupBindings();
+        OnTime.Plan plan = onTimePlan("ot-", s, s.operatorSeconds, Instant.now());
         say("[%d engineers] on time: %d exceptions ending and %d starting between %s and %s, in bursts of up to %d", s.engineers,
                 options.transitions(), options.grants(), plan.windowStart(), plan.windowEnd(), options.burst());
         double lateBefore = operator.metric("engineer_access_transition_lateness_seconds_count");
@@ -511,16 +523,9 @@ public final class Bench {
      * instant, over the floor's best thread count; the ratio operator / floor for p50, p99 and max.
      */
     private void onTimeFloor(Scale s, LocalControlPlane cp, KubernetesClient admin, AuditLog audit) {
-        List<String> adminNamespaces = workload.namespaces().stream().map(ns -> ns.getMetadata().getName())
-                .filter(name -> name.startsWith("admin-")).toList();
         int threads = s.rawConcurrency > 0 ? s.rawConcurrency : 64;
-        int setupBindings = options.transitions() * (options.deployNamespaces() + options.adminNamespaces())
-                + options.grants() * options.deployNamespaces();
-        double rate = s.bindingsNeeded / Math.max(0.1, s.rawSeconds > 0 ? s.rawSeconds : s.operatorSeconds);
-        long lead = Math.max(options.quick() ? 10 : 15, (long) Math.ceil(2 * setupBindings / rate) + 5);
         Instant now = Instant.now();
-        OnTime.Plan plan = OnTime.plan("of-", options.transitions(), options.grants(), options.burst(),
-                Duration.ofSeconds(options.windowSeconds()), now, now.plusSeconds(lead), adminNamespaces);
+        OnTime.Plan plan = onTimePlan("of-", s, s.rawSeconds > 0 ? s.rawSeconds : s.operatorSeconds, now);
         say("[%d engineers] on-time floor: the same bursts between %s and %s, %d threads", s.engineers, plan.windowStart(),
                 plan.windowEnd(), threads);
         try (KubernetesClient client = floorClient(cp, threads)) {
@@ -639,20 +644,36 @@ public final class Bench {
      * the operator starting, each controller's informers synced, Quarkus started, ready, and the first write answered.
      */
     private static Map<String, Object> timeline(OperatorProcess p, Instant started, double ready, AuditLog audit, long auditFrom) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("first_log_line", firstLogged(p, "", started));
-        m.put("operator_starting", firstLogged(p, "Starting operator", started));
-        m.put("policy_controller_started", firstLogged(p, "'accesspolicy' controller started", started));
-        m.put("engineer_controller_started", firstLogged(p, "'engineeraccess' controller started", started));
-        m.put("quarkus_started", firstLogged(p, "started in", started));
+        Map<String, Object> m = logTimeline(p, started);
         m.put("ready", round(ready, 3));
         m.put("first_write_answered", audit.since(auditFrom, RealApiServer.OPERATOR_USER).stream().map(AuditLog.Write::answered)
                 .min(Instant::compareTo).map(t -> round(secondsSince(started, t), 3)).orElse(null));
         return m;
     }
 
+    /** The start's marks in the operator's log, in seconds from {@code started} (the process start). */
+    static Map<String, Object> logTimeline(OperatorProcess p, Instant started) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("first_log_line", firstLogged(p, "", started));
+        m.put("operator_starting", firstLogged(p, "Starting operator", started));
+        m.put("policy_controller_started", firstLogged(p, "'accesspolicy' controller started", started));
+        m.put("engineer_controller_started", firstLogged(p, "'engineeraccess' controller started", started));
+        m.put("quarkus_started", firstLogged(p, "started in", started));
+        return m;
+    }
+
     private static Double firstLogged(OperatorProcess p, String text, Instant started) {
         return p.logTimes(text).stream().findFirst().map(t -> round(secondsSince(started, t), 3)).orElse(null);
+    }
+
+    /** A memory figure of /proc/PID/status (VmRSS: resident now; VmHWM: the most it has been), in MiB. */
+    static double statusMib(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
     }
 
     /** User and system CPU seconds a process has used (/proc/PID/stat, in clock ticks of 1/100 s). */
@@ -694,13 +715,8 @@ public final class Bench {
 
     /** RSS now; heap in use after a full collection (what the operator keeps). */
     private static void footprint(Scale s, OperatorProcess p) throws IOException, InterruptedException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                s.rssMib = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-            } else if (line.startsWith("VmHWM:")) {
-                s.extra.put("operator_peak_rss_mib", round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0, 1));
-            }
-        }
+        s.rssMib = statusMib(p.pid(), "VmRSS");
+        s.extra.put("operator_peak_rss_mib", round(statusMib(p.pid(), "VmHWM"), 1));
         Process gc = new ProcessBuilder("jcmd", String.valueOf(p.pid()), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gc.waitFor(60, TimeUnit.SECONDS);

@@ -114,18 +114,8 @@ public final class StartTimes {
             Instant ready = Bench.awaitReady(p);
             r.put("ready_seconds", Bench.round(Duration.between(started, ready).toNanos() / 1e9, 3));
             Bench.sleep(Duration.ofSeconds(3));
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    r.put("rss_mib", Long.parseLong(line.replaceAll("\\D", "")) / 1024);
-                }
-            }
-            Map<String, Object> timeline = new LinkedHashMap<>();
-            for (String[] mark : new String[][] {{"first_log_line", ""}, {"operator_starting", "Starting operator"},
-                    {"engineer_controller_started", "'engineeraccess' controller started"}, {"quarkus_started", "started in"}}) {
-                timeline.put(mark[0], p.logTimes(mark[1]).stream().findFirst()
-                        .map(t -> Bench.round(Duration.between(started, t).toNanos() / 1e9, 3)).orElse(null));
-            }
-            r.put("timeline", timeline);
+            r.put("rss_mib", (long) Bench.statusMib(p.pid(), "VmRSS"));
+            r.put("timeline", Bench.logTimeline(p, started));
         }
         return r;
     }
