@@ -3,13 +3,15 @@ package digital.govuk.access.operator;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -28,7 +30,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * The audit trail: a Kubernetes Event on the EngineerAccess (in namespace default, as for every
  * cluster-scoped object) and one structured log line per change. The log line is written at once; the Event is
  * created in order on one thread of its own, so a reconciliation never waits for it and, at a burst of
- * transitions, Events do not compete with RoleBinding changes for the API server (docs/benchmarks.md).
+ * transitions, Events do not compete with RoleBinding changes for the API server (docs/benchmarks.md). At most
+ * {@link #QUEUE_LIMIT} wait; beyond that an Event is not written, and the log says how many were not.
  */
 @ApplicationScoped
 public class Audit {
@@ -36,17 +39,32 @@ public class Audit {
     static final String EVENT_NAMESPACE = "default";
     static final String COMPONENT = "engineer-access-operator";
 
+    /**
+     * Events waiting to be written, at most: client-go's event broadcaster keeps 1,000 too, and drops what comes
+     * beyond. A cold start of 10,000 engineers records a change for most of them within a minute, while the API server
+     * is busiest; beyond this, an Event is not written (its log line is: that is the record that is never dropped).
+     */
+    static final int QUEUE_LIMIT = 1000;
+
     private final KubernetesClient client;
     private final Clock clock;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "access-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ThreadPoolExecutor writer;
+    private final AtomicLong dropped = new AtomicLong();
 
+    @Inject
     public Audit(KubernetesClient client, Clock clock) {
+        this(client, clock, QUEUE_LIMIT);
+    }
+
+    /** With another limit than {@link #QUEUE_LIMIT} (tests). */
+    Audit(KubernetesClient client, Clock clock, int queueLimit) {
         this.client = client;
         this.clock = clock;
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(queueLimit), r -> {
+            Thread t = new Thread(r, "access-events");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -101,7 +119,12 @@ public class Audit {
         try {
             writer.execute(() -> create(event, reason, name));
         } catch (RejectedExecutionException e) {
-            LOG.warnf("could not write the %s Event for %s: the operator is stopping", reason, name);
+            if (writer.isShutdown()) {
+                LOG.warnf("could not write the %s Event for %s: the operator is stopping", reason, name);
+            } else if (dropped.getAndIncrement() == 0) {
+                LOG.warnf("Events are not being written: %d are waiting for the API server already; each change is still in"
+                        + " this log (how many were not written follows when the queue has room again)", writer.getQueue().size());
+            }
         }
     }
 
@@ -112,6 +135,15 @@ public class Audit {
             // An Event is a record, not the change itself: the log line above still holds it.
             LOG.warnf("could not write the %s Event for %s: %s", reason, name, e.getMessage());
         }
+        long notWritten = dropped.getAndSet(0);
+        if (notWritten > 0) {
+            LOG.warnf("the Event queue has room again; %d Events were not written while it was full (their changes are in this log)", notWritten);
+        }
+    }
+
+    /** Events not written since the queue was last full (tests). */
+    long dropped() {
+        return dropped.get();
     }
 
     /** Writes the Events still queued, for at most a few seconds, when the operator stops. */
