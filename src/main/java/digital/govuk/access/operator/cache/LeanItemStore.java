@@ -39,7 +39,8 @@ public class LeanItemStore<R extends HasMetadata> extends BasicItemStore<R> {
         return super.put(key, obj);
     }
 
-    static void lean(HasMetadata obj) {
+    /** Leaves out managedFields and shares repeated strings, in place. */
+    public static void lean(HasMetadata obj) {
         ObjectMeta meta = obj.getMetadata();
         if (meta == null) {
             return;
