@@ -77,7 +77,7 @@ public final class Bench {
             boolean quick = "1".equals(setting("bench.quick", "BENCH_QUICK", "0"));
             return new Options(quick,
                     Integer.parseInt(setting("bench.engineers", "BENCH_ENGINEERS", quick ? "100" : "2000")),
-                    Point.parse(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,10000@768")),
+                    Point.parse(setting("bench.series", "BENCH_SERIES", quick ? "" : "500,1000,2000,10000")),
                     !"0".equals(setting("bench.series-floor", "BENCH_SERIES_FLOOR", "0")),
                     ints(setting("bench.concurrency", "BENCH_CONCURRENCY", quick ? "16" : "64")),
                     Integer.parseInt(setting("bench.deploy-namespaces", "BENCH_DEPLOY_NAMESPACES", "10")),
