@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +20,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,6 +44,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,6 +62,8 @@ class RealApiServerTest {
 
     @Inject
     TestClock clock;
+    @Inject
+    KubernetesClient operatorClient;
     @Inject
     TransitionScheduler transitions;
     @Inject
@@ -400,6 +410,59 @@ class RealApiServerTest {
         // The operator writes status after it applies bindings: none were made.
         assertThat(bindingsOf("rules-system")).isEmpty();
         assertThat(bindingsOf("rules-group")).isEmpty();
+    }
+
+    /**
+     * Decision 64 on a real API server: the operator's own client (as Quarkus builds it) offers ChaCha20-Poly1305 first
+     * even when it is given an AES-only list of suites, as Netty gives it, and the API server (Go) takes it.
+     */
+    @Test
+    void theOperatorsClientOffersChaCha20AndTheApiServerTakesIt() throws Exception {
+        SSLContext context = ((StandardHttpClientBuilder<?, ?, ?>) operatorClient.getHttpClient().newBuilder()).getSslContext();
+        URI api = URI.create(operatorClient.getMasterUrl().toString());
+        SSLEngine engine = context.createSSLEngine(api.getHost(), api.getPort());
+        engine.setUseClientMode(true);
+        engine.setEnabledCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+        assertThat(handshake(engine, api.getHost(), api.getPort())).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
+    }
+
+    /** Shakes hands with the server over a plain socket; the suite agreed. */
+    private static String handshake(SSLEngine engine, String host, int port) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port))) {
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            ByteBuffer in = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            ByteBuffer app = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            engine.beginHandshake();
+            for (int step = 0; step < 1000; step++) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_WRAP -> {
+                        out.clear();
+                        engine.wrap(ByteBuffer.allocate(0), out);
+                        out.flip();
+                        while (out.hasRemaining()) {
+                            channel.write(out);
+                        }
+                    }
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        in.flip();
+                        SSLEngineResult result = engine.unwrap(in, app);
+                        in.compact();
+                        if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(in) < 0) {
+                            throw new IllegalStateException("the API server closed the connection during the handshake");
+                        }
+                    }
+                    case NEED_TASK -> {
+                        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+                            task.run();
+                        }
+                    }
+                    default -> {
+                        return engine.getSession().getCipherSuite();
+                    }
+                }
+            }
+            throw new IllegalStateException("the handshake did not finish");
+        }
     }
 
     @SuppressWarnings("unchecked")
