@@ -44,6 +44,11 @@ import digital.govuk.access.bindings.NamespaceInfo;
 public final class DecisionBenchmark {
     static final int ENGINEERS = 10_000;
     static final int WARMUP_PASSES = Integer.getInteger("bench.warmup", 5);
+    /**
+     * Warm-up lasts at least this long, however many passes that takes: 5 passes alone (a fraction of a second) left
+     * the optimising compiler behind on a busy 2-core machine, and the figure moved between 214,000 and 459,000.
+     */
+    static final long WARMUP_MILLIS = Long.getLong("bench.warmupMillis", 3000);
     /** More passes (-Dbench.passes=200) give a profiler more samples. */
     static final int MEASURED_PASSES = Integer.getInteger("bench.passes", 15);
     static final double TARGET_PER_SECOND = 300_000;
@@ -79,9 +84,7 @@ public final class DecisionBenchmark {
 
         // Warm up, and check the mix.
         Decision[] decisions = new Decision[ENGINEERS];
-        for (int pass = 0; pass < WARMUP_PASSES; pass++) {
-            pass(specs, policy, decisions);
-        }
+        int warmups = warmUp(() -> pass(specs, policy, decisions));
         report(kinds, decisions);
 
         double[] perSecond = new double[MEASURED_PASSES];
@@ -94,7 +97,7 @@ public final class DecisionBenchmark {
         double[] sorted = perSecond.clone();
         Arrays.sort(sorted);
         double median = median(sorted);
-        System.out.printf("  decide: %d warm-up + %d measured passes of %d decisions%n", WARMUP_PASSES, MEASURED_PASSES, ENGINEERS);
+        System.out.printf("  decide: %d warm-up + %d measured passes of %d decisions%n", warmups, MEASURED_PASSES, ENGINEERS);
         System.out.printf("  decisions/s: median %,.0f   min %,.0f   max %,.0f   (%.2f us per decision, median)%n",
                 median, sorted[0], sorted[sorted.length - 1], 1e6 / median);
         System.out.printf("  target >= %,.0f decisions/s on one core: %s%n", TARGET_PER_SECOND,
@@ -102,6 +105,17 @@ public final class DecisionBenchmark {
 
         bindings(names, decisions, policy);
         System.out.println("  (checksum " + sink + ")");
+    }
+
+    /** Runs {@code pass} at least {@link #WARMUP_PASSES} times and for at least {@link #WARMUP_MILLIS}; how many times. */
+    private static int warmUp(Runnable pass) {
+        long until = System.nanoTime() + WARMUP_MILLIS * 1_000_000;
+        int passes = 0;
+        while (passes < WARMUP_PASSES || System.nanoTime() < until) {
+            pass.run();
+            passes++;
+        }
+        return passes;
     }
 
     private static void pass(List<EngineerAccessSpec> specs, EffectivePolicy policy, Decision[] out) {
@@ -117,10 +131,8 @@ public final class DecisionBenchmark {
     /** ManagedBindings.desired for every engineer over 20 namespaces. */
     private static void bindings(List<String> names, Decision[] decisions, EffectivePolicy policy) {
         List<NamespaceInfo> namespaces = namespaces(true);
-        long bindingCount = 0;
-        for (int pass = 0; pass < WARMUP_PASSES; pass++) {
-            bindingCount = bindingsPass(names, decisions, policy, namespaces);
-        }
+        long bindingCount = bindingsPass(names, decisions, policy, namespaces);
+        warmUp(() -> bindingsPass(names, decisions, policy, namespaces));
         double[] perSecond = new double[MEASURED_PASSES];
         for (int pass = 0; pass < MEASURED_PASSES; pass++) {
             long t0 = System.nanoTime();
