@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
@@ -22,6 +22,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.runtime.DaemonTimer;
 import digital.govuk.access.operator.runtime.Reconnect;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -45,11 +46,7 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
 
     private final Clock clock;
     private final Retries retries;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "access-transitions");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("access-transitions");
     private final Map<ResourceID, Instant> byEngineer = new HashMap<>();
     private final TreeMap<Instant, Set<ResourceID>> byInstant = new TreeMap<>();
     private ScheduledFuture<?> wake;
@@ -162,6 +159,11 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
             delay = LONGEST_SLEEP;
         }
         wake = timer.schedule(this::fireDue, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Tasks in the timer's queue (tests: one at most, however often it was re-armed). */
+    int queuedTimerTasks() {
+        return ((ScheduledThreadPoolExecutor) timer).getQueue().size();
     }
 
     /** Whether the timer that wakes engineers still runs. */

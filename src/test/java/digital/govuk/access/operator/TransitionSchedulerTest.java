@@ -36,6 +36,18 @@ class TransitionSchedulerTest {
     }
 
     @Test
+    void reArmingLeavesNoCancelledTasksBehind() {
+        // Every reconciliation re-arms the one timer; the earliest instant here stays an hour away.
+        Instant first = clock.instant().plus(Duration.ofHours(1));
+        scheduler.schedule(new ResourceID("first"), first);
+        for (int i = 0; i < 1000; i++) {
+            scheduler.schedule(new ResourceID("engineer-" + i), first.plus(Duration.ofMinutes(1 + i)));
+        }
+        assertThat(scheduler.queuedTimerTasks()).isEqualTo(1);
+        assertThat(scheduler.scheduledFor(new ResourceID("engineer-999"))).contains(first.plus(Duration.ofMinutes(1000)));
+    }
+
+    @Test
     void wakesAtTheInstantAndNotBefore() {
         Instant at = clock.instant().plus(Duration.ofHours(2));
         scheduler.schedule(new ResourceID("jo"), at);
