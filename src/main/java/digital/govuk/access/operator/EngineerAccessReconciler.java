@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import digital.govuk.access.api.UnknownFields;
@@ -160,22 +161,30 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 return List.copyOf(bindings.getSecondaryResources(ea));
             }
         };
+        // Every engineer's bindings depend on every namespace and on the one policy. Each informer below maps an
+        // engineer to them directly: without a mapper this way too, JOSDK keeps an index from each engineer to each
+        // namespace, an entry per engineer and namespace (a million at 10,000 engineers and 100 namespaces).
+        AtomicReference<InformerEventSource<Namespace, EngineerAccess>> namespaceSource = new AtomicReference<>();
         InformerEventSource<Namespace, EngineerAccess> namespaces = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Namespace.class, EngineerAccess.class)
                         .withName("namespaces")
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(ns -> allEngineers(context))
+                        .withPrimaryToSecondaryMapper((EngineerAccess ea) -> namespaceSource.get() == null ? Set.of()
+                                : namespaceSource.get().keys().collect(Collectors.toSet()))
                         // Only a change of labels or the start of deletion can move bindings.
                         .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
                                 || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp()))
                         .build(),
                 context);
+        namespaceSource.set(namespaces);
         InformerEventSource<AccessPolicy, EngineerAccess> policies = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(AccessPolicy.class, EngineerAccess.class)
                         .withName("policies")
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(p -> AccessPolicy.DEFAULT_NAME.equals(p.getMetadata().getName())
                                 ? allEngineers(context) : Set.of())
+                        .withPrimaryToSecondaryMapper((EngineerAccess ea) -> Set.of(new ResourceID(AccessPolicy.DEFAULT_NAME)))
                         // The policy reconciler's own status writes change no decision, unless they say a policy
                         // that was valid became invalid or the other way (the operator's right to bind its roles
                         // changed); its first status write follows the spec every engineer has just been given.

@@ -33,10 +33,12 @@ import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.operator.runtime.ReconcileStats;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.test.junit.QuarkusTest;
@@ -67,6 +69,8 @@ class OperatorTest {
     Orphans orphans;
     @Inject
     ReadAhead readAhead;
+    @Inject
+    io.javaoperatorsdk.operator.Operator operator;
     @KubernetesTestServer
     KubernetesServer server;
 
@@ -89,6 +93,33 @@ class OperatorTest {
         for (String ns : namespaces) {
             client.namespaces().withName(ns).delete();
         }
+    }
+
+    /**
+     * Every engineer depends on every namespace and on the policy named default, and the namespace and policy informers
+     * say so with a mapper from engineer to them: JOSDK then keeps no index from each engineer to each namespace, which
+     * grew with engineers times namespaces (28,000 entries at 2,000 engineers and 14 namespaces).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachEngineerSeesEveryNamespaceAndThePolicyWithoutAnIndexPerEngineer() {
+        createNamespace("index-a");
+        createNamespace("index-b");
+        client.resource(Fixtures.policy(APPROVERS)).create();
+        EngineerAccess ea = create(Fixtures.engineer("indexed", ""));
+        var controller = (io.javaoperatorsdk.operator.processing.Controller<EngineerAccess>) operator
+                .getRegisteredController(EngineerAccessReconciler.NAME).orElseThrow();
+        var namespaceSource = (InformerEventSource<Namespace, EngineerAccess>) controller.getEventSourceManager()
+                .getEventSourceFor(Namespace.class, "namespaces");
+        var policySource = (InformerEventSource<AccessPolicy, EngineerAccess>) controller.getEventSourceManager()
+                .getEventSourceFor(AccessPolicy.class, "policies");
+        assertThat(namespaceSource.configuration().getPrimaryToSecondaryMapper()).isNotNull();
+        assertThat(policySource.configuration().getPrimaryToSecondaryMapper()).isNotNull();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(namespaceSource.getSecondaryResources(ea)).extracting(ns -> ns.getMetadata().getName())
+                    .contains("apps", "index-a", "index-b").hasSize((int) namespaceSource.keys().count());
+            assertThat(policySource.getSecondaryResources(ea)).extracting(p -> p.getMetadata().getName()).containsExactly("default");
+        });
     }
 
     void createNamespace(String name, String... labels) {
