@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
@@ -17,6 +16,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.operator.runtime.DaemonTimer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -56,13 +56,7 @@ public class ReadAhead {
     public ReadAhead(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(THREADS, r -> {
-            Thread t = new Thread(r, "access-read-ahead");
-            t.setDaemon(true);
-            return t;
-        });
-        pool.setRemoveOnCancelPolicy(true);
-        this.timer = pool;
+        this.timer = DaemonTimer.named("access-read-ahead", THREADS);
     }
 
     /**

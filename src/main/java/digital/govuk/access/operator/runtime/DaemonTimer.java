@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * A single named background thread for the operator's timers, which never keeps the process alive on its own. A
+ * Named background threads for the operator's timers, which never keep the process alive on their own. A
  * cancelled task leaves its queue at once: a timer that is re-armed at every reconciliation (the transitions) would
  * otherwise hold every cancelled task until its time, up to a day away (27,000 of them a few minutes after a cold
  * start of 2,000 engineers).
@@ -13,8 +13,14 @@ public final class DaemonTimer {
     private DaemonTimer() {
     }
 
+    /** One thread. */
     public static ScheduledExecutorService named(String name) {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        return named(name, 1);
+    }
+
+    /** {@code threads} threads, all named {@code name}. */
+    public static ScheduledExecutorService named(String name, int threads) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(threads, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;

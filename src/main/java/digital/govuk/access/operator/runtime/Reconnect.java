@@ -1,7 +1,6 @@
 package digital.govuk.access.operator.runtime;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +30,7 @@ public class Reconnect {
     private final KubernetesClient client;
     private final TransitionScheduler transitions;
     private final Duration period;
-    private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "api-server-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService probe = DaemonTimer.named("api-server-probe");
     private ScheduledFuture<?> probing;
     private boolean sawItDown;
 
