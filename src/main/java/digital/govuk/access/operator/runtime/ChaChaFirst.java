@@ -56,15 +56,9 @@ public final class ChaChaFirst implements HttpClient.Factory {
         return new Builder(this, vertx);
     }
 
-    /** Above Quarkus' own factory (1), which this replaces in the operator. */
-    @Override
-    public int priority() {
-        return 2;
-    }
-
     /**
-     * {@code requested}, with the ChaCha20 suites of {@code supported} first: those of them in {@code requested}
-     * keep their place among themselves, the others are added. Nothing else is added or taken away.
+     * {@code requested}, with the ChaCha20 suites of {@code supported} first, in the order of {@link #CHACHA}, whether
+     * {@code requested} had them or not. Nothing else is added, taken away or moved.
      */
     static String[] ordered(String[] requested, String[] supported) {
         Set<String> can = Set.of(supported);
