@@ -595,16 +595,7 @@ public final class Bench {
     }
 
     static Instant awaitReady(OperatorProcess p) {
-        awaitUntil("the operator to be ready", Duration.ofSeconds(120), () -> {
-            if (!p.alive()) {
-                throw new IllegalStateException(p.name() + " exited:\n" + p.tail());
-            }
-            try {
-                return p.management("/q/health/ready").getKey() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }, Duration.ofMillis(20));
+        p.awaitReady(Duration.ofSeconds(120));
         return Instant.now();
     }
 

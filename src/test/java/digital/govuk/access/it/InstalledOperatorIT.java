@@ -62,7 +62,7 @@ class InstalledOperatorIT {
     void healthAndMetricsAnswerWithTheirDocumentedNamesAndATransitionMovesTheLatenessHistogram() {
         OperatorProcess p = start("metrics");
         p.awaitLog("now holds the Lease", WAIT);
-        await().atMost(WAIT).until(() -> p.management("/q/health/ready").getKey() == 200);
+        p.awaitReady(WAIT);
         assertThat(p.management("/q/health/live").getKey()).isEqualTo(200);
         assertThat(p.management("/q/health/ready").getValue()).contains("\"role\": \"leader\"");
         awaitExact();
@@ -100,7 +100,8 @@ class InstalledOperatorIT {
         a.awaitLog("now holds the Lease", WAIT);
         OperatorProcess b = start("replica-b");
         b.awaitLog("waits to take over", WAIT);
-        await().atMost(WAIT).until(() -> a.management("/q/health/ready").getKey() == 200 && b.management("/q/health/ready").getKey() == 200);
+        a.awaitReady(WAIT);
+        b.awaitReady(WAIT);
         assertThat(b.management("/q/health/ready").getValue()).contains("follower");
 
         for (int i = 0; i < 20; i++) {

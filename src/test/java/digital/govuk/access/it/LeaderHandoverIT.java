@@ -100,7 +100,8 @@ class LeaderHandoverIT {
         a.awaitLog("now holds the Lease", WAIT);
         OperatorProcess b = start("handover-b", lease);
         b.awaitLog("waits to take over", WAIT);
-        await().atMost(WAIT).until(() -> a.management("/q/health/ready").getKey() == 200 && b.management("/q/health/ready").getKey() == 200);
+        a.awaitReady(WAIT);
+        b.awaitReady(WAIT);
         String leader = identity(a);
         String follower = identity(b);
         assertThat(holder(lease)).isEqualTo(leader);
@@ -165,7 +166,7 @@ class LeaderHandoverIT {
         String lease = "engineer-access-taken";
         OperatorProcess c = start("handover-taken", lease);
         c.awaitLog("now holds the Lease", WAIT);
-        await().atMost(WAIT).until(() -> c.management("/q/health/ready").getKey() == 200);
+        c.awaitReady(WAIT);
 
         // Another holder, renewed now: as when the API server was out of this process's reach and another took over.
         Instant taken = Instant.now();

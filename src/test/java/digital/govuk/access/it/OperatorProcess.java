@@ -34,6 +34,8 @@ public final class OperatorProcess implements AutoCloseable {
     private final Path log;
     private final int managementPort;
     private final boolean nativeMemoryTracked;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private OperatorProcess(String name, Process process, Path log, int managementPort, boolean nativeMemoryTracked) {
         this.name = name;
@@ -92,15 +94,63 @@ public final class OperatorProcess implements AutoCloseable {
         return name;
     }
 
-    /** GETs a path of the management port (health, metrics): the status code and the body. */
+    /**
+     * GETs a path of the management port (health, metrics): the status code and the body. HTTP/1.1 only: the JDK's
+     * client otherwise asks a plain-HTTP server to upgrade to HTTP/2 (h2c), and on a busy machine that exchange with
+     * Vert.x can end in "EOF reached while reading" with no answer. A read that fails while the process still runs is
+     * tried again (twice, 200 ms apart: health and metrics are only read); once the process has exited, the failure says
+     * so with the end of its log.
+     */
     public java.util.Map.Entry<Integer, String> management(String path) {
+        IOException failed = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (attempt > 0) {
+                pause(Duration.ofMillis(200));
+            }
+            try {
+                return get(path);
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited:\n" + tail(), e);
+                }
+                failed = e;
+            }
+        }
+        throw new UncheckedIOException(failed);
+    }
+
+    private java.util.Map.Entry<Integer, String> get(String path) throws IOException {
         try {
-            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort + path))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             return java.util.Map.entry(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until {@code /q/health/ready} answers 200, polling every 20 ms. Until Quarkus has finished starting, its
+     * management port is not open at all (and the Lease can be taken before that), so a refused connection is waited
+     * out; an exited process ends the wait at once, with the end of its log.
+     */
+    public void awaitReady(Duration timeout) {
+        Awaitility.await(name + " to be ready").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited:\n" + tail());
+            }
+            try {
+                return get("/q/health/ready").getKey() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
