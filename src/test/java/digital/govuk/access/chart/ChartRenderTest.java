@@ -244,6 +244,16 @@ class ChartRenderTest {
                 + c.getLivenessProbe().getFailureThreshold() * c.getLivenessProbe().getPeriodSeconds();
         assertThat(startupSeconds).as("10 minutes before liveness may restart a starting operator (%d s without the startup probe)",
                 livenessSeconds).isEqualTo(600);
+        assertThat(env(c).get("QUARKUS_OPERATOR_SDK_CACHE_SYNC_TIMEOUT").getValue())
+                .as("the start fills its caches for up to 30 s less than the probe allows, then says which list did not finish")
+                .isEqualTo("570s");
+
+        Container patient = operatorContainer(Chart.render("startupProbe: {failureThreshold: 90}", null).one("Deployment", Deployment.class));
+        assertThat(patient.getStartupProbe().getFailureThreshold() * patient.getStartupProbe().getPeriodSeconds()).isEqualTo(900);
+        assertThat(env(patient).get("QUARKUS_OPERATOR_SDK_CACHE_SYNC_TIMEOUT").getValue()).as("follows the probe").isEqualTo("870s");
+        Container hasty = operatorContainer(Chart.render("startupProbe: {periodSeconds: 5, failureThreshold: 12}", null)
+                .one("Deployment", Deployment.class));
+        assertThat(env(hasty).get("QUARKUS_OPERATOR_SDK_CACHE_SYNC_TIMEOUT").getValue()).as("never less than a minute").isEqualTo("60s");
     }
 
     @Test

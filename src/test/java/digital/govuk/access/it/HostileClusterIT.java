@@ -176,6 +176,20 @@ class HostileClusterIT {
 
     @Test
     @Order(4)
+    void anOperatorWhoseCachesCannotFillInTimeStopsAndSaysWhy() {
+        // A limit no start can meet, as when the first lists take longer than the chart's startup probe allows
+        // (the chart sets the same variable, decision 66).
+        operator = OperatorProcess.start("cache-sync-limit", cluster.operatorKubeconfig, InstalledCluster.LOGS,
+                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false", "QUARKUS_OPERATOR_SDK_CACHE_SYNC_TIMEOUT", "PT0.001S"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> !operator.alive());
+        assertThat(operator.log()).as("says in plain words first, then JOSDK's own line")
+                .contains("if that takes more than 0.001 s the operator stops", "Informer startup error");
+        assertThat(operator.log()).doesNotContain("'engineeraccess' controller started");
+        assertThat(operator.exitValue()).as("exits, so that its pod starts again").isNotZero();
+    }
+
+    @Test
+    @Order(5)
     void aPolicyNamingARoleTheOperatorMayNotBindIsInvalidAndSaysSo() {
         operator = startOperator("policy-rights");
         awaitExact();

@@ -197,6 +197,11 @@ public final class OperatorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code of a process that has ended. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is finished or cleaned up. */
     public void kill() {
         process.destroyForcibly();
