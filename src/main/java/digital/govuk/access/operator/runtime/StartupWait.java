@@ -66,7 +66,7 @@ public class StartupWait {
                 Runtime.getRuntime().halt(143);
             }
         }
-        // JOSDK's own words if it gives up name Java classes; this line says what happened in plain words first.
+        // If the lists run out of time, JOSDK's words name Java classes: this says beforehand, plainly, what will happen.
         LOG.infof("filling the caches: every EngineerAccess, AccessPolicy, managed RoleBinding and namespace is listed;"
                 + " if that takes more than %s the operator stops (\"Informer startup error\") and its pod starts again"
                 + " (decision 66)", inWords(cacheSync));
