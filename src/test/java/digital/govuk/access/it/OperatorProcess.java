@@ -105,13 +105,13 @@ public final class OperatorProcess implements AutoCloseable {
         IOException failed = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             if (attempt > 0) {
-                pause(Duration.ofMillis(200));
+                HostileClusterIT.sleep(Duration.ofMillis(200));
             }
             try {
                 return get(path);
             } catch (IOException e) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(name + " exited:\n" + tail(), e);
+                    throw exited(e);
                 }
                 failed = e;
             }
@@ -138,7 +138,7 @@ public final class OperatorProcess implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         Awaitility.await(name + " to be ready").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited:\n" + tail());
+                throw exited(null);
             }
             try {
                 return get("/q/health/ready").getKey() == 200;
@@ -148,13 +148,9 @@ public final class OperatorProcess implements AutoCloseable {
         });
     }
 
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    /** The failure to report once the process has exited: its name and the end of its log. */
+    private IllegalStateException exited(Throwable cause) {
+        return new IllegalStateException(name + " exited:\n" + tail(), cause);
     }
 
     /** The value of one Prometheus sample, {@code name{labels}} exactly as printed; 0 when absent. */
@@ -245,7 +241,7 @@ public final class OperatorProcess implements AutoCloseable {
         Awaitility.await(name + " to log \"" + text + "\"").atMost(timeout).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException(name + " exited:\n" + tail());
+                        throw exited(null);
                     }
                     return log().contains(text);
                 });
