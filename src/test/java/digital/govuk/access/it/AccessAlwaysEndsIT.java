@@ -127,7 +127,7 @@ class AccessAlwaysEndsIT {
         CustomResourceDefinition original = admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get();
         try {
             // A newer CRD (the chart upgraded before the operator): spec gains "team", and hal sets it.
-            admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {
+            HostileClusterIT.edit(admin.apiextensions().v1().customResourceDefinitions().withName(CRD), crd -> {
                 crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties()
                         .put("team", new JSONSchemaPropsBuilder().withType("string").build());
                 return crd;
@@ -142,7 +142,7 @@ class AccessAlwaysEndsIT {
                         .withName("hal").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"team\":\"platform\"}}");
                 return "platform".equals(((Map<?, ?>) hal.getAdditionalProperties().get("spec")).get("team"));
             });
-            admin.resources(EngineerAccess.class).withName("jo").edit(ea -> {
+            HostileClusterIT.edit(admin.resources(EngineerAccess.class).withName("jo"), ea -> {
                 ea.getSpec().exceptions = List.of();
                 return ea;
             });
@@ -178,7 +178,7 @@ class AccessAlwaysEndsIT {
             admin.resources(EngineerAccess.class).withName("jo").delete();
             await().atMost(WAIT).until(() -> admin.genericKubernetesResources("access.govuk.digital/v1alpha1", "EngineerAccess")
                     .withName("hal").get() == null);
-            admin.apiextensions().v1().customResourceDefinitions().withName(CRD).edit(crd -> {
+            HostileClusterIT.edit(admin.apiextensions().v1().customResourceDefinitions().withName(CRD), crd -> {
                 crd.getSpec().setVersions(original.getSpec().getVersions());
                 return crd;
             });
@@ -195,7 +195,7 @@ class AccessAlwaysEndsIT {
         AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
         long validGeneration = before.getMetadata().getGeneration();
         try {
-            admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+            HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
                 p.getSpec().timeZone = "Mars/Olympus_Mons";
                 return p;
             });
@@ -222,7 +222,7 @@ class AccessAlwaysEndsIT {
             await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "ivy-admin") == null);
             say("with the policy invalid, an exception removed %d ms after its expiry", Duration.between(expiry, Instant.now()).toMillis());
         } finally {
-            admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+            HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
                 p.setSpec(before.getSpec());
                 return p;
             });

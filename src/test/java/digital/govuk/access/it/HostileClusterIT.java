@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,8 @@ import digital.govuk.access.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 
 /**
  * The packaged operator, installed with the chart and running with exactly the chart's rights (the token of
@@ -194,7 +197,7 @@ class HostileClusterIT {
         operator = startOperator("policy-rights");
         awaitExact();
         AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
-        admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+        edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
             p.getSpec().admin.clusterRole = "cluster-admin";
             return p;
         });
@@ -212,7 +215,7 @@ class HostileClusterIT {
                 }));
         assertThat(admin.rbac().roleBindings().inAnyNamespace().list().getItems())
                 .noneMatch(rb -> rb.getRoleRef().getName().equals("cluster-admin"));
-        admin.resources(AccessPolicy.class).withName("default").edit(p -> {
+        edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
             p.setSpec(before.getSpec());
             return p;
         });
@@ -259,6 +262,23 @@ class HostileClusterIT {
     /** An engineer who meets the Deploy rules, approved by a tech lead of the example policy (and, with {@code extra}, more). */
     static EngineerAccess withExtra(String name, String extra) {
         return Fixtures.engineer(name, extra, "tess.lead@example.gov.uk");
+    }
+
+    /**
+     * Changes an object as a user would: read, change, write, and read again when someone else wrote it in between
+     * (409 Conflict). The operator writes the status of EngineerAccess and AccessPolicy objects, a leader renews its
+     * Lease, and the API server writes a CRD's status after a change, so a single read-and-write can meet a conflict.
+     */
+    static <T> T edit(Resource<T> object, UnaryOperator<T> change) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return object.edit(change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static void sleepUntil(Instant t) {

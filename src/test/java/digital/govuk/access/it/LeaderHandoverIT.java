@@ -169,13 +169,14 @@ class LeaderHandoverIT {
         c.awaitReady(WAIT);
 
         // Another holder, renewed now: as when the API server was out of this process's reach and another took over.
-        Instant taken = Instant.now();
-        admin.leases().inNamespace("default").withName(lease).edit(l -> {
+        // The leader renews every few seconds, so the write may meet a conflict and be read and tried again.
+        HostileClusterIT.edit(admin.leases().inNamespace("default").withName(lease), l -> {
             l.getSpec().setHolderIdentity("another-operator");
             l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
             l.getSpec().setLeaseDurationSeconds(60);
             return l;
         });
+        Instant taken = Instant.now();
         await().atMost(EXIT.plusSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> !c.alive());
         Instant exited = Instant.now();
         System.out.printf("leader handover: a leader whose Lease was taken from it exited %d ms later%n",

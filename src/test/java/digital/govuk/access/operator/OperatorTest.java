@@ -548,10 +548,7 @@ class OperatorTest {
                 .getStatus().inForce != null);
         long valid = client.resources(AccessPolicy.class).withName("default").get().getMetadata().getGeneration();
 
-        client.resources(AccessPolicy.class).withName("default").edit(p -> {
-            p.getSpec().timeZone = "Mars/Olympus_Mons";
-            return p;
-        });
+        cluster().edit(AccessPolicy.class, "default", p -> p.getSpec().timeZone = "Mars/Olympus_Mons");
         await().atMost(WAIT).untilAsserted(() -> {
             Condition policy = condition("frozen", "PolicyValid");
             assertThat(policy.status).isEqualTo("False");
