@@ -4,11 +4,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -102,6 +104,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private final Orphans orphans;
     private final ClockSkew clockSkew;
     private final ReadAhead readAhead;
+    private final AtomicBoolean recordedTransitionsArmed = new AtomicBoolean();
     private volatile Orphans.Caches caches;
     private volatile SamePerson samePerson;
     private volatile SchemaChanges schemaChanges;
@@ -217,6 +220,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         // EngineerAccess justifies can be told apart.
         orphans.start(caches, () -> bindingInformer.keys().map(bindingInformer::get).flatMap(Optional::stream));
         clockSkew.start();
+        if (recordedTransitionsArmed.compareAndSet(false, true)) {
+            armRecordedTransitions(context);
+        }
         stats.started(ea.getMetadata().getName());
         try {
             outcome = reconcileOnce(ea, context);
@@ -357,18 +363,37 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     /** Whether a change has fallen due: the last status's next transition, or a binding's expiry, has come. */
     private static boolean fallenDue(EngineerAccessStatus status, List<RoleBinding> ours, Instant now) {
-        Instant expiry = earliestExpiry(ours);
-        if (expiry != null && !expiry.isAfter(now)) {
-            return true;
+        Instant next = recordedNext(status, ours);
+        return next != null && !next.isAfter(now);
+    }
+
+    /** The next change the cluster records for an engineer: its status's next transition or its bindings' first expiry. */
+    static Instant recordedNext(EngineerAccessStatus status, List<RoleBinding> ours) {
+        Instant next = null;
+        if (status != null && status.nextTransitionTime != null) {
+            try {
+                next = Instant.parse(status.nextTransitionTime);
+            } catch (RuntimeException e) {
+                next = null;
+            }
         }
-        if (status == null || status.nextTransitionTime == null) {
-            return false;
-        }
-        try {
-            return !Instant.parse(status.nextTransitionTime).isAfter(now);
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return earliest(next, earliestExpiry(ours));
+    }
+
+    /**
+     * Arms, before the first pass reaches them, the next change each engineer's status and bindings record (decision
+     * 67): after a start or a takeover every engineer is queued at once, and one that falls due meanwhile goes to the
+     * front instead of waiting its turn.
+     */
+    private void armRecordedTransitions(Context<EngineerAccess> context) {
+        Map<ResourceID, Instant> recorded = new HashMap<>();
+        context.getPrimaryCache().list().forEach(ea -> {
+            Instant next = recordedNext(ea.getStatus(), caches.bindingsOf(ea));
+            if (next != null) {
+                recorded.put(ResourceID.fromResource(ea), next);
+            }
+        });
+        transitions.seed(recorded);
     }
 
     /**

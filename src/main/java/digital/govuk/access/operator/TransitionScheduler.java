@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.operator.runtime.DaemonTimer;
+import digital.govuk.access.operator.runtime.ReconcileQueue;
 import digital.govuk.access.operator.runtime.Reconnect;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -46,15 +47,17 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
 
     private final Clock clock;
     private final Retries retries;
+    private final ReconcileQueue queue;
     private final ScheduledExecutorService timer = DaemonTimer.named("access-transitions");
     private final Map<ResourceID, Instant> byEngineer = new HashMap<>();
     private final TreeMap<Instant, Set<ResourceID>> byInstant = new TreeMap<>();
     private ScheduledFuture<?> wake;
 
-    public TransitionScheduler(Clock clock, Retries retries) {
+    public TransitionScheduler(Clock clock, Retries retries, ReconcileQueue queue) {
         super(Void.class, "access-transitions");
         this.clock = clock;
         this.retries = retries;
+        this.queue = queue;
     }
 
     /**
@@ -124,12 +127,34 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
             }
             rearm();
         }
+        if (due.isEmpty() || !isRunning()) {
+            return;
+        }
         for (ResourceID id : due) {
-            if (isRunning()) {
-                LOG.debugf("transition due for %s", id.getName());
-                getEventHandler().handleEvent(new Event(id));
+            LOG.debugf("transition due for %s", id.getName());
+            getEventHandler().handleEvent(new Event(id));
+        }
+        // Ahead of any engineers still waiting for a first look (after a start, or a policy edit): decision 67.
+        queue.toFront(due);
+    }
+
+    /**
+     * Arms the instants the cluster already records (each engineer's status and bindings, written by the process
+     * before this one) for the engineers this process has not yet reconciled, so one that falls due while the first
+     * pass works through everyone is not left waiting its turn (decision 67). An instant already past wakes at once.
+     */
+    public synchronized int seed(Map<ResourceID, Instant> recorded) {
+        int armed = 0;
+        for (Map.Entry<ResourceID, Instant> e : recorded.entrySet()) {
+            if (e.getValue() != null && !byEngineer.containsKey(e.getKey())) {
+                byEngineer.put(e.getKey(), e.getValue());
+                byInstant.computeIfAbsent(e.getValue(), k -> new TreeSet<>((a, b) -> a.toString().compareTo(b.toString())))
+                        .add(e.getKey());
+                armed++;
             }
         }
+        rearm();
+        return armed;
     }
 
     private void remove(ResourceID id) {

@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import digital.govuk.access.operator.runtime.ReconcileQueue;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
@@ -25,7 +28,7 @@ class TransitionSchedulerTest {
 
     @BeforeEach
     void start() {
-        scheduler = new TransitionScheduler(clock, new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60)));
+        scheduler = new TransitionScheduler(clock, new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60)), new ReconcileQueue(LinkedBlockingQueue::new));
         scheduler.setEventHandler(event -> woken.add(event.getRelatedCustomResourceID().getName()));
         scheduler.start();
     }
@@ -149,5 +152,22 @@ class TransitionSchedulerTest {
         // The API server is back, and refuses the first request while it warms up: a new problem, a short delay.
         assertThat(scheduler.after(id, null, true, false)).isEqualTo(clock.instant().plusSeconds(1));
         assertThat(scheduler.after(id, null, true, false)).isEqualTo(clock.instant().plusSeconds(2));
+    }
+
+    @Test
+    void theRecordedInstantsOfEngineersNotYetReconciledAreArmedAndNoOthers() {
+        Instant soon = clock.instant().plusSeconds(30);
+        scheduler.after(new ResourceID("seen"), soon.plusSeconds(60), false, false);
+        int armed = scheduler.seed(Map.of(new ResourceID("seen"), soon, new ResourceID("waiting"), soon,
+                new ResourceID("overdue"), clock.instant().minusSeconds(600)));
+        assertThat(armed).isEqualTo(2);
+        assertThat(scheduler.scheduledFor(new ResourceID("seen"))).as("what this process decided stands")
+                .contains(soon.plusSeconds(60));
+        assertThat(scheduler.scheduledFor(new ResourceID("waiting"))).contains(soon);
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains("overdue"));
+        assertThat(woken).containsExactly("overdue");
+        clock.set(soon);
+        scheduler.fireDue();
+        assertThat(woken).containsExactly("overdue", "waiting");
     }
 }

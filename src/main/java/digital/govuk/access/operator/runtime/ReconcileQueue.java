@@ -1,0 +1,229 @@
+package digital.govuk.access.operator.runtime;
+
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/**
+ * The reconciliations waiting for one of JOSDK's threads, and a way to the front for those that have fallen due
+ * (decision 67 in docs/access-rules.md). After a start, a new leader's takeover, a policy edit or a namespace relabel
+ * every engineer is queued at once, in no useful order, and one whose access ends meanwhile would otherwise wait behind
+ * all the others: seconds at a few hundred engineers, minutes at ten thousand.
+ * <p>
+ * {@link #toFront} moves the waiting reconciliations of the given engineers ahead of the others, which keep their
+ * order. An engineer whose reconciliation is running when it falls due is queued again by JOSDK when that ends, at the
+ * back: such engineers are looked for again every {@link #LOOK_AGAIN} for {@link #PATIENCE}.
+ * <p>
+ * JOSDK has no setting for the order of its queue, so this reaches the thread pool behind its reconciliation
+ * executor and reads each waiting task's engineer from its fields. If a later JOSDK hides either, nothing is moved (as
+ * before this class) and the log says so once; {@code ReconcileQueueTest} and {@code OperatorTest} then fail.
+ */
+@Singleton
+public class ReconcileQueue {
+    private static final Logger LOG = Logger.getLogger(ReconcileQueue.class);
+
+    /** How often engineers not found in the queue are looked for again. */
+    static final Duration LOOK_AGAIN = Duration.ofMillis(50);
+    /** How long they are looked for. */
+    static final Duration PATIENCE = Duration.ofSeconds(3);
+
+    private final Supplier<BlockingQueue<Runnable>> find;
+    private final ScheduledExecutorService timer = DaemonTimer.named("reconcile-queue");
+    private final Map<Class<?>, Optional<Field>> engineerFields = new ConcurrentHashMap<>();
+    /** Engineers due but not found waiting, and until when (nanoTime) to look for them. */
+    private final Map<ResourceID, Long> lookingFor = new HashMap<>();
+    private BlockingQueue<Runnable> queue;
+    private boolean warned;
+    private ScheduledFuture<?> again;
+    private long moved;
+
+    @Inject
+    public ReconcileQueue(Instance<Operator> operator) {
+        this(() -> operator.isResolvable() ? queueOf(operator.get().getConfigurationService().getExecutorServiceManager()
+                .reconcileExecutorService()) : null);
+    }
+
+    /** Over the queue {@code find} gives (tests); null while there is none yet. */
+    public ReconcileQueue(Supplier<BlockingQueue<Runnable>> find) {
+        this.find = find;
+    }
+
+    /**
+     * Moves the waiting reconciliations of {@code engineers} to the front of the queue, in the queue's order, and
+     * looks again for those not waiting. Returns how many were moved now.
+     */
+    public synchronized int toFront(Collection<ResourceID> engineers) {
+        if (engineers.isEmpty()) {
+            return 0;
+        }
+        long until = System.nanoTime() + PATIENCE.toNanos();
+        Set<ResourceID> wanted = new HashSet<>(engineers);
+        int n = move(wanted);
+        for (ResourceID id : wanted) {
+            lookingFor.put(id, until);
+        }
+        lookAgainLater();
+        return n;
+    }
+
+    /** Reconciliations moved to the front since the start. */
+    public synchronized long moved() {
+        return moved;
+    }
+
+    /** Whether JOSDK's queue was found (false before the operator starts, or if a JOSDK version hides it). */
+    public synchronized boolean reachable() {
+        return queue() != null;
+    }
+
+    /** Moves the waiting tasks of {@code wanted} to the front; removes from {@code wanted} the engineers moved. */
+    private int move(Set<ResourceID> wanted) {
+        BlockingQueue<Runnable> q = queue();
+        if (q == null || q.isEmpty()) {
+            return 0;
+        }
+        List<Runnable> waiting = new ArrayList<>(q.size() + 16);
+        q.drainTo(waiting);
+        List<Runnable> first = new ArrayList<>();
+        List<Runnable> rest = new ArrayList<>(waiting.size());
+        for (Runnable task : waiting) {
+            ResourceID id = engineerOf(task);
+            if (id != null && wanted.contains(id)) {
+                first.add(task);
+            } else {
+                rest.add(task);
+            }
+        }
+        // The queue has no limit, so nothing put back is refused. A task JOSDK queued in between runs before these.
+        q.addAll(first);
+        q.addAll(rest);
+        for (Runnable task : first) {
+            wanted.remove(engineerOf(task));
+        }
+        moved += first.size();
+        if (!first.isEmpty()) {
+            LOG.debugf("%d due reconciliations moved ahead of %d others", first.size(), rest.size());
+        }
+        return first.size();
+    }
+
+    private void lookAgainLater() {
+        if (again != null || lookingFor.isEmpty() || timer.isShutdown()) {
+            return;
+        }
+        again = timer.schedule(this::lookAgain, LOOK_AGAIN.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized void lookAgain() {
+        again = null;
+        long now = System.nanoTime();
+        lookingFor.values().removeIf(until -> now - until > 0);
+        if (lookingFor.isEmpty()) {
+            return;
+        }
+        Set<ResourceID> wanted = new HashSet<>(lookingFor.keySet());
+        move(wanted);
+        lookingFor.keySet().retainAll(wanted);
+        lookAgainLater();
+    }
+
+    private BlockingQueue<Runnable> queue() {
+        if (queue == null) {
+            try {
+                queue = find.get();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "the reconciliation queue could not be reached");
+            }
+            if (queue == null && !warned) {
+                warned = true;
+                LOG.warn("Changes that fall due while every engineer is being reconciled (after a start or a policy"
+                        + " edit) wait their turn: this version of the operator framework does not let the operator"
+                        + " reach its queue. Access still ends, but may end late (decision 67 in docs/access-rules.md).");
+            }
+        }
+        return queue;
+    }
+
+    /** The engineer a waiting task reconciles: the one field of that type in JOSDK's task. */
+    ResourceID engineerOf(Runnable task) {
+        Optional<Field> field = engineerFields.computeIfAbsent(task.getClass(), ReconcileQueue::resourceIdField);
+        if (field.isEmpty()) {
+            return null;
+        }
+        try {
+            return (ResourceID) field.get().get(task);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Optional<Field> resourceIdField(Class<?> type) {
+        for (Field f : type.getDeclaredFields()) {
+            if (f.getType() == ResourceID.class) {
+                try {
+                    f.setAccessible(true);
+                    return Optional.of(f);
+                } catch (RuntimeException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The queue of the thread pool behind {@code executor}, through at most two wrappers (JOSDK's instrumentation). */
+    static BlockingQueue<Runnable> queueOf(ExecutorService executor) {
+        Object at = executor;
+        for (int depth = 0; depth < 3 && at != null; depth++) {
+            if (at instanceof ThreadPoolExecutor pool) {
+                return pool.getQueue();
+            }
+            at = innerExecutor(at);
+        }
+        return null;
+    }
+
+    private static Object innerExecutor(Object wrapper) {
+        for (Field f : wrapper.getClass().getDeclaredFields()) {
+            if (ExecutorService.class.isAssignableFrom(f.getType())) {
+                try {
+                    f.setAccessible(true);
+                    return f.get(wrapper);
+                } catch (IllegalAccessException | RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        timer.shutdownNow();
+    }
+}
