@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +29,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * through every engineer goes ahead of them, instead of waiting its turn. A policy edit gives each of 300 engineers a
  * new binding; the operator reconciles one engineer at a time here (one thread, where the chart's operator has 50
  * for ten thousand engineers), so that pass takes seconds. An exception expiring during that pass, and one that
- * expired while the operator was stopped and is due when it starts again with the same pass ahead of it, are each
- * removed while most of the others still wait.
+ * expired while the operator was stopped and is due when it starts again with the same pass ahead of it, and one
+ * withdrawn by an edit during the pass, are each removed while most of the others still wait.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DueFirstIT {
@@ -129,13 +130,49 @@ class DueFirstIT {
         return s;
     }
 
+    @Test
+    @Order(3)
+    void anExceptionWithdrawnDuringAPassOverEveryEngineerIsRemovedAtOnce() {
+        operator = startOneAtATime("due-first-edit");
+        createBusyEngineers();
+        List<String> candidates = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            candidates.add("wes-" + i);
+            create(HostileClusterIT.exceptionEngineer("wes-" + i, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(2))));
+        }
+        await().atMost(WAIT).until(() -> candidates.stream().allMatch(c -> binding("apps", c + "-admin") != null));
+
+        HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
+            p.getSpec().deploy.namespaceSelector = adminNamespaces();
+            return p;
+        });
+        // The first of them the pass has reached: edited now, it is queued again behind every engineer still waiting.
+        String wes = await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(
+                () -> candidates.stream().filter(c -> binding("platform", c + "-deploy") != null).findFirst(), Optional::isPresent).get();
+        HostileClusterIT.edit(admin.resources(EngineerAccess.class).withName(wes), ea -> {
+            ea.getSpec().exceptions = List.of();
+            return ea;
+        });
+        Instant withdrawn = Instant.now();
+        Removal removal = awaitRemoval(wes);
+        say("an exception withdrawn during a pass over %d engineers removed %d ms after the edit, with %d of them still"
+                + " waiting", ENGINEERS, Duration.between(withdrawn, removal.at()).toMillis(), removal.waiting());
+        assertThat(Duration.between(withdrawn, removal.at())).as("removed at once, not at its turn").isLessThanOrEqualTo(LATE);
+        assertThat(removal.waiting()).as("the pass was still going: this test shows what it should").isGreaterThan(ENGINEERS / 4);
+        awaitPassDone();
+    }
+
     record Removal(Instant at, int waiting) {
     }
 
-    /** Polls until zed's Admin bindings are gone; then counts the engineers the pass has not yet reached. */
     static Removal awaitRemovalOfZed() {
+        return awaitRemoval("zed");
+    }
+
+    /** Polls until the engineer's Admin bindings are gone; then counts the engineers the pass has not yet reached. */
+    static Removal awaitRemoval(String engineer) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                .until(() -> binding("apps", "zed-admin") == null && binding("platform", "zed-admin") == null);
+                .until(() -> binding("apps", engineer + "-admin") == null && binding("platform", engineer + "-admin") == null);
         Instant at = Instant.now();
         return new Removal(at, ENGINEERS - platformDeployBindings());
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -28,7 +29,7 @@ class TransitionSchedulerTest {
 
     @BeforeEach
     void start() {
-        scheduler = new TransitionScheduler(clock, new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60)), new ReconcileQueue(LinkedBlockingQueue::new));
+        scheduler = new TransitionScheduler(clock, new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60)), new ReconcileQueue(() -> Optional.of(new LinkedBlockingQueue<>())));
         scheduler.setEventHandler(event -> woken.add(event.getRelatedCustomResourceID().getName()));
         scheduler.start();
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
@@ -30,14 +31,16 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
- * The reconciliations waiting for one of JOSDK's threads, and a way to the front for those that have fallen due
- * (decision 67 in docs/access-rules.md). After a start, a new leader's takeover, a policy edit or a namespace relabel
- * every engineer is queued at once, in no useful order, and one whose access ends meanwhile would otherwise wait behind
- * all the others: seconds at a few hundred engineers, minutes at ten thousand.
+ * The reconciliations waiting for one of JOSDK's threads, and a way to the front for those that have fallen due or
+ * were edited (decision 67 in docs/access-rules.md). After a start, a new leader's takeover, a policy edit or a
+ * namespace relabel every engineer is queued at once, in no useful order, and one whose access ends meanwhile would
+ * otherwise wait behind all the others: seconds at a few hundred engineers, minutes at ten thousand.
  * <p>
  * {@link #toFront} moves the waiting reconciliations of the given engineers ahead of the others, which keep their
  * order. An engineer whose reconciliation is running when it falls due is queued again by JOSDK when that ends, at the
- * back: such engineers are looked for again every {@link #LOOK_AGAIN} for {@link #PATIENCE}.
+ * back: such engineers are looked for again every {@link #LOOK_AGAIN} for {@link #PATIENCE}. Every {@link #SWEEP} the
+ * waiting reconciliations are also looked over, and those the reconciler calls urgent ({@link #preferring}: an engineer
+ * edited during the pass) are moved ahead of the rest.
  * <p>
  * JOSDK has no setting for the order of its queue, so this reaches the thread pool behind its reconciliation
  * executor and reads each waiting task's engineer from its fields. If a later JOSDK hides either, nothing is moved (as
@@ -51,8 +54,11 @@ public class ReconcileQueue {
     static final Duration LOOK_AGAIN = Duration.ofMillis(50);
     /** How long they are looked for. */
     static final Duration PATIENCE = Duration.ofSeconds(3);
+    /** How often the waiting reconciliations are looked over for urgent ones. */
+    static final Duration SWEEP = Duration.ofMillis(200);
 
-    private final Supplier<BlockingQueue<Runnable>> find;
+    /** The queue: null while the operator has not started, empty when this JOSDK hides it. */
+    private final Supplier<Optional<BlockingQueue<Runnable>>> find;
     private final ScheduledExecutorService timer = DaemonTimer.named("reconcile-queue");
     private final Map<Class<?>, Optional<Field>> engineerFields = new ConcurrentHashMap<>();
     /** Engineers due but not found waiting, and until when (nanoTime) to look for them. */
@@ -60,17 +66,60 @@ public class ReconcileQueue {
     private BlockingQueue<Runnable> queue;
     private boolean warned;
     private ScheduledFuture<?> again;
+    private ScheduledFuture<?> sweeping;
+    private Predicate<ResourceID> urgent = id -> false;
     private long moved;
 
     @Inject
     public ReconcileQueue(Instance<Operator> operator) {
-        this(() -> operator.isResolvable() ? queueOf(operator.get().getConfigurationService().getExecutorServiceManager()
-                .reconcileExecutorService()) : null);
+        this(() -> {
+            ExecutorService executor = operator.isResolvable()
+                    ? operator.get().getConfigurationService().getExecutorServiceManager().reconcileExecutorService()
+                    : null;
+            return executor == null ? null : Optional.ofNullable(queueOf(executor));
+        });
     }
 
-    /** Over the queue {@code find} gives (tests); null while there is none yet. */
-    public ReconcileQueue(Supplier<BlockingQueue<Runnable>> find) {
+    /** Over the queue {@code find} gives (tests): null while there is none yet, empty if there will be none. */
+    public ReconcileQueue(Supplier<Optional<BlockingQueue<Runnable>>> find) {
         this.find = find;
+    }
+
+    /**
+     * Keeps the engineers {@code urgent} names ahead of the others whenever reconciliations wait, looking every
+     * {@link #SWEEP}: an engineer edited (or created) during a pass over everyone, or whose recorded change has come.
+     */
+    public synchronized void preferring(Predicate<ResourceID> urgent) {
+        this.urgent = urgent;
+        if (sweeping == null && !timer.isShutdown()) {
+            sweeping = timer.scheduleWithFixedDelay(this::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Moves the urgent waiting reconciliations ahead of the others, if any waits behind one that is not. */
+    synchronized int sweep() {
+        BlockingQueue<Runnable> q = queue();
+        if (q == null || q.isEmpty()) {
+            return 0;
+        }
+        boolean other = false;
+        for (Runnable task : q) {
+            if (!isUrgent(task)) {
+                other = true;
+            } else if (other) {
+                return move(this::isUrgent);
+            }
+        }
+        return 0;
+    }
+
+    private boolean isUrgent(Runnable task) {
+        ResourceID id = engineerOf(task);
+        try {
+            return id != null && urgent.test(id);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -103,33 +152,43 @@ public class ReconcileQueue {
 
     /** Moves the waiting tasks of {@code wanted} to the front; removes from {@code wanted} the engineers moved. */
     private int move(Set<ResourceID> wanted) {
+        List<Runnable> first = new ArrayList<>();
+        int n = move(task -> {
+            ResourceID id = engineerOf(task);
+            return id != null && wanted.contains(id);
+        }, first);
+        for (Runnable task : first) {
+            wanted.remove(engineerOf(task));
+        }
+        return n;
+    }
+
+    private int move(Predicate<Runnable> toFront) {
+        return move(toFront, new ArrayList<>());
+    }
+
+    /** Moves the waiting tasks {@code toFront} accepts ahead of the others, both in the queue's order; adds them to {@code first}. */
+    private int move(Predicate<Runnable> toFront, List<Runnable> first) {
         BlockingQueue<Runnable> q = queue();
         if (q == null || q.isEmpty()) {
             return 0;
         }
         List<Runnable> waiting = new ArrayList<>(q.size() + 16);
         q.drainTo(waiting);
-        List<Runnable> first = new ArrayList<>();
         List<Runnable> rest = new ArrayList<>(waiting.size());
+        int before = first.size();
         for (Runnable task : waiting) {
-            ResourceID id = engineerOf(task);
-            if (id != null && wanted.contains(id)) {
-                first.add(task);
-            } else {
-                rest.add(task);
-            }
+            (toFront.test(task) ? first : rest).add(task);
         }
         // The queue has no limit, so nothing put back is refused. A task JOSDK queued in between runs before these.
-        q.addAll(first);
+        q.addAll(first.subList(before, first.size()));
         q.addAll(rest);
-        for (Runnable task : first) {
-            wanted.remove(engineerOf(task));
+        int n = first.size() - before;
+        moved += n;
+        if (n > 0) {
+            LOG.debugf("%d reconciliations moved ahead of %d others", n, rest.size());
         }
-        moved += first.size();
-        if (!first.isEmpty()) {
-            LOG.debugf("%d due reconciliations moved ahead of %d others", first.size(), rest.size());
-        }
-        return first.size();
+        return n;
     }
 
     private void lookAgainLater() {
@@ -154,12 +213,16 @@ public class ReconcileQueue {
 
     private BlockingQueue<Runnable> queue() {
         if (queue == null) {
+            Optional<BlockingQueue<Runnable>> found;
             try {
-                queue = find.get();
+                found = find.get();
             } catch (RuntimeException e) {
                 LOG.debugf(e, "the reconciliation queue could not be reached");
+                found = Optional.empty();
             }
-            if (queue == null && !warned) {
+            if (found != null && found.isPresent()) {
+                queue = found.get();
+            } else if (found != null && !warned) {
                 warned = true;
                 LOG.warn("Changes that fall due while every engineer is being reconciled (after a start or a policy"
                         + " edit) wait their turn: this version of the operator framework does not let the operator"

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +28,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 class ReconcileQueueTest {
     final ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
     final ExecutorService wrapped = new Wrapper(pool);
-    final ReconcileQueue queue = new ReconcileQueue(() -> ReconcileQueue.queueOf(wrapped));
+    final ReconcileQueue queue = new ReconcileQueue(() -> Optional.ofNullable(ReconcileQueue.queueOf(wrapped)));
     final List<String> ran = new CopyOnWriteArrayList<>();
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -79,13 +81,43 @@ class ReconcileQueueTest {
     }
 
     @Test
+    void urgentEngineersAreKeptAheadOfTheOthersWhileTheyWait() {
+        busy();
+        for (String name : List.of("ann", "bob", "cat", "dan", "eve")) {
+            wrapped.execute(new Task(name, ran));
+        }
+        Set<String> edited = Set.of("cat", "eve");
+        queue.preferring(id -> edited.contains(id.getName()));
+        await().atMost(Duration.ofSeconds(2)).until(() -> queue.moved() == 2);
+        assertThat(queue.sweep()).as("nothing left to move").isZero();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 5);
+        assertThat(ran).containsExactly("cat", "eve", "ann", "bob", "dan");
+    }
+
+    @Test
+    void urgentEngineersAlreadyInFrontAreLeftAsTheyAre() {
+        busy();
+        for (String name : List.of("ann", "bob", "cat")) {
+            wrapped.execute(new Task(name, ran));
+        }
+        Set<String> edited = Set.of("ann", "bob");
+        queue.preferring(id -> edited.contains(id.getName()));
+        assertThat(queue.sweep()).isZero();
+        assertThat(queue.moved()).isZero();
+    }
+
+    @Test
     void withoutAQueueNothingMoves() {
-        ReconcileQueue none = new ReconcileQueue(() -> null);
+        ReconcileQueue none = new ReconcileQueue(Optional::empty);
+        ReconcileQueue notYet = new ReconcileQueue(() -> null);
         try {
             assertThat(none.reachable()).isFalse();
             assertThat(none.toFront(List.of(new ResourceID("ann")))).isZero();
+            assertThat(notYet.reachable()).as("before the operator starts").isFalse();
         } finally {
             none.shutdown();
+            notYet.shutdown();
         }
     }
 
