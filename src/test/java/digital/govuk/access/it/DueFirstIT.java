@@ -77,17 +77,11 @@ class DueFirstIT {
     @Order(1)
     void anExpiryDuringAPassOverEveryEngineerIsRemovedOnTime() {
         operator = startOneAtATime("due-first-pass");
-        createBusyEngineers();
-        Instant expiry = Instant.now().plusSeconds(8);
-        create(HostileClusterIT.exceptionEngineer("zed", Instant.now().minus(Duration.ofHours(1)), expiry));
-        await().atMost(WAIT).until(() -> binding("apps", "zed-admin") != null);
+        Instant expiry = busyEngineersAndZedExpiringIn(Duration.ofSeconds(8));
 
         // A second before the expiry, a policy edit that gives every engineer a Deploy binding in platform too.
         HostileClusterIT.sleepUntil(expiry.minusSeconds(1));
-        HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
-            p.getSpec().deploy.namespaceSelector = adminNamespaces();
-            return p;
-        });
+        deployInAdminNamespacesToo();
         Removal removal = awaitRemovalOfZed();
         say("an exception expiring during a pass over %d engineers removed %d ms after its expiry, with %d of them still"
                 + " waiting", ENGINEERS, Duration.between(expiry, removal.at()).toMillis(), removal.waiting());
@@ -101,17 +95,11 @@ class DueFirstIT {
     @Order(2)
     void anExpiryPassedWhileTheOperatorWasStoppedIsRemovedFirstWhenItStarts() {
         operator = startOneAtATime("due-first-restart");
-        createBusyEngineers();
-        Instant expiry = Instant.now().plusSeconds(4);
-        create(HostileClusterIT.exceptionEngineer("zed", Instant.now().minus(Duration.ofHours(1)), expiry));
-        await().atMost(WAIT).until(() -> binding("apps", "zed-admin") != null);
+        Instant expiry = busyEngineersAndZedExpiringIn(Duration.ofSeconds(4));
         operator.close();
 
         // While it is stopped: the exception expires, and a policy edit gives every engineer a new binding.
-        HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
-            p.getSpec().deploy.namespaceSelector = adminNamespaces();
-            return p;
-        });
+        deployInAdminNamespacesToo();
         HostileClusterIT.sleepUntil(expiry.plusSeconds(1));
         assertThat(binding("apps", "zed-admin")).as("nothing removes it while the operator is stopped").isNotNull();
 
@@ -123,11 +111,23 @@ class DueFirstIT {
         awaitPassDone();
     }
 
-    /** Deploy in the Admin namespaces as well (apps and platform): a new binding in platform for every engineer. */
-    static NamespaceSelector adminNamespaces() {
-        NamespaceSelector s = new NamespaceSelector();
-        s.matchLabels.put("access.govuk.digital/admin", "true");
-        return s;
+    /** A policy edit: Deploy in the Admin namespaces as well (apps and platform), a new binding for every engineer. */
+    static void deployInAdminNamespacesToo() {
+        NamespaceSelector adminNamespaces = new NamespaceSelector();
+        adminNamespaces.matchLabels.put("access.govuk.digital/admin", "true");
+        HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
+            p.getSpec().deploy.namespaceSelector = adminNamespaces;
+            return p;
+        });
+    }
+
+    /** The busy engineers, then zed with an exception ending {@code in} from now, all converged; returns its expiry. */
+    Instant busyEngineersAndZedExpiringIn(Duration in) {
+        createBusyEngineers();
+        Instant expiry = Instant.now().plus(in);
+        create(HostileClusterIT.exceptionEngineer("zed", Instant.now().minus(Duration.ofHours(1)), expiry));
+        await().atMost(WAIT).until(() -> binding("apps", "zed-admin") != null);
+        return expiry;
     }
 
     @Test
@@ -142,10 +142,7 @@ class DueFirstIT {
         }
         await().atMost(WAIT).until(() -> candidates.stream().allMatch(c -> binding("apps", c + "-admin") != null));
 
-        HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
-            p.getSpec().deploy.namespaceSelector = adminNamespaces();
-            return p;
-        });
+        deployInAdminNamespacesToo();
         // The first of them the pass has reached: edited now, it is queued again behind every engineer still waiting.
         String wes = await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(
                 () -> candidates.stream().filter(c -> binding("platform", c + "-deploy") != null).findFirst(), Optional::isPresent).get();
