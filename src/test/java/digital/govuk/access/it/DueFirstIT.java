@@ -144,8 +144,10 @@ class DueFirstIT {
 
         deployInAdminNamespacesToo();
         // The first of them the pass has reached: edited now, it is queued again behind every engineer still waiting.
-        String wes = await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(
-                () -> candidates.stream().filter(c -> binding("platform", c + "-deploy") != null).findFirst(), Optional::isPresent).get();
+        String wes = await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> admin.rbac().roleBindings().inNamespace("platform")
+                .withLabel(ManagedBindings.LEVEL_LABEL, ManagedBindings.DEPLOY).list().getItems().stream()
+                .map(rb -> rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)).filter(candidates::contains).findFirst(),
+                Optional::isPresent).get();
         HostileClusterIT.edit(admin.resources(EngineerAccess.class).withName(wes), ea -> {
             ea.getSpec().exceptions = List.of();
             return ea;
