@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
+import org.jboss.logging.Logger;
+
 import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.BindingStatus;
@@ -88,6 +90,8 @@ import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 @RBACRule(apiGroups = "apiextensions.k8s.io", resources = "customresourcedefinitions", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH},
         resourceNames = SchemaChanges.CRD)
 public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
+    private static final Logger LOG = Logger.getLogger(EngineerAccessReconciler.class);
+
     public static final String NAME = "engineeraccess";
     static final String BINDINGS = "managed-rolebindings";
 
@@ -227,7 +231,13 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         orphans.start(caches, () -> bindingInformer.keys().map(bindingInformer::get).flatMap(Optional::stream));
         clockSkew.start();
         if (recordedTransitionsArmed.compareAndSet(false, true)) {
-            armRecordedTransitions(context);
+            // A failure here must not stop this reconciliation, which always ends by scheduling the next.
+            try {
+                armRecordedTransitions(context);
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not arm the next changes the cluster records before the first pass (%s): each is still"
+                        + " applied when its engineer's turn comes", ApiErrors.inWords(e));
+            }
         }
         stats.started(ea.getMetadata().getName());
         try {
