@@ -97,8 +97,7 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
     public synchronized void schedule(ResourceID id, Instant at) {
         remove(id);
         if (at != null) {
-            byEngineer.put(id, at);
-            byInstant.computeIfAbsent(at, k -> new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()))).add(id);
+            put(id, at);
         }
         rearm();
     }
@@ -147,14 +146,18 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
         int armed = 0;
         for (Map.Entry<ResourceID, Instant> e : recorded.entrySet()) {
             if (e.getValue() != null && !byEngineer.containsKey(e.getKey())) {
-                byEngineer.put(e.getKey(), e.getValue());
-                byInstant.computeIfAbsent(e.getValue(), k -> new TreeSet<>((a, b) -> a.toString().compareTo(b.toString())))
-                        .add(e.getKey());
+                put(e.getKey(), e.getValue());
                 armed++;
             }
         }
         rearm();
         return armed;
+    }
+
+    /** Wakes the engineer at {@code at}, which it has no wake-up for yet (the caller re-arms the timer). */
+    private void put(ResourceID id, Instant at) {
+        byEngineer.put(id, at);
+        byInstant.computeIfAbsent(at, k -> new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()))).add(id);
     }
 
     private void remove(ResourceID id) {
