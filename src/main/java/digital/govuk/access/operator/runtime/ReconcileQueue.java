@@ -107,7 +107,7 @@ public class ReconcileQueue {
             if (!isUrgent(task)) {
                 other = true;
             } else if (other) {
-                return move(this::isUrgent);
+                return move(this::isUrgent).size();
             }
         }
         return 0;
@@ -152,43 +152,32 @@ public class ReconcileQueue {
 
     /** Moves the waiting tasks of {@code wanted} to the front; removes from {@code wanted} the engineers moved. */
     private int move(Set<ResourceID> wanted) {
-        List<Runnable> first = new ArrayList<>();
-        int n = move(task -> {
-            ResourceID id = engineerOf(task);
-            return id != null && wanted.contains(id);
-        }, first);
-        for (Runnable task : first) {
-            wanted.remove(engineerOf(task));
-        }
-        return n;
+        List<Runnable> first = move(task -> wanted.contains(engineerOf(task)));
+        first.forEach(task -> wanted.remove(engineerOf(task)));
+        return first.size();
     }
 
-    private int move(Predicate<Runnable> toFront) {
-        return move(toFront, new ArrayList<>());
-    }
-
-    /** Moves the waiting tasks {@code toFront} accepts ahead of the others, both in the queue's order; adds them to {@code first}. */
-    private int move(Predicate<Runnable> toFront, List<Runnable> first) {
+    /** Moves the waiting tasks {@code toFront} accepts ahead of the others, both in the queue's order; returns them. */
+    private List<Runnable> move(Predicate<Runnable> toFront) {
         BlockingQueue<Runnable> q = queue();
         if (q == null || q.isEmpty()) {
-            return 0;
+            return List.of();
         }
         List<Runnable> waiting = new ArrayList<>(q.size() + 16);
         q.drainTo(waiting);
+        List<Runnable> first = new ArrayList<>();
         List<Runnable> rest = new ArrayList<>(waiting.size());
-        int before = first.size();
         for (Runnable task : waiting) {
             (toFront.test(task) ? first : rest).add(task);
         }
         // The queue has no limit, so nothing put back is refused. A task JOSDK queued in between runs before these.
-        q.addAll(first.subList(before, first.size()));
+        q.addAll(first);
         q.addAll(rest);
-        int n = first.size() - before;
-        moved += n;
-        if (n > 0) {
-            LOG.debugf("%d reconciliations moved ahead of %d others", n, rest.size());
+        moved += first.size();
+        if (!first.isEmpty()) {
+            LOG.debugf("%d reconciliations moved ahead of %d others", first.size(), rest.size());
         }
-        return n;
+        return first;
     }
 
     private void lookAgainLater() {
@@ -234,20 +223,27 @@ public class ReconcileQueue {
 
     /** The engineer a waiting task reconciles: the one field of that type in JOSDK's task. */
     ResourceID engineerOf(Runnable task) {
-        Optional<Field> field = engineerFields.computeIfAbsent(task.getClass(), ReconcileQueue::resourceIdField);
-        if (field.isEmpty()) {
-            return null;
-        }
-        try {
-            return (ResourceID) field.get().get(task);
-        } catch (IllegalAccessException | RuntimeException e) {
-            return null;
-        }
+        Optional<Field> field = engineerFields.computeIfAbsent(task.getClass(), type -> fieldOfType(type, ResourceID.class));
+        return field.map(f -> (ResourceID) read(f, task)).orElse(null);
     }
 
-    private static Optional<Field> resourceIdField(Class<?> type) {
+    /** The queue of the thread pool behind {@code executor}, through at most two wrappers (JOSDK's instrumentation). */
+    static BlockingQueue<Runnable> queueOf(ExecutorService executor) {
+        Object at = executor;
+        for (int depth = 0; depth < 3 && at != null; depth++) {
+            if (at instanceof ThreadPoolExecutor pool) {
+                return pool.getQueue();
+            }
+            Object wrapper = at;
+            at = fieldOfType(wrapper.getClass(), ExecutorService.class).map(f -> read(f, wrapper)).orElse(null);
+        }
+        return null;
+    }
+
+    /** The first field {@code type} declares that holds a {@code of}, made readable; empty if none or if refused. */
+    private static Optional<Field> fieldOfType(Class<?> type, Class<?> of) {
         for (Field f : type.getDeclaredFields()) {
-            if (f.getType() == ResourceID.class) {
+            if (of.isAssignableFrom(f.getType())) {
                 try {
                     f.setAccessible(true);
                     return Optional.of(f);
@@ -259,30 +255,13 @@ public class ReconcileQueue {
         return Optional.empty();
     }
 
-    /** The queue of the thread pool behind {@code executor}, through at most two wrappers (JOSDK's instrumentation). */
-    static BlockingQueue<Runnable> queueOf(ExecutorService executor) {
-        Object at = executor;
-        for (int depth = 0; depth < 3 && at != null; depth++) {
-            if (at instanceof ThreadPoolExecutor pool) {
-                return pool.getQueue();
-            }
-            at = innerExecutor(at);
+    /** The field's value in {@code object}, or null if it cannot be read. */
+    private static Object read(Field field, Object object) {
+        try {
+            return field.get(object);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
         }
-        return null;
-    }
-
-    private static Object innerExecutor(Object wrapper) {
-        for (Field f : wrapper.getClass().getDeclaredFields()) {
-            if (ExecutorService.class.isAssignableFrom(f.getType())) {
-                try {
-                    f.setAccessible(true);
-                    return f.get(wrapper);
-                } catch (IllegalAccessException | RuntimeException e) {
-                    return null;
-                }
-            }
-        }
-        return null;
     }
 
     @PreDestroy
