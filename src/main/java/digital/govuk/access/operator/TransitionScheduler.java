@@ -33,8 +33,9 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
  * Wakes the reconciler for an engineer at the exact instant its access decision changes
  * (status.nextTransitionTime, or a binding's expiry), or, after a reconciliation that could not finish,
  * when {@link Retries} says to try again. One timer for all engineers, armed for the earliest instant;
- * delays are computed from the injected {@link Clock} and never negative. When the clock is moved by hand
- * (tests), {@link #fireDue()} runs what has become due.
+ * delays are computed from the injected {@link Clock} and never negative, and the timer looks at the clock at
+ * least every {@link #LONGEST_SLEEP}, so a step of the clock (or a test moving it by hand) is seen within it.
+ * {@link #fireDue()} runs what has become due at once.
  * <p>
  * Every reconciliation ends with {@link #after}, whatever happened in it, so a wake-up is never lost:
  * a change that is due stays due, and is retried until it is applied.
@@ -43,7 +44,14 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 public class TransitionScheduler extends AbstractEventSource<Void, EngineerAccess> {
     private static final Logger LOG = Logger.getLogger(TransitionScheduler.class);
 
-    private static final Duration LONGEST_SLEEP = Duration.ofDays(1);
+    /**
+     * The timer sleeps on the monotonic clock, while instants are on the wall clock. It looks at the wall clock at
+     * least this often, so a step of the node's clock (a time-sync correction, a paused machine resumed) delays a
+     * change by at most this much, instead of by the whole step (decision 68).
+     */
+    private static final Duration LONGEST_SLEEP = Duration.ofSeconds(1);
+    /** A difference between the two clocks over one sleep beyond this is logged as a step of the wall clock. */
+    private static final Duration STEP_WORTH_SAYING = Duration.ofSeconds(2);
 
     private final Clock clock;
     private final Retries retries;
@@ -52,6 +60,9 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
     private final Map<ResourceID, Instant> byEngineer = new HashMap<>();
     private final TreeMap<Instant, Set<ResourceID>> byInstant = new TreeMap<>();
     private ScheduledFuture<?> wake;
+    /** When the timer was last armed, on each clock (to see the wall clock step while it slept). */
+    private Instant armedAtWall;
+    private long armedAtNanos;
 
     public TransitionScheduler(Clock clock, Retries retries, ReconcileQueue queue) {
         super(Void.class, "access-transitions");
@@ -183,10 +194,26 @@ public class TransitionScheduler extends AbstractEventSource<Void, EngineerAcces
         if (delay.isNegative()) {
             delay = Duration.ZERO;
         } else if (delay.compareTo(LONGEST_SLEEP) > 0) {
-            // Wake at least daily and look again: keeps far-future instants safe and corrects clock drift.
             delay = LONGEST_SLEEP;
         }
-        wake = timer.schedule(this::fireDue, delay.toNanos(), TimeUnit.NANOSECONDS);
+        armedAtWall = clock.instant();
+        armedAtNanos = System.nanoTime();
+        wake = timer.schedule(this::woken, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The timer's own wake-up: says so if the wall clock stepped while it slept, then applies what is due. */
+    private void woken() {
+        Duration step;
+        synchronized (this) {
+            step = Duration.between(armedAtWall, clock.instant()).minusNanos(System.nanoTime() - armedAtNanos);
+        }
+        if (step.abs().compareTo(STEP_WORTH_SAYING) > 0) {
+            LOG.warnf("the clock of this node jumped %s %d s (a time correction, or the machine was paused): %s",
+                    step.isNegative() ? "back" : "forward", step.abs().toSeconds(), step.isNegative()
+                            ? "changes wait until the clock reaches their instant again"
+                            : "changes that fell due in the jump are applied now");
+        }
+        fireDue();
     }
 
     /** Tasks in the timer's queue (tests: one at most, however often it was re-armed). */

@@ -86,6 +86,30 @@ class TransitionSchedulerTest {
     }
 
     @Test
+    void aStepOfTheWallClockIsSeenWithinASecondNotAtTheEndOfTheSleep() {
+        // The timer sleeps on the monotonic clock. A time correction that steps the node's clock six hours forward
+        // (or a paused machine resumed) must not leave an expiry six hours late: nobody calls fireDue here.
+        Instant expiry = clock.instant().plus(Duration.ofHours(6));
+        scheduler.schedule(new ResourceID("jo"), expiry);
+        clock.advance(Duration.ofHours(6));
+        await().atMost(Duration.ofSeconds(3)).until(() -> woken.contains("jo"));
+        assertThat(scheduler.scheduledFor(new ResourceID("jo"))).isEmpty();
+    }
+
+    @Test
+    void aStepBackOfTheWallClockNeverWakesEarly() throws InterruptedException {
+        Instant grant = clock.instant().plus(Duration.ofSeconds(2));
+        scheduler.schedule(new ResourceID("sam"), grant);
+        clock.advance(Duration.ofHours(-1));
+        // The timer wakes at least twice meanwhile; by the wall clock the grant is still an hour away.
+        Thread.sleep(2500);
+        assertThat(woken).isEmpty();
+        assertThat(scheduler.scheduledFor(new ResourceID("sam"))).contains(grant);
+        clock.set(grant);
+        await().atMost(Duration.ofSeconds(3)).until(() -> woken.contains("sam"));
+    }
+
+    @Test
     void farFutureInstantsAreSafe() {
         scheduler.schedule(new ResourceID("far"), Instant.parse("9999-12-31T23:59:59Z"));
         assertThat(scheduler.scheduledFor(new ResourceID("far"))).contains(Instant.parse("9999-12-31T23:59:59Z"));
