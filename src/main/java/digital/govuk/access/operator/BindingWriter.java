@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
+import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.Ownership;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -25,6 +27,10 @@ import io.fabric8.kubernetes.client.utils.URLUtils;
  */
 @ApplicationScoped
 public class BindingWriter {
+    /** The Event on a binding whose deletion someone else's finalizers held, after the operator removed them. */
+    static final String FINALIZER_REMOVED = "FinalizerRemoved";
+    /** Tries at removing those finalizers when someone else writes the binding at the same time (409 Conflict). */
+    private static final int RELEASE_TRIES = 5;
 
     /**
      * What was done, and the engineer's bindings as they are afterwards.
@@ -72,10 +78,12 @@ public class BindingWriter {
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final Audit audit;
 
-    public BindingWriter(KubernetesClient client, Clock clock) {
+    public BindingWriter(KubernetesClient client, Clock clock, Audit audit) {
         this.client = client;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /**
@@ -191,20 +199,67 @@ public class BindingWriter {
 
     /**
      * Deletes with a UID precondition, so a binding recreated meanwhile is not removed. False when nothing
-     * was deleted: already gone, or replaced by another object of that name.
+     * was deleted: already gone, or replaced by another object of that name. True only once the binding is gone: a
+     * binding being deleted still grants its role while finalizers hold it, so finalizers that someone else put on it
+     * are removed (decision 69).
      */
     public boolean deleteWithUid(RoleBinding rb) {
         String url = URLUtils.join(client.getMasterUrl().toString(), "apis/rbac.authorization.k8s.io/v1/namespaces",
                 rb.getMetadata().getNamespace(), "rolebindings", rb.getMetadata().getName());
         Map<String, Object> options = Map.of("apiVersion", "v1", "kind", "DeleteOptions",
                 "preconditions", Map.of("uid", rb.getMetadata().getUid()));
+        String answer;
         try {
-            return client.raw(url, "DELETE", options) != null;
+            answer = client.raw(url, "DELETE", options);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404 || e.getCode() == 409) {
                 return false;
             }
             throw e;
+        }
+        if (answer == null) {
+            return false;
+        }
+        List<String> holding = client.getKubernetesSerialization().unmarshal(answer, GenericKubernetesResource.class)
+                .getMetadata().getFinalizers();
+        if (holding != null && !holding.isEmpty()) {
+            release(rb);
+        }
+        return true;
+    }
+
+    /**
+     * Removes every finalizer from one of the operator's bindings whose deletion they hold, so it goes and its access
+     * ends. The operator puts none there, so they are someone else's; their cleanup does not outweigh the access.
+     */
+    private void release(RoleBinding deleted) {
+        String namespace = deleted.getMetadata().getNamespace();
+        String name = deleted.getMetadata().getName();
+        for (int attempt = 1;; attempt++) {
+            RoleBinding current = client.rbac().roleBindings().inNamespace(namespace).withName(name).get();
+            if (current == null || !current.getMetadata().getUid().equals(deleted.getMetadata().getUid())
+                    || current.getMetadata().getFinalizers() == null || current.getMetadata().getFinalizers().isEmpty()) {
+                return; // gone, or going now
+            }
+            List<String> held = List.copyOf(current.getMetadata().getFinalizers());
+            current.getMetadata().setFinalizers(new ArrayList<>());
+            try {
+                client.resource(current).update();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+                if (e.getCode() != 409 || attempt == RELEASE_TRIES) {
+                    throw e;
+                }
+                continue;
+            }
+            String engineer = current.getMetadata().getLabels() == null ? null
+                    : current.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL);
+            audit.record(current, engineer, FINALIZER_REMOVED, "Removed finalizers " + String.join(", ", held) + " from RoleBinding "
+                    + name + ": they held it after the operator deleted it, and a binding being deleted still grants "
+                    + current.getRoleRef().getName() + ", so the access would not have ended");
+            return;
         }
     }
 

@@ -23,7 +23,11 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -113,6 +117,63 @@ class AccessAlwaysEndsIT {
         assertThat(Duration.between(expiry, Instant.now())).as("removed close to its expiry").isLessThan(LATE.plusSeconds(5));
         say("a binding stripped of its owner reference removed %d ms after its expiry", Duration.between(expiry, Instant.now()).toMillis());
         admin.resources(EngineerAccess.class).withName("gil").delete();
+    }
+
+    @Test
+    @Order(2)
+    void aFinalizerSomeoneElseAddsCannotKeepABindingPastItsExpiry() {
+        Instant expiry = Instant.now().plusSeconds(20);
+        admin.resource(HostileClusterIT.exceptionEngineer("ivo", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
+        await().atMost(WAIT).until(() -> binding("apps", "ivo-admin") != null && binding("platform", "ivo-admin") != null);
+        RoleBinding held = binding("apps", "ivo-admin");
+        // Anyone who may patch RoleBindings in the namespace can add a finalizer. A binding being deleted still grants
+        // its role while a finalizer holds it, so a DELETE answered 200 has not ended the access.
+        admin.rbac().roleBindings().inNamespace("apps").withName("ivo-admin").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"finalizers\":[\"example.com/keep\"]}}");
+        assertThat(mayUseTheRole(held)).as("the engineer holds the role before the expiry").isTrue();
+
+        HostileClusterIT.sleepUntil(expiry);
+        await().atMost(LATE.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> binding("apps", "ivo-admin") == null && binding("platform", "ivo-admin") == null);
+        say("a binding held by someone else's finalizer removed %d ms after its expiry", Duration.between(expiry, Instant.now()).toMillis());
+        // The API server's authorizer learns of the deletion through its own watch, a moment later.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> !mayUseTheRole(held));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("apps").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("FinalizerRemoved");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("ivo-admin");
+                    assertThat(e.getMessage()).contains("example.com/keep");
+                }));
+        // The record says the Admin access ended only once it had: the Deploy binding is all that is left.
+        assertThat(admin.resources(EngineerAccess.class).withName("ivo").get().getStatus().bindings)
+                .allSatisfy(b -> assertThat(b.clusterRole).isEqualTo("production-deploy"));
+        admin.resources(EngineerAccess.class).withName("ivo").delete();
+    }
+
+    /**
+     * Whether the binding's subject may do something only its role allows, in its namespace (a SubjectAccessReview):
+     * the first thing the Admin role allows that the Deploy role, which the engineer keeps, does not.
+     */
+    static boolean mayUseTheRole(RoleBinding rb) {
+        List<PolicyRule> deploy = admin.rbac().clusterRoles().withName("production-deploy").get().getRules();
+        for (PolicyRule rule : admin.rbac().clusterRoles().withName(rb.getRoleRef().getName()).get().getRules()) {
+            for (String verb : rule.getVerbs()) {
+                for (String resource : rule.getResources()) {
+                    String group = rule.getApiGroups().get(0);
+                    if (deploy.stream().noneMatch(d -> d.getApiGroups().contains(group) && d.getResources().contains(resource)
+                            && d.getVerbs().contains(verb))) {
+                        Subject who = rb.getSubjects().get(0);
+                        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec()
+                                .withUser("User".equals(who.getKind()) ? who.getName() : "someone@example.gov.uk")
+                                .withGroups("Group".equals(who.getKind()) ? List.of(who.getName()) : List.of())
+                                .withNewResourceAttributes().withNamespace(rb.getMetadata().getNamespace()).withVerb(verb)
+                                .withGroup(group).withResource(resource).endResourceAttributes().endSpec().build();
+                        return admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException(rb.getRoleRef().getName() + " allows nothing production-deploy does not");
     }
 
     @Test
