@@ -207,7 +207,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                         .build(),
                 context);
         schemaChanges = new SchemaChanges(client, name -> context.getPrimaryCache().get(new ResourceID(name)));
-        return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::forget), schemaChanges);
+        return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::deleting, this::forget), schemaChanges);
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */
@@ -423,6 +423,19 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             }
         });
         transitions.seed(recorded);
+    }
+
+    /**
+     * The EngineerAccess is marked for deletion and someone's finalizers hold it (decision 70). JOSDK no longer
+     * reconciles it, and the garbage collector removes its bindings only once it is gone, however long that takes,
+     * so its expiries would not apply either: its bindings are removed now, and the removal recorded once they are
+     * gone.
+     */
+    private void deleting(EngineerAccess ea) {
+        transitions.cancel(ResourceID.fromResource(ea));
+        readAhead.forget(ea.getMetadata().getName());
+        events.forget(ea);
+        orphans.deleting(ea, () -> events.removed(ea));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,8 +59,16 @@ public class Orphans {
     /** Bindings waiting to be looked at, by namespace/name, with the latest copy seen. */
     private final Map<String, RoleBinding> waiting = new ConcurrentHashMap<>();
     private volatile Caches caches;
+    /** EngineerAccess objects marked for deletion whose bindings are being removed, by UID (decision 70). */
+    private final Map<String, Removal> removing = new ConcurrentHashMap<>();
+    /** Those whose removal was recorded while finalizers still held them: not recorded again when they go. */
+    private final Set<String> recorded = ConcurrentHashMap.newKeySet();
     /** Deleted EngineerAccess objects whose bindings are not yet confirmed gone. */
     private final java.util.concurrent.atomic.AtomicInteger confirming = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** An EngineerAccess being deleted, and what records the removal of its access once its bindings are gone. */
+    private record Removal(EngineerAccess ea, Runnable done) {
+    }
 
     /** Where the operator's informers keep what they saw: the EngineerAccess objects, and the managed bindings. */
     interface Caches {
@@ -96,6 +105,7 @@ public class Orphans {
             }
             this.caches = caches;
         }
+        removing.keySet().forEach(uid -> schedule(() -> removeAll(uid, 0), Duration.ZERO));
         managed.get().forEach(this::seen);
     }
 
@@ -106,8 +116,12 @@ public class Orphans {
             return;
         }
         String engineer = engineerOf(rb);
-        if (engineer != null && known.engineer(engineer).isPresent()) {
+        Optional<EngineerAccess> owner = engineer == null ? Optional.empty() : known.engineer(engineer);
+        if (owner.isPresent() && !owner.get().isMarkedForDeletion()) {
             return; // that engineer's reconciliation claims or deletes it
+        }
+        if (owner.isPresent() && removing.containsKey(owner.get().getMetadata().getUid())) {
+            return; // its removal looks at every binding of the engineer until none is left
         }
         String key = BindingDiff.key(rb);
         if (waiting.put(key, rb) == null) {
@@ -132,16 +146,15 @@ public class Orphans {
             waiting.remove(key);
             return; // gone (the garbage collector's work), or no longer ours to touch
         }
-        if (engineer != null && known.engineer(engineer).isPresent()) {
+        if (engineer != null && known.engineer(engineer).filter(ea -> !ea.isMarkedForDeletion()).isPresent()) {
             waiting.remove(key);
             transitions.schedule(new ResourceID(engineer), clock.instant());
             return;
         }
         try {
             EngineerAccess fresh = engineer == null ? null : client.resources(EngineerAccess.class).withName(engineer).get();
-            if (fresh != null && fresh.getMetadata().getDeletionTimestamp() != null) {
-                schedule(key, Duration.ofSeconds(1)); // being deleted (orphaning its dependents): look again when it is gone
-                return;
+            if (fresh != null && fresh.isMarkedForDeletion()) {
+                fresh = null; // being deleted: it justifies no access (decision 70)
             }
             if (fresh != null) {
                 waiting.remove(key); // it exists: once the cache has it, its reconciliation claims or deletes the binding
@@ -186,9 +199,12 @@ public class Orphans {
      */
     void deleted(EngineerAccess ea, Runnable done) {
         Caches known = caches;
+        removing.remove(ea.getMetadata().getUid());
         if (known == null) {
             return;
         }
+        Runnable record = recorded.remove(ea.getMetadata().getUid()) ? () -> {
+        } : done; // recorded already, while finalizers held it
         confirming.incrementAndGet();
         // A binding that names no owner any more (deleted with --cascade=orphan: the garbage collector stripped it) is
         // never the garbage collector's: it goes now. The others are the garbage collector's for GRACE first.
@@ -197,7 +213,46 @@ public class Orphans {
                 schedule(BindingDiff.key(rb), Duration.ZERO);
             }
         });
-        schedule(() -> confirmRemoved(ea, done, 0), GRACE);
+        schedule(() -> confirmRemoved(ea, record, 0), GRACE);
+    }
+
+    /**
+     * An EngineerAccess is marked for deletion and finalizers hold it (decision 70): every binding of the engineer is
+     * removed now, looked for again until none is left, and {@code done} records the removal once they are gone. A
+     * binding made after that (a reconciliation in flight) is removed when the informer sees it ({@link #seen}).
+     */
+    void deleting(EngineerAccess ea, Runnable done) {
+        String uid = ea.getMetadata().getUid();
+        if (removing.putIfAbsent(uid, new Removal(ea, done)) == null && caches != null) {
+            schedule(() -> removeAll(uid, 0), Duration.ZERO);
+        }
+    }
+
+    private void removeAll(String uid, int looks) {
+        Removal r = removing.get(uid);
+        if (r == null) {
+            return; // the EngineerAccess is gone: deleted() took over
+        }
+        List<RoleBinding> left = caches.bindingsOf(r.ea()).stream().filter(Ownership::managed).toList();
+        if (left.isEmpty()) {
+            if (removing.remove(uid) != null) {
+                recorded.add(uid);
+                if (looks > 0) {
+                    r.done().run(); // none at the first look: removed before (by the process before this one), and recorded then
+                }
+            }
+            return;
+        }
+        for (RoleBinding rb : left) {
+            try {
+                writer.deleteWithUid(rb);
+            } catch (KubernetesClientException e) {
+                LOG.warnf("could not remove RoleBinding %s of %s, whose EngineerAccess is being deleted: %s; trying again",
+                        BindingDiff.key(rb), r.ea().getMetadata().getName(), ApiErrors.inWords(e));
+            }
+        }
+        // Until the informer has seen the deletes; then at once, and at most every 5 s while the API server refuses.
+        schedule(() -> removeAll(uid, looks + 1), Duration.ofMillis(Math.min(5000, 100L << Math.min(looks, 6))));
     }
 
     private void confirmRemoved(EngineerAccess ea, Runnable done, int looks) {

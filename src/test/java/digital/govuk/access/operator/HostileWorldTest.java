@@ -244,6 +244,57 @@ class HostileWorldTest {
         assertUntouched(notes);
     }
 
+    /**
+     * Decision 69: a finalizer someone else puts on one of our bindings makes a DELETE answer 200 with the binding
+     * still there (and still granting); the operator removes the finalizer, and only then counts the access as ended.
+     */
+    @Test
+    void aFinalizerSomeoneElsePutsOnABindingCannotKeepItPastItsExpiry() {
+        Instant expiry = clock.instant().plus(Duration.ofHours(1));
+        withException("kim", expiry);
+        cluster.awaitBinding("apps", "kim-admin", true);
+        client.rbac().roleBindings().inNamespace("apps").withName("kim-admin").edit(rb -> new RoleBindingBuilder(rb)
+                .editMetadata().withFinalizers("example.com/keep").endMetadata().build());
+        advanceTo(expiry);
+        await().atMost(WAIT).until(() -> cluster.binding("apps", "kim-admin") == null && cluster.binding("platform", "kim-admin") == null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("apps").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("FinalizerRemoved");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("kim-admin");
+                    assertThat(e.getMessage()).contains("example.com/keep");
+                }));
+        assertThat(cluster.binding("apps", "kim-deploy")).as("Deploy stays").isNotNull();
+    }
+
+    /**
+     * Decision 70: an EngineerAccess marked for deletion but held by someone's finalizer is never reconciled again by
+     * JOSDK, and the garbage collector waits for it to go; its bindings are removed at once, and the removal recorded
+     * once, not again when it finally goes.
+     */
+    @Test
+    void anEngineerAccessHeldByAFinalizerWhenDeletedKeepsNoAccess() {
+        withException("lou", clock.instant().plus(Duration.ofDays(2)));
+        cluster.awaitBinding("apps", "lou-admin", true);
+        cluster.awaitBinding("apps", "lou-deploy", true);
+        client.resources(EngineerAccess.class).withName("lou").edit(ea -> {
+            ea.getMetadata().setFinalizers(List.of("example.com/keep"));
+            return ea;
+        });
+        client.resources(EngineerAccess.class).withName("lou").delete();
+        await().atMost(WAIT).until(() -> cluster.binding("apps", "lou-admin") == null && cluster.binding("platform", "lou-admin") == null
+                && cluster.binding("apps", "lou-deploy") == null);
+        assertThat(cluster.fetch("lou").getMetadata().getDeletionTimestamp()).as("still held").isNotNull();
+        cluster.awaitEvent("lou", "AccessRemoved");
+
+        client.resources(EngineerAccess.class).withName("lou").edit(ea -> {
+            ea.getMetadata().setFinalizers(List.of());
+            return ea;
+        });
+        await().atMost(WAIT).until(() -> cluster.fetch("lou") == null);
+        await().pollDelay(Orphans.GRACE.plusSeconds(1)).atMost(WAIT).until(() -> true);
+        assertThat(cluster.events("lou", "AccessRemoved")).as("recorded once").hasSize(1);
+    }
+
     /** A binding with our label whose EngineerAccess does not exist (deleted with --cascade=orphan) is removed. */
     @Test
     void aBindingWithOurLabelAndNoEngineerAccessIsRemoved() {
