@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.Condition;
@@ -271,13 +272,26 @@ public class AccessEvents {
      * the operator did): recorded only then, never while they still grant access.
      */
     void removed(EngineerAccess ea) {
-        List<String> held = ea.getStatus() == null || ea.getStatus().bindings == null ? List.of()
-                : ea.getStatus().bindings.stream().map(b -> b.clusterRole + " in " + b.namespace).distinct().toList();
+        removed(ea, ea.getStatus() == null || ea.getStatus().bindings == null ? List.of()
+                : ea.getStatus().bindings.stream().map(b -> new BindingStatus(b.namespace, b.name, b.clusterRole, b.expiryTime)).toList(),
+                "The EngineerAccess was deleted, and all its RoleBindings are gone: ");
+    }
+
+    /**
+     * The EngineerAccess is being deleted, and the operator removed {@code gone}, every binding it still had
+     * (decision 70): recorded from what was removed, since its status may not have been written yet.
+     */
+    void removedWhileDeleting(EngineerAccess ea, List<RoleBinding> gone) {
+        removed(ea, gone.stream().map(EngineerAccessReconciler::bindingStatus).toList(),
+                "The EngineerAccess is being deleted, and the operator removed all its RoleBindings: ");
+    }
+
+    private void removed(EngineerAccess ea, List<BindingStatus> bindings, String what) {
+        List<String> held = bindings.stream().map(b -> b.clusterRole + " in " + b.namespace).distinct().toList();
         if (!held.isEmpty()) {
-            audit.record(ea, "AccessRemoved", false, "None", ea.getStatus().bindings.stream().map(b -> b.namespace).distinct().sorted()
-                    .collect(Collectors.joining(",")), "The EngineerAccess was deleted, and all its RoleBindings are gone: "
-                    + String.join(", ", held));
-            metrics.revoked("AccessRemoved", ea.getStatus().bindings.size());
+            audit.record(ea, "AccessRemoved", false, "None", bindings.stream().map(b -> b.namespace).distinct().sorted()
+                    .collect(Collectors.joining(",")), what + String.join(", ", held));
+            metrics.revoked("AccessRemoved", bindings.size());
         }
     }
 

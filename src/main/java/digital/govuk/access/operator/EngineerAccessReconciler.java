@@ -435,7 +435,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         transitions.cancel(ResourceID.fromResource(ea));
         readAhead.forget(ea.getMetadata().getName());
         events.forget(ea);
-        orphans.deleting(ea, () -> events.removed(ea));
+        orphans.deleting(ea, gone -> events.removedWhileDeleting(ea, gone));
     }
 
     /**
@@ -548,7 +548,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 .sorted(Comparator.comparing(BindingDiff::key)).toList();
     }
 
-    private static BindingStatus bindingStatus(RoleBinding rb) {
+    static BindingStatus bindingStatus(RoleBinding rb) {
         Instant expiry = BindingDiff.expiryOf(rb);
         return new BindingStatus(rb.getMetadata().getNamespace(), rb.getMetadata().getName(), rb.getRoleRef().getName(),
                 expiry == null ? null : expiry.toString());

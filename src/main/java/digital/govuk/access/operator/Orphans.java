@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.Collectors;
@@ -66,8 +67,11 @@ public class Orphans {
     /** Deleted EngineerAccess objects whose bindings are not yet confirmed gone. */
     private final java.util.concurrent.atomic.AtomicInteger confirming = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** An EngineerAccess being deleted, and what records the removal of its access once its bindings are gone. */
-    private record Removal(EngineerAccess ea, Runnable done) {
+    /**
+     * An EngineerAccess being deleted, what records the removal of its access once its bindings are gone, and the
+     * bindings the operator removed, by namespace/name.
+     */
+    private record Removal(EngineerAccess ea, Consumer<List<RoleBinding>> done, Map<String, RoleBinding> gone) {
     }
 
     /** Where the operator's informers keep what they saw: the EngineerAccess objects, and the managed bindings. */
@@ -153,10 +157,8 @@ public class Orphans {
         }
         try {
             EngineerAccess fresh = engineer == null ? null : client.resources(EngineerAccess.class).withName(engineer).get();
-            if (fresh != null && fresh.isMarkedForDeletion()) {
-                fresh = null; // being deleted: it justifies no access (decision 70)
-            }
-            if (fresh != null) {
+            boolean beingDeleted = fresh != null && fresh.isMarkedForDeletion(); // it justifies no access (decision 70)
+            if (fresh != null && !beingDeleted) {
                 waiting.remove(key); // it exists: once the cache has it, its reconciliation claims or deletes the binding
                 transitions.schedule(new ResourceID(engineer), clock.instant());
                 return;
@@ -166,7 +168,9 @@ public class Orphans {
                 metrics.orphanRemoved();
                 audit.record(now, engineer, REMOVED, "Removed RoleBinding " + now.getMetadata().getName() + " ("
                         + now.getRoleRef().getName() + " for " + subjects(now) + "): it carries the operator's label, but "
-                        + (engineer == null ? "names no engineer" : "no EngineerAccess named " + engineer + " exists")
+                        + (engineer == null ? "names no engineer"
+                                : beingDeleted ? "the EngineerAccess named " + engineer + " is being deleted"
+                                : "no EngineerAccess named " + engineer + " exists")
                         + ", so nothing justifies the access it grants");
             }
         } catch (KubernetesClientException e) {
@@ -218,12 +222,14 @@ public class Orphans {
 
     /**
      * An EngineerAccess is marked for deletion and finalizers hold it (decision 70): every binding of the engineer is
-     * removed now, looked for again until none is left, and {@code done} records the removal once they are gone. A
-     * binding made after that (a reconciliation in flight) is removed when the informer sees it ({@link #seen}).
+     * removed now, looked for again until none is left, and {@code done} records the removal of those the operator
+     * removed once they are gone. When it found none to remove (the garbage collector was first, or a process before
+     * this one removed them), the removal is recorded as for any delete, when the EngineerAccess goes. A binding
+     * made after that (a reconciliation in flight) is removed when the informer sees it ({@link #seen}).
      */
-    void deleting(EngineerAccess ea, Runnable done) {
+    void deleting(EngineerAccess ea, Consumer<List<RoleBinding>> done) {
         String uid = ea.getMetadata().getUid();
-        if (removing.putIfAbsent(uid, new Removal(ea, done)) == null && caches != null) {
+        if (removing.putIfAbsent(uid, new Removal(ea, done, new ConcurrentHashMap<>())) == null && caches != null) {
             schedule(() -> removeAll(uid, 0), Duration.ZERO);
         }
     }
@@ -235,17 +241,17 @@ public class Orphans {
         }
         List<RoleBinding> left = caches.bindingsOf(r.ea()).stream().filter(Ownership::managed).toList();
         if (left.isEmpty()) {
-            if (removing.remove(uid) != null) {
+            if (removing.remove(uid) != null && !r.gone().isEmpty()) {
                 recorded.add(uid);
-                if (looks > 0) {
-                    r.done().run(); // none at the first look: removed before (by the process before this one), and recorded then
-                }
+                r.done().accept(List.copyOf(r.gone().values()));
             }
             return;
         }
         for (RoleBinding rb : left) {
             try {
-                writer.deleteWithUid(rb);
+                if (writer.deleteWithUid(rb)) {
+                    r.gone().put(BindingDiff.key(rb), rb);
+                }
             } catch (KubernetesClientException e) {
                 LOG.warnf("could not remove RoleBinding %s of %s, whose EngineerAccess is being deleted: %s; trying again",
                         BindingDiff.key(rb), r.ea().getMetadata().getName(), ApiErrors.inWords(e));

@@ -23,10 +23,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * {@code make bench-start}: start to ready of the operator on each JVM worth comparing (docs/benchmarks.md, "Start"),
  * on one local control plane with a few engineers, the chart's JVM options, leader election off, the JVMs alternated
  * round by round so a slower minute of a shared machine falls on all of them. For each start: seconds to
- * {@code /q/health/ready}, RSS once converged, and the start's timeline from the log. Java 25's AOT cache (JEP 483/515)
- * is recorded first by a training run against the same cluster. Settings: START_ROUNDS (3), START_ENGINEERS (10),
- * JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64). Prints a table and writes target/bench/start-times.json. Exits 0
- * whatever it measures.
+ * {@code /q/health/ready}, RSS once converged, and the start's timeline from the log. The class archives are recorded
+ * first: Java 25's AOT cache (JEP 483/515) and Java 17's AppCDS archive each by a training run against the same
+ * cluster, and each also by Quarkus's own static-initialisation run ({@code -Dquarkus.appcds.generate=true}), which
+ * needs no cluster and so could run in an image build. Settings: START_ROUNDS (3), START_ENGINEERS (10), START_JVMS
+ * (comma-separated names, all by default), JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64). Prints a table and
+ * writes target/bench/start-times.json. Exits 0 whatever it measures.
  */
 public final class StartTimes {
     record Jvm(String name, String javaHome, List<String> extra) {
@@ -42,9 +44,17 @@ public final class StartTimes {
         String java25 = env("JAVA25_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64");
         Path aot = Bench.OUT.resolve("operator.aot");
         Path aotCoh = Bench.OUT.resolve("operator-coh.aot");
-        List<Jvm> jvms = new ArrayList<>(List.of(new Jvm("java17", java17, List.of()), new Jvm("java25", java25, List.of()),
+        Path cds17 = Bench.OUT.resolve("operator17.jsa");
+        Path cds17Static = Bench.OUT.resolve("operator17-static.jsa");
+        Path aotStatic = Bench.OUT.resolve("operator-static.aot");
+        List<String> only = env("START_JVMS", "").isEmpty() ? List.of() : List.of(env("START_JVMS", "").split(","));
+        List<Jvm> jvms = new ArrayList<>(List.of(new Jvm("java17", java17, List.of()),
+                new Jvm("java17 AppCDS", java17, List.of("-XX:SharedArchiveFile=" + cds17)),
+                new Jvm("java17 AppCDS, static training", java17, List.of("-XX:SharedArchiveFile=" + cds17Static)),
+                new Jvm("java25", java25, List.of()),
                 new Jvm("java25 compact headers", java25, List.of("-XX:+UseCompactObjectHeaders")),
                 new Jvm("java25 AOT cache", java25, List.of("-XX:AOTCache=" + aot)),
+                new Jvm("java25 AOT cache, static training", java25, List.of("-XX:AOTCache=" + aotStatic)),
                 new Jvm("java25 compact headers, AOT cache", java25, List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + aotCoh))));
         List<String> chart = Bench.chartJvmOptions();
         Files.createDirectories(Bench.OUT);
@@ -59,12 +69,16 @@ public final class StartTimes {
             }
             workload.engineers(0, engineers, Instant.now()).forEach(ea -> admin.resource(ea).create());
             Path kubeconfig = cp.kubeconfigFor(RealApiServer.OPERATOR_USER, cp.env("KUBE_OPERATOR_TOKEN"));
-            // Training runs: the AOT caches are written when the JVM exits.
+            // Training runs: the archives are written when the JVM exits.
+            train(java17, chart, List.of("-XX:ArchiveClassesAtExit=" + cds17), kubeconfig);
+            trainStatic(java17, chart, List.of("-XX:ArchiveClassesAtExit=" + cds17Static));
             train(java25, chart, List.of("-XX:AOTCacheOutput=" + aot), kubeconfig);
+            trainStatic(java25, chart, List.of("-XX:AOTCacheOutput=" + aotStatic));
             train(java25, chart, List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCacheOutput=" + aotCoh), kubeconfig);
             for (int round = 1; round <= rounds; round++) {
                 for (Jvm jvm : jvms) {
-                    if (jvm.extra().stream().anyMatch(o -> o.startsWith("-XX:AOTCache=")) && !Files.exists(aot)) {
+                    if (!only.isEmpty() && !only.contains(jvm.name()) || jvm.extra().stream().filter(o -> o.startsWith("-XX:AOTCache=")
+                            || o.startsWith("-XX:SharedArchiveFile=")).anyMatch(o -> !Files.exists(Path.of(o.substring(o.indexOf('=') + 1))))) {
                         continue;
                     }
                     Map<String, Object> r = once(jvm, chart, kubeconfig, "start-" + round);
@@ -101,6 +115,23 @@ public final class StartTimes {
             p.management("/q/metrics");
         }
         Bench.say("AOT training run %s: %.1f s", extra, (System.nanoTime() - t) / 1e9);
+    }
+
+    /**
+     * Quarkus's own training: the application starts its static initialisation and exits (no cluster, no
+     * reconciliation), as {@code quarkus.package.jar.appcds.enabled} does at build time.
+     */
+    private static void trainStatic(String javaHome, List<String> chart, List<String> extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(javaHome, "bin", "java").toString()));
+        command.addAll(chart);
+        command.addAll(extra);
+        command.addAll(List.of("-Dquarkus.appcds.generate=true", "-jar", OperatorProcess.JAR.toString()));
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Bench.OUT.resolve("logs").resolve("static-training.log").toFile())).start();
+        boolean ended = p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES);
+        Bench.say("static training run %s: %s in %.1f s", extra, ended ? "exit " + p.exitValue() : "still running, stopped", (System.nanoTime() - t) / 1e9);
+        p.destroyForcibly();
     }
 
     private static Map<String, Object> once(Jvm jvm, List<String> chart, Path kubeconfig, String name) throws Exception {

@@ -26,7 +26,7 @@ import org.awaitility.Awaitility;
  */
 public final class OperatorProcess implements AutoCloseable {
     /** The packaged operator; -Doperator.jar=PATH runs another build (make bench compares builds that way). */
-    static final Path JAR = Path.of(System.getProperty("operator.jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+    public static final Path JAR = Path.of(System.getProperty("operator.jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
     private final String name;

@@ -295,6 +295,35 @@ class HostileWorldTest {
         assertThat(cluster.events("lou", "AccessRemoved")).as("recorded once").hasSize(1);
     }
 
+    /**
+     * Decision 70, when the delete comes before the status was ever written (CI met this): the removal is recorded
+     * from the bindings the operator removed, not from a status that does not list them.
+     */
+    @Test
+    void theRemovalOfAHeldEngineerAccessIsRecordedEvenBeforeItsStatusIsWritten() {
+        var noStatus = faults.rule("no status for mia", r -> "PUT".equals(r.getMethod()) && r.getPath().contains("/engineeraccesses/mia/status"), 500);
+        try {
+            withException("mia", clock.instant().plus(Duration.ofDays(2)));
+            cluster.awaitBinding("apps", "mia-admin", true);
+            client.resources(EngineerAccess.class).withName("mia").edit(ea -> {
+                ea.getMetadata().setFinalizers(List.of("example.com/keep"));
+                return ea;
+            });
+            assertThat(cluster.fetch("mia").getStatus()).isNull();
+            client.resources(EngineerAccess.class).withName("mia").delete();
+            await().atMost(WAIT).until(() -> cluster.binding("apps", "mia-admin") == null && cluster.binding("apps", "mia-deploy") == null);
+            cluster.awaitEvent("mia", "AccessRemoved");
+            assertThat(cluster.events("mia", "AccessRemoved")).singleElement()
+                    .satisfies(e -> assertThat(e.getMessage()).contains("production-admin in platform").contains("production-deploy in apps"));
+        } finally {
+            faults.remove(noStatus);
+            client.resources(EngineerAccess.class).withName("mia").edit(ea -> {
+                ea.getMetadata().setFinalizers(List.of());
+                return ea;
+            });
+        }
+    }
+
     /** A binding with our label whose EngineerAccess does not exist (deleted with --cascade=orphan) is removed. */
     @Test
     void aBindingWithOurLabelAndNoEngineerAccessIsRemoved() {
