@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -44,19 +45,25 @@ class RestartTest {
             // This one started an hour before START.
             c.resource(Fixtures.engineer("started-while-down",
                     Fixtures.exception("2026-12-02T11:00:00Z", "2026-12-09T17:00:00Z"))).create();
+            // Deleted while it was down, and held by someone's finalizer: it justifies nothing (decision 70).
+            EngineerAccess held = Fixtures.engineer("held-while-down", "");
+            held.getMetadata().setFinalizers(List.of("example.com/keep"));
+            held = c.resource(held).create();
+            c.resource(staleAdminBinding(held)).create();
+            c.resources(EngineerAccess.class).withName("held-while-down").delete();
         }
 
         private static RoleBinding staleAdminBinding(EngineerAccess owner) {
             return new RoleBindingBuilder()
-                    .withNewMetadata().withName("expired-while-down-admin").withNamespace("apps")
+                    .withNewMetadata().withName(owner.getMetadata().getName() + "-admin").withNamespace("apps")
                     .withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
-                            ManagedBindings.ENGINEER_LABEL, "expired-while-down", ManagedBindings.LEVEL_LABEL, "admin"))
+                            ManagedBindings.ENGINEER_LABEL, owner.getMetadata().getName(), ManagedBindings.LEVEL_LABEL, "admin"))
                     .withAnnotations(Map.of(ManagedBindings.EXPIRY_ANNOTATION, "2026-12-02T11:00:00Z"))
                     .addNewOwnerReference().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
-                    .withName("expired-while-down").withUid(owner.getMetadata().getUid()).withController(true).endOwnerReference()
+                    .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true).endOwnerReference()
                     .endMetadata()
                     .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("production-admin").endRoleRef()
-                    .addNewSubject().withKind("User").withName("expired-while-down@example.gov.uk")
+                    .addNewSubject().withKind("User").withName(owner.getSpec().subject.name)
                     .withApiGroup("rbac.authorization.k8s.io").endSubject()
                     .build();
         }
@@ -71,5 +78,12 @@ class RestartTest {
         assertThat(client.rbac().roleBindings().inNamespace("apps").withName("expired-while-down-deploy").get())
                 .as("deploy held on its own stays").isNotNull();
         assertThat(client.resources(AccessPolicy.class).withName("default").get()).isNotNull();
+    }
+
+    @Test
+    void anEngineerAccessDeletedWhileItWasDownAndStillHeldKeepsNoAccess() {
+        assertThat(client.resources(EngineerAccess.class).withName("held-while-down").get().getMetadata().getDeletionTimestamp()).isNotNull();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(client.rbac().roleBindings().inNamespace("apps").withName("held-while-down-admin").get()).isNull());
     }
 }
