@@ -118,6 +118,13 @@ public final class Plan {
             if (named) {
                 seen.put(name, source.file());
             }
+            if (ea.getMetadata() != null && ea.getMetadata().getDeletionTimestamp() != null) {
+                // As the operator: marked for deletion, however long finalizers hold it, it justifies nothing (decision 70).
+                notes.add(source.file() + ": " + label + " is being deleted" + (ea.getMetadata().getFinalizers() == null
+                        || ea.getMetadata().getFinalizers().isEmpty() ? "" : " (held by " + String.join(", ", ea.getMetadata().getFinalizers()) + ")")
+                        + ": it grants nothing, and the operator removes its bindings");
+                continue;
+            }
             Long generation = ea.getMetadata() != null && ea.getMetadata().getGeneration() != null
                     ? ea.getMetadata().getGeneration() : Long.valueOf(1);
             EngineerAccess out = copyWithoutStatus(ea);

@@ -166,6 +166,20 @@ class PlanCommandTest {
     }
 
     @Test
+    void anEngineerAccessBeingDeletedGrantsNothingAndIsLeftOutWithANote() {
+        Path file = write(dir, "e.yaml", Cli.deploy("held").replace("  name: held\n",
+                "  name: held\n  deletionTimestamp: \"2026-12-02T11:00:00Z\"\n  finalizers: [example.com/keep]\n")
+                + "---\n" + Cli.deploy("kept"));
+
+        Cli.Run run = run(args("plan", "--at", "2026-12-02T12:00:00Z", file, examples().resolve("00-policy.yaml"),
+                examples().resolve("01-namespaces.yaml")));
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(Cli.table(run.out()).keySet()).containsExactly("kept");
+        assertThat(run.err()).contains("EngineerAccess held is being deleted (held by example.com/keep): it grants nothing");
+    }
+
+    @Test
     void observedGenerationComesFromMetadataGeneration() {
         Path file = write(dir, "e.yaml", Cli.deploy("gen-four").replace("  name: gen-four\n", "  name: gen-four\n  generation: 4\n"));
 
