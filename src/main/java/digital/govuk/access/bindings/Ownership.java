@@ -47,6 +47,12 @@ public final class Ownership {
         return Owner.CLAIMED;
     }
 
+    /** The engineer a binding's label names, or null. */
+    public static String engineerOf(RoleBinding rb) {
+        Map<String, String> labels = rb.getMetadata().getLabels();
+        return labels == null ? null : labels.get(ManagedBindings.ENGINEER_LABEL);
+    }
+
     /** Whether a binding carries our managed-by label: the operator's, whoever (if anyone) still owns it. */
     public static boolean managed(RoleBinding rb) {
         Map<String, String> labels = rb.getMetadata().getLabels();

@@ -118,7 +118,7 @@ public final class Plan {
             if (named) {
                 seen.put(name, source.file());
             }
-            if (ea.getMetadata() != null && ea.getMetadata().getDeletionTimestamp() != null) {
+            if (ea.isMarkedForDeletion()) {
                 // As the operator: marked for deletion, however long finalizers hold it, it justifies nothing (decision 70).
                 notes.add(source.file() + ": " + label + " is being deleted" + (ea.getMetadata().getFinalizers() == null
                         || ea.getMetadata().getFinalizers().isEmpty() ? "" : " (held by " + String.join(", ", ea.getMetadata().getFinalizers()) + ")")

@@ -12,9 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
+import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
@@ -272,8 +272,7 @@ public class AccessEvents {
      * the operator did): recorded only then, never while they still grant access.
      */
     void removed(EngineerAccess ea) {
-        removed(ea, ea.getStatus() == null || ea.getStatus().bindings == null ? List.of()
-                : ea.getStatus().bindings.stream().map(b -> new BindingStatus(b.namespace, b.name, b.clusterRole, b.expiryTime)).toList(),
+        removed(ea, ea.getStatus() == null || ea.getStatus().bindings == null ? List.of() : ea.getStatus().bindings,
                 "The EngineerAccess was deleted, and all its RoleBindings are gone: ");
     }
 

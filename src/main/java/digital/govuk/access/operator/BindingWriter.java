@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
-import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.Ownership;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -254,9 +253,7 @@ public class BindingWriter {
                 }
                 continue;
             }
-            String engineer = current.getMetadata().getLabels() == null ? null
-                    : current.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL);
-            audit.record(current, engineer, FINALIZER_REMOVED, "Removed finalizers " + String.join(", ", held) + " from RoleBinding "
+            audit.record(current, Ownership.engineerOf(current), FINALIZER_REMOVED, "Removed finalizers " + String.join(", ", held) + " from RoleBinding "
                     + name + ": they held it after the operator deleted it, and a binding being deleted still grants "
                     + current.getRoleRef().getName() + ", so the access would not have ended");
             return;

@@ -148,8 +148,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                         .withInformerListLimit(LeanItemStore.LIST_PAGE)
                         .withLabelSelector(ManagedBindings.MANAGED_BY_LABEL + "=" + ManagedBindings.MANAGED_BY)
                         .withSecondaryToPrimaryMapper(rb -> {
-                            String engineer = rb.getMetadata().getLabels() == null ? null
-                                    : rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL);
+                            String engineer = Ownership.engineerOf(rb);
                             return engineer == null ? Set.of() : Set.of(new ResourceID(engineer));
                         })
                         .build(),

@@ -22,7 +22,6 @@ import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
-import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.bindings.Ownership;
 import digital.govuk.access.operator.runtime.AccessMetrics;
 import digital.govuk.access.operator.runtime.DaemonTimer;
@@ -119,7 +118,7 @@ public class Orphans {
         if (known == null) {
             return;
         }
-        String engineer = engineerOf(rb);
+        String engineer = Ownership.engineerOf(rb);
         Optional<EngineerAccess> owner = engineer == null ? Optional.empty() : known.engineer(engineer);
         if (owner.isPresent() && !owner.get().isMarkedForDeletion()) {
             return; // that engineer's reconciliation claims or deletes it
@@ -144,7 +143,7 @@ public class Orphans {
             return;
         }
         Caches known = caches;
-        String engineer = engineerOf(rb);
+        String engineer = Ownership.engineerOf(rb);
         RoleBinding now = known.binding(rb.getMetadata().getNamespace(), rb.getMetadata().getName()).orElse(null);
         if (now == null || !Ownership.managed(now)) {
             waiting.remove(key);
@@ -177,11 +176,6 @@ public class Orphans {
             LOG.warnf("could not look at the orphaned RoleBinding %s: %s; trying again in 5 s", key, ApiErrors.inWords(e));
             schedule(key, GRACE);
         }
-    }
-
-    private static String engineerOf(RoleBinding rb) {
-        Map<String, String> labels = rb.getMetadata().getLabels();
-        return labels == null ? null : labels.get(ManagedBindings.ENGINEER_LABEL);
     }
 
     /** Whether the binding still names an EngineerAccess as owner (the garbage collector then removes it in time). */

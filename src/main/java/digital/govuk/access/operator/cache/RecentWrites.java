@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import jakarta.inject.Singleton;
 
 import digital.govuk.access.bindings.BindingDiff;
-import digital.govuk.access.bindings.ManagedBindings;
+import digital.govuk.access.bindings.Ownership;
 import digital.govuk.access.operator.BindingWriter;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
@@ -202,8 +202,7 @@ public class RecentWrites implements BindingWriter.Written {
     }
 
     private static String engineerOf(RoleBinding rb) {
-        Map<String, String> labels = rb.getMetadata().getLabels();
-        String name = labels == null ? null : labels.get(ManagedBindings.ENGINEER_LABEL);
+        String name = Ownership.engineerOf(rb);
         return name == null ? "" : name;
     }
 }
