@@ -2,6 +2,7 @@ package digital.govuk.access.operator.runtime;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,13 +41,15 @@ public class ApiRequests implements Interceptor {
 
     /**
      * The Kubernetes client every part of the operator uses: Quarkus' configuration and Vert.x, plus this counter,
-     * with ChaCha20 offered first ({@link ChaChaFirst}).
+     * with ChaCha20 offered first ({@link ChaChaFirst}) and a connection that says nothing for {@code silence} closed
+     * ({@link SilentConnections}).
      */
     @Produces
     @Singleton
-    KubernetesClient client(Config config, KubernetesSerialization serialization, Vertx vertx) {
+    KubernetesClient client(Config config, KubernetesSerialization serialization, Vertx vertx,
+            @ConfigProperty(name = "engineer-access.api.silence", defaultValue = "75s") Duration silence) {
         return new KubernetesClientBuilder().withKubernetesSerialization(serialization).withConfig(config)
-                .withHttpClientFactory(new ChaChaFirst(vertx))
+                .withHttpClientFactory(new ChaChaFirst(SilentConnections.closedAfter(vertx, silence)))
                 .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("engineer-access-api-requests", this)).build();
     }
 
