@@ -28,8 +28,13 @@ final class OnTime {
     }
 
     /** What was measured. */
-    record Result(int transitions, int changes, List<Long> lateMillis, int early, int missed, int extraWrites, List<String> examples) {
+    record Result(int transitions, int changes, List<Long> lateMillis, Map<String, List<Long>> byVerb, int early, int missed, int extraWrites,
+            List<String> examples) {
         long percentile(double p) {
+            return percentile(lateMillis, p);
+        }
+
+        static long percentile(List<Long> lateMillis, double p) {
             if (lateMillis.isEmpty()) {
                 return -1;
             }
@@ -42,6 +47,14 @@ final class OnTime {
             return lateMillis.stream().max(Comparator.naturalOrder()).orElse(-1L);
         }
 
+        /** p50, p99 and max of the deletes alone (revocations, no read in front: decision 62) and of the creates (grants, read first: 28). */
+        Map<String, Object> verbs() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            byVerb.forEach((verb, late) -> m.put(verb, Map.of("p50", percentile(late, 50), "p99", percentile(late, 99),
+                    "max", late.stream().max(Comparator.naturalOrder()).orElse(-1L), "count", late.size())));
+            return m;
+        }
+
         /** p50, p99, max and count of the lateness in ms, and the early and missed changes, for results.json. */
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -51,6 +64,7 @@ final class OnTime {
             m.put("count", lateMillis.size());
             m.put("early", early);
             m.put("missed", missed);
+            m.put("by_verb", verbs());
             return m;
         }
     }
@@ -109,6 +123,7 @@ final class OnTime {
             first.putIfAbsent(key, w);
         }
         List<Long> late = new ArrayList<>();
+        Map<String, List<Long>> byVerb = new java.util.TreeMap<>();
         int early = 0;
         int missed = 0;
         List<String> examples = new ArrayList<>();
@@ -132,10 +147,12 @@ final class OnTime {
                     examples.add("early: " + d.verb() + " " + e.getKey() + " due " + d.due() + ", arrived " + w.received());
                 }
             }
-            late.add(Duration.between(d.due(), w.answered()).toMillis());
+            long ms = Duration.between(d.due(), w.answered()).toMillis();
+            late.add(ms);
+            byVerb.computeIfAbsent(d.verb(), v -> new ArrayList<>()).add(ms);
         }
         int extra = writes.values().stream().mapToInt(n -> n - 1).sum()
                 + (int) writes.keySet().stream().filter(k -> !expected.containsKey(k)).count();
-        return new Result(plan.transitions(), expected.size(), late, early, missed, extra, examples);
+        return new Result(plan.transitions(), expected.size(), late, byVerb, early, missed, extra, examples);
     }
 }
