@@ -13,7 +13,7 @@ public final class ApiErrors {
     }
 
     /** Whether an error means the API server could not be reached (rather than refusing the request). */
-    static boolean unreachable(Throwable error) {
+    public static boolean unreachable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof JacksonException) {
                 // An answer that could not be read is an answer: the API server was reached.

@@ -119,8 +119,9 @@ public final class StartTimes {
 
     /**
      * Training with no API server: the operator starts, finds no cluster (no kubeconfig, and no
-     * {@code kubernetes.default.svc} outside a pod), logs "Informer startup error" and exits with status 1, its
-     * archive written. What it loads on the way (Quarkus, the client, JOSDK, Vert.x) is most of a start.
+     * {@code kubernetes.default.svc} outside a pod), says it cannot start and exits with status 1 (decision 72), its
+     * archive written. What it loads on the way (Quarkus, the client, Vert.x, TLS) is much of a start; since decision 72 it
+     * stops at its check before JOSDK starts its informers.
      */
     private static void trainWithoutCluster(String javaHome, List<String> chart, List<String> extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(javaHome, "bin", "java").toString()));

@@ -1,7 +1,14 @@
 package digital.govuk.access.operator.runtime;
 
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLException;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -28,9 +35,12 @@ import io.quarkus.runtime.StartupEvent;
  * client does not retry (decision 29), and JOSDK gives up when an informer cannot start, so the operator would stop
  * at startup and its pod restart. Before JOSDK starts, this asks for each of the operator's own resources as the
  * informers will, from the watch cache, and waits while the answer is 429, saying what it waits for. Any other
- * answer ends the wait: JOSDK's start then goes on, and says what is wrong as before. The management port (health,
- * metrics) is served only once the start is over. Stopped meanwhile (SIGTERM), the process ends at once: nothing has
- * started, and the JVM's shutdown would otherwise wait for the start to end.
+ * failure means the start cannot work (decision 72): no API server answers, its certificate is not trusted, it refuses
+ * the operator's credentials or rights, or it does not serve the operator's resources. JOSDK would then stop the
+ * process in words that name Java classes, with stack traces; instead the operator says in one sentence what is
+ * wrong and what to check, and exits with status 1 at once, so its pod starts again as before. The management port
+ * (health, metrics) is served only once the start is over. Stopped meanwhile (SIGTERM), the process ends at once:
+ * nothing has started, and the JVM's shutdown would otherwise wait for the start to end.
  */
 @Singleton
 public class StartupWait {
@@ -60,10 +70,16 @@ public class StartupWait {
     /** Runs before the Quarkus extension starts the operator (its observer's priority is LIBRARY_AFTER + 123). */
     void beforeTheOperatorStarts(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) StartupEvent event) {
         for (Class<? extends HasMetadata> type : OWN) {
-            if (!awaitServed(type)) {
+            Check check = awaitServed(type);
+            if (check.stopped()) {
                 LOG.infof("stopped while waiting for the API server to serve %s: the operator did not start", HasMetadata.getPlural(type));
                 // 143, as the JVM ends on SIGTERM.
                 Runtime.getRuntime().halt(143);
+            }
+            if (check.problem() != null) {
+                LOG.errorf("cannot start: %s. The operator stops (exit status 1), and its pod starts again.", check.problem());
+                // Nothing has started; the JVM's shutdown would wait for this start to end.
+                Runtime.getRuntime().halt(1);
             }
         }
         // If the lists run out of time, JOSDK's words name Java classes: this says beforehand, plainly, what will happen.
@@ -83,8 +99,14 @@ public class StartupWait {
         return d.toMillis() / 1e3 + " s";
     }
 
-    /** Waits while the API server answers a list of {@code type} with 429; false if the process is stopped meanwhile. */
-    boolean awaitServed(Class<? extends HasMetadata> type) {
+    /** What the check found: served, the process stopped while it waited, or why the start cannot work. */
+    record Check(boolean stopped, String problem) {
+        static final Check SERVED = new Check(false, null);
+        static final Check STOPPED = new Check(true, null);
+    }
+
+    /** Waits while the API server answers a list of {@code type} with 429. */
+    Check awaitServed(Class<? extends HasMetadata> type) {
         String plural = HasMetadata.getPlural(type);
         for (int tries = 0;; tries++) {
             try {
@@ -93,28 +115,78 @@ public class StartupWait {
                 if (tries > 0) {
                     LOG.infof("the API server serves %s now", plural);
                 }
-                return true;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 429) {
-                    return true;
+                return Check.SERVED;
+            } catch (RuntimeException e) {
+                if (!(e instanceof KubernetesClientException k) || k.getCode() != 429) {
+                    return new Check(false, problem(HasMetadata.getFullResourceName(type), client.getConfiguration().getMasterUrl(), e));
                 }
                 if (tries % SAY_EVERY == 0) {
                     LOG.infof("waiting for the API server to serve %s before starting (it answers \"%s\", as it does while it"
                             + " loads them, for example just after their CRD was created); asking again every %d ms", plural,
-                            ApiErrors.inWords(e), pause.toMillis());
+                            ApiErrors.inWords(k), pause.toMillis());
                 }
             }
             for (long waited = 0; waited < pause.toMillis(); waited += 50) {
                 if (ApplicationLifecycleManager.isVmShuttingDown()) {
-                    return false;
+                    return Check.STOPPED;
                 }
                 try {
                     Thread.sleep(Math.min(50, pause.toMillis()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return false;
+                    return Check.STOPPED;
                 }
             }
         }
+    }
+
+    /**
+     * Why a list of {@code resource} from the API server at {@code server} failed, in words, with what to check:
+     * no Java class names, since an operator that cannot start says only this.
+     */
+    static String problem(String resource, String server, RuntimeException e) {
+        String at = "the API server at " + server;
+        if (e instanceof KubernetesClientException k && k.getCode() > 0 && !ApiErrors.unreachable(k)) {
+            return switch (k.getCode()) {
+                case 401 -> at + " does not accept the operator's credentials (401 Unauthorized): check the token it was given"
+                        + " (in a pod, its ServiceAccount's)";
+                case 403 -> at + " does not let the operator list " + resource + " (" + ApiErrors.inWords(k) + "): the chart's"
+                        + " ClusterRole grants that right; check that it is installed and bound to the operator's ServiceAccount";
+                case 404 -> at + " does not serve " + resource + ": the operator's CRDs are not installed (the chart installs"
+                        + " them unless crds.enabled is false)";
+                default -> at + " answered " + k.getCode() + " to a list of " + resource + ": " + ApiErrors.inWords(k);
+            };
+        }
+        URI uri = URI.create(server);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException) {
+                return at + " cannot be reached: the host name " + uri.getHost() + " is not known (the cluster's DNS, or the"
+                        + " server named in the kubeconfig)";
+            }
+            if (t instanceof ConnectException) {
+                return at + " cannot be reached: nothing answers at " + uri.getHost() + ":" + port(uri) + " (connection refused)";
+            }
+            if (t instanceof SSLException) {
+                StringBuilder messages = new StringBuilder();
+                for (Throwable c = t; c != null; c = c.getCause()) {
+                    messages.append(c.getMessage()).append(' ').append(c instanceof java.security.cert.CertificateException ? "PKIX" : "");
+                }
+                String message = messages.toString();
+                return at + " cannot be used: the TLS handshake failed, " + (message.contains("PKIX") || message.contains("certification path")
+                        ? "since its certificate is not signed by the certificate authority the operator trusts (the kubeconfig's"
+                                + " certificate-authority, or in a pod the ServiceAccount's ca.crt)"
+                        : "with no certificate problem named; check that the address is the API server's");
+            }
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException
+                    || String.valueOf(t.getMessage()).contains("timeout period")) {
+                return at + " cannot be reached: no answer within the request timeout (the network between the pod and the"
+                        + " API server, or a firewall)";
+            }
+        }
+        return at + " cannot be reached";
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() > 0 ? uri.getPort() : "http".equals(uri.getScheme()) ? 80 : 443;
     }
 }
