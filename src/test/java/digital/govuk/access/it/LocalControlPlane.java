@@ -140,7 +140,15 @@ public final class LocalControlPlane implements AutoCloseable {
 
     /** Writes a kubeconfig for this cluster that authenticates with {@code token}. */
     public Path kubeconfigFor(String user, String token) throws IOException {
-        Path file = dir.resolve(user.replaceAll("[^A-Za-z0-9.-]", "_") + ".kubeconfig");
+        return kubeconfig(user.replaceAll("[^A-Za-z0-9.-]", "_") + ".kubeconfig", env("KUBE_API_URL"), env("KUBE_CA_FILE"), user, token);
+    }
+
+    /**
+     * A kubeconfig in this control plane's directory, named {@code fileName}, for {@code user} with {@code token},
+     * reaching {@code server} and trusting {@code caFile}: any of them may be wrong on purpose.
+     */
+    public Path kubeconfig(String fileName, String server, String caFile, String user, String token) throws IOException {
+        Path file = dir.resolve(fileName);
         Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
@@ -154,7 +162,7 @@ public final class LocalControlPlane implements AutoCloseable {
                 - name: local
                   context: {cluster: local, user: "%s", namespace: default}
                 current-context: local
-                """.formatted(env("KUBE_API_URL"), env("KUBE_CA_FILE"), user, token, user));
+                """.formatted(server, caFile, user, token, user));
         return file;
     }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -94,22 +93,7 @@ class StartupProblemsIT {
 
     static Path kubeconfig(String user, String server, String caFile, String token) {
         try {
-            Path file = InstalledCluster.DIR.resolve("startup-" + user + ".kubeconfig");
-            Files.writeString(file, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: local
-                      cluster: {server: "%s", certificate-authority: "%s"}
-                    users:
-                    - name: "%s"
-                      user: {token: "%s"}
-                    contexts:
-                    - name: local
-                      context: {cluster: local, user: "%s", namespace: default}
-                    current-context: local
-                    """.formatted(server, caFile, user, token, user));
-            return file;
+            return InstalledCluster.get().controlPlane.kubeconfig("startup-" + user + ".kubeconfig", server, caFile, user, token);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
