@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +33,7 @@ import io.vertx.core.Vertx;
  */
 @Singleton
 public class ApiRequests implements Interceptor {
+    private static final Logger LOG = Logger.getLogger(ApiRequests.class);
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -48,6 +50,10 @@ public class ApiRequests implements Interceptor {
     @Singleton
     KubernetesClient client(Config config, KubernetesSerialization serialization, Vertx vertx,
             @ConfigProperty(name = "engineer-access.api.silence", defaultValue = "75s") Duration silence) {
+        String advice = SilentConnections.advice(silence);
+        if (advice != null) {
+            LOG.warn(advice);
+        }
         return new KubernetesClientBuilder().withKubernetesSerialization(serialization).withConfig(config)
                 .withHttpClientFactory(new ChaChaFirst(SilentConnections.closedAfter(vertx, silence)))
                 .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("engineer-access-api-requests", this)).build();

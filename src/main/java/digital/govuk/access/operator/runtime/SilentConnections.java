@@ -53,6 +53,22 @@ public final class SilentConnections {
         });
     }
 
+    /** The API server sends each watch a bookmark roughly every minute; a limit must leave room for one to arrive. */
+    static final Duration BOOKMARKS = Duration.ofSeconds(60);
+
+    /**
+     * What to say about a {@code silence} that would cut healthy watches (shorter than the API server's bookmark period
+     * plus a margin), or null when there is nothing to say.
+     */
+    static String advice(Duration silence) {
+        if (silence.isZero() || silence.isNegative() || silence.compareTo(BOOKMARKS.plusSeconds(5)) >= 0) {
+            return null;
+        }
+        return "engineer-access.api.silence is " + silence.toSeconds() + " s, shorter than the minute between the API server's"
+                + " bookmarks: every quiet watch will be cut and started again, and one whose version grows older than etcd"
+                + " keeps will list everything again; 75 s (the default) or more is safe";
+    }
+
     /** Sets the read idle timeout of {@code options} to {@code seconds}, in the unit the options already use for idle timeouts. */
     static void limit(HttpClientOptions options, int seconds) {
         long inUnit = options.getIdleTimeoutUnit().convert(Duration.ofSeconds(seconds));

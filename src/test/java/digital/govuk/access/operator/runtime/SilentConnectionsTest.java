@@ -42,6 +42,16 @@ class SilentConnectionsTest {
     }
 
     @Test
+    void aLimitThatWouldCutHealthyWatchesIsSaid() {
+        assertThat(SilentConnections.advice(Duration.ofSeconds(30))).startsWith("engineer-access.api.silence is 30 s, shorter than the"
+                + " minute between the API server's bookmarks: every quiet watch will be cut");
+        assertThat(SilentConnections.advice(Duration.ofSeconds(64))).isNotNull();
+        assertThat(SilentConnections.advice(Duration.ofSeconds(65))).isNull();
+        assertThat(SilentConnections.advice(Duration.ofSeconds(75))).isNull();
+        assertThat(SilentConnections.advice(Duration.ZERO)).as("off").isNull();
+    }
+
+    @Test
     void zeroLeavesVertxAsItIs() {
         assertThat(SilentConnections.closedAfter(vertx, Duration.ZERO)).isSameAs(vertx);
     }
