@@ -66,11 +66,6 @@ final class SilentRelay implements AutoCloseable {
         return n;
     }
 
-    /** Connections relayed now that are not silent. */
-    long speaking() {
-        return open.stream().filter(p -> !p.silent).count();
-    }
-
     private void accept() {
         while (!server.isClosed()) {
             try {

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -167,12 +168,7 @@ public class StartupWait {
                 return at + " cannot be reached: nothing answers at " + uri.getHost() + ":" + port(uri) + " (connection refused)";
             }
             if (t instanceof SSLException) {
-                StringBuilder messages = new StringBuilder();
-                for (Throwable c = t; c != null; c = c.getCause()) {
-                    messages.append(c.getMessage()).append(' ').append(c instanceof java.security.cert.CertificateException ? "PKIX" : "");
-                }
-                String message = messages.toString();
-                return at + " cannot be used: the TLS handshake failed, " + (message.contains("PKIX") || message.contains("certification path")
+                return at + " cannot be used: the TLS handshake failed, " + (untrusted(t)
                         ? "since its certificate is not signed by the certificate authority the operator trusts (the kubeconfig's"
                                 + " certificate-authority, or in a pod the ServiceAccount's ca.crt)"
                         : "with no certificate problem named; check that the address is the API server's");
@@ -184,6 +180,17 @@ public class StartupWait {
             }
         }
         return at + " cannot be reached";
+    }
+
+    /** Whether a failed handshake, or what caused it, says the certificate could not be checked against the trusted authorities. */
+    private static boolean untrusted(Throwable handshake) {
+        for (Throwable c = handshake; c != null; c = c.getCause()) {
+            String message = String.valueOf(c.getMessage());
+            if (c instanceof CertificateException || message.contains("PKIX") || message.contains("certification path")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int port(URI uri) {
