@@ -163,24 +163,33 @@ public class AccessEvents {
      */
     static List<AccessTransition> history(EngineerAccess ea, Decision decision, EngineerAccessStatus previous,
             EngineerAccessStatus status, Instant now) {
-        List<AccessTransition> history = new ArrayList<>(previous == null || previous.history == null ? List.of() : previous.history);
-        // From the stage the history last recorded: a status written while binding changes failed may show a level
-        // whose change the history has not recorded yet.
-        AccessTransition recorded = last(previous);
-        AccessStage from = recorded != null && recorded.toLevel != null ? recorded.toLevel
-                : previous == null ? AccessStage.None : AccessStage.of(previous.level, Boolean.TRUE.equals(previous.supervised));
+        List<AccessTransition> history = previous == null || previous.history == null ? List.of() : previous.history;
+        AccessStage from = recordedStage(previous);
         AccessStage to = AccessStage.of(status.level, Boolean.TRUE.equals(status.supervised));
         Instant fromExpiry = previous == null ? null : parse(previous.accessExpiryTime);
         AccessFlow.Transition t = decision == null ? AccessFlow.frozen(from, fromExpiry, to, now)
                 : AccessFlow.between(from, fromExpiry, decision, ea.getSpec(), now);
         if (t == null) {
-            return history;
+            return new ArrayList<>(history);
         }
-        String message = transition(t);
-        history.add(new AccessTransition(StatusBuilder.shown(now), from, to, t.move().name(), t.fact(), message));
-        return history.size() > EngineerAccessStatus.HISTORY
-                ? new ArrayList<>(history.subList(history.size() - EngineerAccessStatus.HISTORY, history.size()))
-                : history;
+        return added(history, new AccessTransition(StatusBuilder.shown(now), from, to, t.move().name(), t.fact(), transition(t)));
+    }
+
+    /**
+     * The stage the history last recorded: a status written while binding changes failed may show a level whose change
+     * the history has not recorded yet. None when there was no status yet.
+     */
+    private static AccessStage recordedStage(EngineerAccessStatus previous) {
+        AccessTransition recorded = last(previous);
+        return recorded != null && recorded.toLevel != null ? recorded.toLevel
+                : previous == null || previous.level == null ? AccessStage.None : AccessStage.of(previous.level, Boolean.TRUE.equals(previous.supervised));
+    }
+
+    /** The history with one more entry, at most {@value EngineerAccessStatus#HISTORY}: the oldest go first. */
+    private static List<AccessTransition> added(List<AccessTransition> history, AccessTransition entry) {
+        List<AccessTransition> out = new ArrayList<>(history);
+        out.add(entry);
+        return out.size() > EngineerAccessStatus.HISTORY ? new ArrayList<>(out.subList(out.size() - EngineerAccessStatus.HISTORY, out.size())) : out;
     }
 
     /** A change of access in words: {@code Deploy -> Admin (supervised): an exception ... starts (spec.exceptions[0], approved by ...)}. */
@@ -277,12 +286,29 @@ public class AccessEvents {
     }
 
     /**
-     * The EngineerAccess is being deleted, and the operator removed {@code gone}, every binding it still had
-     * (decision 70): recorded from what was removed, since its status may not have been written yet.
+     * The EngineerAccess is being deleted, and every binding it had is gone (decision 70): {@code removed} are those
+     * the operator removed ({@code byTheOperator}), recorded from what was removed since its status may not have been
+     * written yet; or, when it removed none (the garbage collector was first, or a process before this one), those its
+     * status still listed.
      */
-    void removedWhileDeleting(EngineerAccess ea, List<RoleBinding> gone) {
-        removed(ea, gone.stream().map(EngineerAccessReconciler::bindingStatus).toList(),
-                "The EngineerAccess is being deleted, and the operator removed all its RoleBindings: ");
+    void removedWhileDeleting(EngineerAccess ea, List<BindingStatus> removed, boolean byTheOperator) {
+        removed(ea, removed, byTheOperator ? "The EngineerAccess is being deleted, and the operator removed all its RoleBindings: "
+                : "The EngineerAccess is being deleted, and all its RoleBindings are gone: ");
+    }
+
+    /**
+     * The status of an EngineerAccess being deleted whose bindings are all gone (decision 70): it holds nothing, and
+     * its history adds the move to None ({@code Deleted}) from the stage it last recorded.
+     */
+    static EngineerAccessStatus whileDeleting(EngineerAccess ea, Instant now) {
+        EngineerAccessStatus previous = ea.getStatus();
+        EngineerAccessStatus status = StatusBuilder.beingDeleted(previous, ea.getMetadata().getFinalizers(), ea.getMetadata().getGeneration(), now);
+        AccessFlow.Transition t = AccessFlow.deleted(recordedStage(previous));
+        if (t != null) {
+            status.history = added(status.history, new AccessTransition(StatusBuilder.shown(now), t.from(), t.to(), t.move().name(), null,
+                    transition(t)));
+        }
+        return status;
     }
 
     private void removed(EngineerAccess ea, List<BindingStatus> bindings, String what) {

@@ -434,7 +434,28 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         transitions.cancel(ResourceID.fromResource(ea));
         readAhead.forget(ea.getMetadata().getName());
         events.forget(ea);
-        orphans.deleting(ea, gone -> events.removedWhileDeleting(ea, gone));
+        orphans.deleting(ea, gone -> removedWhileDeleting(ea, gone));
+    }
+
+    /**
+     * Every binding of an EngineerAccess marked for deletion is gone (decision 70): its status is written to hold
+     * nothing, then the removal is recorded, of the bindings this process removed ({@code gone}), or else of those the
+     * status still listed. False when there was nothing to record: the status already held nothing (a process before
+     * this one recorded it).
+     */
+    private boolean removedWhileDeleting(EngineerAccess marked, List<RoleBinding> gone) {
+        EngineerAccess latest = caches.engineer(marked.getMetadata().getName())
+                .filter(ea -> ea.getMetadata().getUid().equals(marked.getMetadata().getUid())).orElse(marked);
+        if (gone.isEmpty() && !StatusBuilder.holdsAccess(latest.getStatus())) {
+            return false;
+        }
+        Instant now = clock.instant();
+        StatusWrites.replaceOutsideReconciliation(client, latest, ea -> AccessEvents.whileDeleting(ea, now))
+                .ifPresent(w -> events.written(w.before(), w.before().getStatus(), w.status()));
+        List<BindingStatus> listed = latest.getStatus() == null || latest.getStatus().bindings == null ? List.of() : latest.getStatus().bindings;
+        events.removedWhileDeleting(marked, gone.isEmpty() ? listed
+                : gone.stream().map(EngineerAccessReconciler::bindingStatus).toList(), !gone.isEmpty());
+        return true;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.Collectors;
@@ -67,10 +67,10 @@ public class Orphans {
     private final java.util.concurrent.atomic.AtomicInteger confirming = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
-     * An EngineerAccess being deleted, what records the removal of its access once its bindings are gone, and the
-     * bindings the operator removed, by namespace/name.
+     * An EngineerAccess being deleted, what records the removal of its access once its bindings are gone (true when it
+     * recorded one), and the bindings the operator removed, by namespace/name.
      */
-    private record Removal(EngineerAccess ea, Consumer<List<RoleBinding>> done, Map<String, RoleBinding> gone) {
+    private record Removal(EngineerAccess ea, Predicate<List<RoleBinding>> done, Map<String, RoleBinding> gone) {
     }
 
     /** Where the operator's informers keep what they saw: the EngineerAccess objects, and the managed bindings. */
@@ -216,12 +216,12 @@ public class Orphans {
 
     /**
      * An EngineerAccess is marked for deletion and finalizers hold it (decision 70): every binding of the engineer is
-     * removed now, looked for again until none is left, and {@code done} records the removal of those the operator
-     * removed once they are gone. When it found none to remove (the garbage collector was first, or a process before
-     * this one removed them), the removal is recorded as for any delete, when the EngineerAccess goes. A binding
-     * made after that (a reconciliation in flight) is removed when the informer sees it ({@link #seen}).
+     * removed now, looked for again until none is left, and then {@code done} is given those the operator removed (none
+     * when the garbage collector was first, or a process before this one removed them) and records the removal, saying
+     * whether it did; if it did, the removal is not recorded again when the EngineerAccess goes. A binding made after
+     * that (a reconciliation in flight) is removed when the informer sees it ({@link #seen}).
      */
-    void deleting(EngineerAccess ea, Consumer<List<RoleBinding>> done) {
+    void deleting(EngineerAccess ea, Predicate<List<RoleBinding>> done) {
         String uid = ea.getMetadata().getUid();
         if (removing.putIfAbsent(uid, new Removal(ea, done, new ConcurrentHashMap<>())) == null && caches != null) {
             schedule(() -> removeAll(uid, 0), Duration.ZERO);
@@ -235,9 +235,8 @@ public class Orphans {
         }
         List<RoleBinding> left = caches.bindingsOf(r.ea()).stream().filter(Ownership::managed).toList();
         if (left.isEmpty()) {
-            if (removing.remove(uid) != null && !r.gone().isEmpty()) {
+            if (removing.remove(uid) != null && r.done().test(List.copyOf(r.gone().values()))) {
                 recorded.add(uid);
-                r.done().accept(List.copyOf(r.gone().values()));
             }
             return;
         }

@@ -1,16 +1,70 @@
 package digital.govuk.access.operator;
 
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 
 import digital.govuk.access.operator.cache.LeanItemStore;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 
 /** The one way the operator writes the status of its own resources. */
 final class StatusWrites {
+    private static final Logger LOG = Logger.getLogger(StatusWrites.class);
+    private static final int TRIES = 3;
+
     private StatusWrites() {
+    }
+
+    /** A status written: the copy it replaced the status of, and the status. */
+    record Replaced(EngineerAccess before, EngineerAccessStatus status) {
+    }
+
+    /**
+     * Replaces the status of an EngineerAccess that JOSDK no longer reconciles (one marked for deletion, decision 70),
+     * as {@code status} builds it from a copy: first the copy given, then, after a conflict (someone wrote first), a
+     * copy read again, at most three times. Empty when it is gone (or replaced by another of the same name), or could not
+     * be written, which the log says.
+     */
+    static Optional<Replaced> replaceOutsideReconciliation(KubernetesClient client, EngineerAccess known,
+            Function<EngineerAccess, EngineerAccessStatus> status) {
+        EngineerAccess current = known;
+        for (int tries = 1; current != null && current.getMetadata().getUid().equals(known.getMetadata().getUid()); tries++) {
+            EngineerAccess copy = new EngineerAccess();
+            copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
+                    .withResourceVersion(current.getMetadata().getResourceVersion()).build());
+            copy.setSpec(current.getSpec());
+            EngineerAccessStatus written = status.apply(current);
+            copy.setStatus(written);
+            try {
+                client.resource(copy).updateStatus();
+                return Optional.of(new Replaced(current, written));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return Optional.empty();
+                }
+                if (e.getCode() != 409 || tries == TRIES) {
+                    LOG.warnf("could not write the status of %s, which is being deleted: %s", known.getMetadata().getName(), ApiErrors.inWords(e));
+                    return Optional.empty();
+                }
+            }
+            try {
+                current = client.resources(EngineerAccess.class).withName(known.getMetadata().getName()).get();
+            } catch (KubernetesClientException e) {
+                LOG.warnf("could not read %s again to write its status: %s", known.getMetadata().getName(), ApiErrors.inWords(e));
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -50,7 +50,9 @@ public final class AccessFlow {
                 edit(Deploy, None), edit(AdminSupervised, Deploy), edit(AdminSupervised, None), edit(Admin, AdminSupervised),
                 edit(Admin, Deploy), edit(Admin, None)),
         SpecInvalid("the spec becomes invalid: nothing is granted from it", "Invalid input",
-                edit(Deploy, None), edit(AdminSupervised, None), edit(Admin, None));
+                edit(Deploy, None), edit(AdminSupervised, None), edit(Admin, None)),
+        Deleted("the EngineerAccess is deleted: all its access ends at once, however long finalizers hold the record",
+                "Decisions this project made where the rules above are silent", edit(Deploy, None), edit(AdminSupervised, None), edit(Admin, None));
 
         /** The rule in plain words, as the diagram labels the edge. */
         public final String rule;
@@ -143,6 +145,14 @@ public final class AccessFlow {
         }
         boolean expired = from == AdminSupervised && fromExpiry != null && !now.isBefore(fromExpiry);
         return new Transition(expired ? Move.ExceptionExpired : Move.RequirementLost, from, to, null, null, null);
+    }
+
+    /**
+     * The transition of an EngineerAccess marked for deletion, whose bindings are gone (decision 70): from
+     * {@code from} to None; null when it held nothing.
+     */
+    public static Transition deleted(AccessStage from) {
+        return from == None ? null : new Transition(Move.Deleted, from, None, null, null, null);
     }
 
     /** The field of the spec an unmet requirement is about. */

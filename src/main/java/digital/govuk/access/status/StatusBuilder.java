@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
@@ -15,6 +16,7 @@ import digital.govuk.access.api.v1alpha1.Unmet;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.Problem;
+import digital.govuk.access.rules.Values;
 
 /**
  * Builds an EngineerAccess status from a decision and the bindings that exist. Pure: the operator and
@@ -137,6 +139,51 @@ public final class StatusBuilder {
         conditions.add(new Condition(ROTA_ORDER, "Unknown", reason, why));
         s.conditions = stamp(conditions, previous, generation, now);
         return s;
+    }
+
+    /** Why an EngineerAccess marked for deletion holds nothing (decision 70). */
+    public static final String BEING_DELETED = "BeingDeleted";
+
+    /**
+     * The status of an EngineerAccess marked for deletion whose bindings are all gone (decision 70): it holds nothing,
+     * and says why. What the last status said of its spec, policy, exceptions and rota order stays; its history is
+     * the caller's to add to.
+     *
+     * @param finalizers what holds the record (its metadata.finalizers)
+     */
+    public static EngineerAccessStatus beingDeleted(EngineerAccessStatus previous, List<String> finalizers, Long generation, Instant now) {
+        EngineerAccessStatus s = new EngineerAccessStatus();
+        s.observedGeneration = generation;
+        s.level = Level.None;
+        s.supervised = Boolean.FALSE;
+        s.unmetCount = 0;
+        s.exceptions = previous == null || previous.exceptions == null ? new ArrayList<>() : new ArrayList<>(previous.exceptions);
+        s.rota = new RotaStatus(previous == null || previous.rota == null || previous.rota.secondaryShiftsCompleted == null ? 0
+                : previous.rota.secondaryShiftsCompleted, List.of());
+        s.history = previous == null || previous.history == null ? new ArrayList<>() : new ArrayList<>(previous.history);
+        String why = "The EngineerAccess is being deleted"
+                + (finalizers == null || finalizers.isEmpty() ? "" : " (held by " + String.join(", ", listed(finalizers.stream().map(Values::cut).toList(), MESSAGE_LISTS)) + ")")
+                + ", so it grants no access: its RoleBindings are gone";
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(new Condition(READY, "False", BEING_DELETED, why));
+        conditions.add(new Condition(DEPLOY_ACCESS, "False", BEING_DELETED, why));
+        conditions.add(new Condition(ADMIN_ACCESS, "False", BEING_DELETED, why));
+        conditions.add(new Condition(REVOKED, "False", BEING_DELETED, why));
+        for (String kept : List.of(SPEC_VALID, POLICY_VALID, ROTA_ORDER)) {
+            previousCondition(previous, kept).ifPresent(c -> conditions.add(new Condition(c.type, c.status, c.reason, c.message)));
+        }
+        s.conditions = stamp(conditions, previous, generation, now);
+        return s;
+    }
+
+    private static Optional<Condition> previousCondition(EngineerAccessStatus previous, String type) {
+        return previous == null || previous.conditions == null ? Optional.empty()
+                : previous.conditions.stream().filter(c -> type.equals(c.type)).findFirst();
+    }
+
+    /** Whether a status says that access is held: a level above None, or a binding listed. */
+    public static boolean holdsAccess(EngineerAccessStatus status) {
+        return status != null && ((status.level != null && status.level != Level.None) || (status.bindings != null && !status.bindings.isEmpty()));
     }
 
     /** The PolicyValid condition: valid, the built-in defaults, or invalid with the policy that stays in force. */

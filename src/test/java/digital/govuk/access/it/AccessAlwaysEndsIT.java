@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
+import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.operator.runtime.ClockSkew;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -175,10 +178,25 @@ class AccessAlwaysEndsIT {
                         assertThat(e.getReason()).isEqualTo("AccessRemoved");
                         assertThat(e.getInvolvedObject().getName()).isEqualTo("uma");
                     }));
+            // The record held says so: it holds nothing now (its status listed the three bindings), and why.
+            await().atMost(WAIT).untilAsserted(() -> {
+                EngineerAccessStatus held = admin.resources(EngineerAccess.class).withName("uma").get().getStatus();
+                assertThat(held.level).isEqualTo(Level.None);
+                assertThat(held.bindings).isEmpty();
+                assertThat(held.conditions).filteredOn(c -> "Ready".equals(c.type)).singleElement().satisfies(c -> {
+                    assertThat(c.reason).isEqualTo("BeingDeleted");
+                    assertThat(c.message).contains("held by example.com/keep");
+                });
+                assertThat(held.history).last().satisfies(h -> {
+                    assertThat(h.reason).isEqualTo("Deleted");
+                    assertThat(h.fromLevel).isEqualTo(AccessStage.AdminSupervised);
+                });
+            });
             // Nothing comes back while the record stays held (a reconciliation in flight, the expiry's timer).
             HostileClusterIT.sleep(Duration.ofSeconds(3));
             assertThat(binding("apps", "uma-deploy")).isNull();
             assertThat(binding("apps", "uma-admin")).isNull();
+            assertThat(admin.resources(EngineerAccess.class).withName("uma").get().getStatus().level).isEqualTo(Level.None);
         } finally {
             admin.resources(EngineerAccess.class).withName("uma").patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"finalizers\":null}}");

@@ -10,12 +10,15 @@ import org.junit.jupiter.api.Test;
 
 import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
+import digital.govuk.access.api.v1alpha1.BindingStatus;
+import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EffectivePolicy;
+import digital.govuk.access.status.StatusBuilder;
 
 /** The history entry AccessEvents words for a change of access, without a cluster. */
 class AccessEventsTest {
@@ -55,6 +58,46 @@ class AccessEventsTest {
                 .isEqualTo(kept);
         assertThat(AccessEvents.history(ea, decision, null, status(Level.Deploy, false, List.of()), NOW))
                 .extracting(AccessTransition::toString).containsExactly(NOW + " None->Deploy DeployGranted spec.deployApproval");
+    }
+
+    /** Decision 70: a record held by finalizers, its bindings gone, says it holds nothing and why; its facts stay. */
+    @Test
+    void anEngineerAccessBeingDeletedHoldsNothingAndItsHistorySaysSo() {
+        EngineerAccess ea = Fixtures.engineer("leaving", "");
+        ea.getMetadata().setFinalizers(List.of("example.com/keep", "example.com/audit"));
+        ea.getMetadata().setGeneration(3L);
+        EngineerAccessStatus previous = status(Level.Admin, true, new ArrayList<>(List.of(new AccessTransition("2026-12-01T09:00:00Z",
+                AccessStage.Deploy, AccessStage.AdminSupervised, "ExceptionStarted", "spec.exceptions[0]", "started"))));
+        previous.bindings = List.of(new BindingStatus("apps", "leaving-admin", "production-admin", "2026-12-09T17:00:00Z"));
+        previous.accessExpiryTime = "2026-12-09T17:00:00Z";
+        previous.nextTransitionTime = "2026-12-09T17:00:00Z";
+        previous.conditions = List.of(new Condition(StatusBuilder.READY, "True", "Reconciled", "Production Admin (supervised)"),
+                new Condition(StatusBuilder.SPEC_VALID, "True", "Valid", "The spec is valid"));
+        ea.setStatus(previous);
+
+        EngineerAccessStatus held = AccessEvents.whileDeleting(ea, NOW);
+        assertThat(held.level).isEqualTo(Level.None);
+        assertThat(held.supervised).isFalse();
+        assertThat(held.bindings).isEmpty();
+        assertThat(held.accessExpiryTime).isNull();
+        assertThat(held.nextTransitionTime).isNull();
+        assertThat(held.observedGeneration).isEqualTo(3L);
+        assertThat(held.conditions).filteredOn(c -> c.type.equals(StatusBuilder.READY)).singleElement().satisfies(c -> {
+            assertThat(c.status).isEqualTo("False");
+            assertThat(c.reason).isEqualTo(StatusBuilder.BEING_DELETED);
+            assertThat(c.message).isEqualTo("The EngineerAccess is being deleted (held by example.com/keep, example.com/audit), so it"
+                    + " grants no access: its RoleBindings are gone");
+            assertThat(c.lastTransitionTime).isEqualTo(NOW.toString());
+        });
+        assertThat(held.conditions).filteredOn(c -> c.type.equals(StatusBuilder.SPEC_VALID)).singleElement()
+                .satisfies(c -> assertThat(c.reason).as("what it said of the spec stays").isEqualTo("Valid"));
+        assertThat(held.history).extracting(AccessTransition::toString)
+                .containsExactly("2026-12-01T09:00:00Z Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]",
+                        NOW + " AdminSupervised->None Deleted null");
+        assertThat(held.history.get(1).message).startsWith("Admin (supervised) -> None: the EngineerAccess is deleted");
+
+        ea.setStatus(held);
+        assertThat(AccessEvents.whileDeleting(ea, NOW.plusSeconds(60)).history).as("no second entry").isEqualTo(held.history);
     }
 
     @Test

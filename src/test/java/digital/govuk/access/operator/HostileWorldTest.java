@@ -23,11 +23,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.operator.runtime.ReconcileStats;
+import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -285,6 +288,23 @@ class HostileWorldTest {
                 && cluster.binding("apps", "lou-deploy") == null);
         assertThat(cluster.fetch("lou").getMetadata().getDeletionTimestamp()).as("still held").isNotNull();
         cluster.awaitEvent("lou", "AccessRemoved");
+        // The record held says what it holds now: nothing, and why (it listed the three bindings before).
+        await().atMost(WAIT).untilAsserted(() -> {
+            EngineerAccessStatus held = cluster.fetch("lou").getStatus();
+            assertThat(held.level).isEqualTo(Level.None);
+            assertThat(held.bindings).isEmpty();
+            assertThat(held.nextTransitionTime).isNull();
+            assertThat(held.conditions).filteredOn(c -> c.type.equals(StatusBuilder.READY)).singleElement().satisfies(c -> {
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.reason).isEqualTo(StatusBuilder.BEING_DELETED);
+                assertThat(c.message).contains("held by example.com/keep");
+            });
+            assertThat(held.history.get(held.history.size() - 1)).satisfies(h -> {
+                assertThat(h.reason).isEqualTo("Deleted");
+                assertThat(h.fromLevel).isEqualTo(AccessStage.AdminSupervised);
+                assertThat(h.toLevel).isEqualTo(AccessStage.None);
+            });
+        });
 
         client.resources(EngineerAccess.class).withName("lou").edit(ea -> {
             ea.getMetadata().setFinalizers(List.of());
