@@ -243,7 +243,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             outcome = reconcileOnce(ea, context);
         } catch (RuntimeException e) {
             boolean unreachable = ApiErrors.unreachable(e);
-            outcome = new Outcome(null, false, unreachable);
+            // Retried; and the next change the cluster records still wakes it at its instant if that comes first.
+            outcome = new Outcome(recordedNextOrNull(ea), false, unreachable);
             events.failed(ea, ApiErrors.inWords(e), unreachable);
         } finally {
             transitions.after(ResourceID.fromResource(ea), outcome.next(), !outcome.complete(), outcome.unreachable());
@@ -328,7 +329,16 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             if (due) {
                 dueFirst.awaitNoneWriting();
             }
-            StatusWrites.replace(ea, status, context, EngineerAccess::new);
+            try {
+                StatusWrites.replace(ea, status, context, EngineerAccess::new);
+            } catch (KubernetesClientException e) {
+                // The bindings are as the decision says; only the record failed, and is retried. The next change of
+                // access still comes at its instant, however long the retries wait.
+                boolean unreachable = ApiErrors.unreachable(e);
+                events.failed(ea, "could not write the status: " + ApiErrors.inWords(e), unreachable);
+                readAhead.before(name, nextExpiry);
+                return new Outcome(next, false, unreachable);
+            }
             events.written(ea, previous, status);
         }
         // After the status write: the read ahead of the next expiry must find the version that write made.
@@ -380,6 +390,15 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private static boolean fallenDue(EngineerAccessStatus status, List<RoleBinding> ours, Instant now) {
         Instant next = recordedNext(status, ours);
         return next != null && !next.isAfter(now);
+    }
+
+    /** {@link #recordedNext} from the caches, or null when even they cannot say. */
+    private Instant recordedNextOrNull(EngineerAccess ea) {
+        try {
+            return recordedNext(ea.getStatus(), caches.bindingsOf(ea));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The next change the cluster records for an engineer: its status's next transition or its bindings' first expiry. */

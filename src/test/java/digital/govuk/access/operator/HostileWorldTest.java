@@ -316,6 +316,38 @@ class HostileWorldTest {
     }
 
     /**
+     * A status that cannot be written (a webhook refusing it, a CRD that no longer takes it) fails each reconciliation
+     * of the engineer after its bindings are applied, and each retry waits longer, up to a minute. An exception that
+     * ends meanwhile still ends at its instant, not at the next retry (before, up to a minute late).
+     */
+    @Test
+    void anExpiryComesOnTimeWhileTheStatusCannotBeWritten() {
+        Instant expiry = clock.instant().plus(Duration.ofMinutes(5));
+        var noStatus = faults.rule("no status for ned", r -> "PUT".equals(r.getMethod()) && r.getPath().contains("/engineeraccesses/ned/status"), 500);
+        try {
+            withException("ned", expiry);
+            cluster.awaitBinding("apps", "ned-admin", true);
+            ResourceID ned = new ResourceID("ned");
+            // Each retry fails again and the wait grows (1, 2, 4 ... 60 s), until the next would come after the expiry.
+            Instant next = awaitRetry("ned");
+            while (next.isBefore(expiry)) {
+                Instant retry = next;
+                advanceTo(retry);
+                await().atMost(WAIT).until(() -> transitions.scheduledFor(ned).filter(t -> t.isAfter(retry)).isPresent());
+                next = transitions.scheduledFor(ned).orElseThrow();
+            }
+            assertThat(next).as("woken at the expiry, not at the next retry").isEqualTo(expiry);
+            assertThat(cluster.binding("apps", "ned-admin")).as("never early").isNotNull();
+            advanceTo(expiry);
+            await().atMost(Duration.ofSeconds(5)).until(() -> cluster.binding("apps", "ned-admin") == null
+                    && cluster.binding("platform", "ned-admin") == null);
+            assertThat(cluster.binding("apps", "ned-deploy")).as("Deploy is held on its own").isNotNull();
+        } finally {
+            faults.remove(noStatus);
+        }
+    }
+
+    /**
      * Decision 70, when the delete comes before the status was ever written (CI met this): the removal is recorded
      * from the bindings the operator removed, not from a status that does not list them.
      */
