@@ -139,18 +139,23 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     @Override
     public List<EventSource<?, EngineerAccess>> prepareEventSources(EventSourceContext<EngineerAccess> context) {
+        // About 9.5 bindings per engineer: each held in a few dozen bytes, built again on each read.
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         InformerEventSource<RoleBinding, EngineerAccess> bindings = new BindingInformer(
                 InformerEventSourceConfiguration.from(RoleBinding.class, EngineerAccess.class)
                         .withName(BINDINGS)
                         .withWatchAllNamespaces()
-                        // About 9.5 bindings per engineer: each held in a few dozen bytes, built again on each read.
-                        .withItemStore(new CompactBindingStore())
+                        .withItemStore(store)
                         .withInformerListLimit(LeanItemStore.LIST_PAGE)
                         .withLabelSelector(ManagedBindings.MANAGED_BY_LABEL + "=" + ManagedBindings.MANAGED_BY)
                         .withSecondaryToPrimaryMapper(rb -> {
                             String engineer = Ownership.engineerOf(rb);
                             return engineer == null ? Set.of() : Set.of(new ResourceID(engineer));
                         })
+                        // An engineer's bindings are those its label names, from the store's own index: without this
+                        // mapper JOSDK keeps an index of its own, an object per binding.
+                        .withPrimaryToSecondaryMapper((EngineerAccess ea) -> store.keysLabelled(ea.getMetadata().getName())
+                                .map(EngineerAccessReconciler::bindingId).collect(Collectors.toSet()))
                         .build(),
                 context, recentWrites, orphans);
         bindingInformer = bindings;
@@ -207,6 +212,12 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 context);
         schemaChanges = new SchemaChanges(client, name -> context.getPrimaryCache().get(new ResourceID(name)));
         return List.of(bindings, namespaces, policies, transitions, new DeletedEngineers(this::deleting, this::forget), schemaChanges);
+    }
+
+    /** The ID of a binding from its store key, namespace/name. */
+    private static ResourceID bindingId(String key) {
+        int slash = key.indexOf('/');
+        return new ResourceID(key.substring(slash + 1), key.substring(0, slash));
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */

@@ -54,7 +54,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * [BENCH_GRANTS], bench.burst [BENCH_BURST], bench.window [BENCH_WINDOW, seconds], bench.series-floor
  * [BENCH_SERIES_FLOOR=0: the series without the floor, for the long 10,000-engineer point], bench.deploy-namespaces,
  * bench.admin-namespaces, bench.seed; BENCH_JVM_EXTRA adds JVM options after the chart's and BENCH_JAVA runs the operator on
- * the JDK at that path (experiments).
+ * the JDK at that path (experiments); BENCH_HISTOGRAM=1 writes the operator's heap histogram at each point to target/bench/logs.
  */
 public final class Bench {
     static final Path OUT = Path.of("target", "bench").toAbsolutePath();
@@ -712,6 +712,11 @@ public final class Bench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gc.waitFor(60, TimeUnit.SECONDS);
         s.heapUsedMib = p.sum("jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
+        if ("1".equals(System.getenv("BENCH_HISTOGRAM"))) {
+            Process histogram = new ProcessBuilder("jcmd", String.valueOf(p.pid()), "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(OUT.resolve("logs").resolve(p.name() + "-" + s.engineers + "-histogram.txt").toFile()).start();
+            histogram.waitFor(60, TimeUnit.SECONDS);
+        }
         if (p.nativeMemoryTracked()) {
             s.extra.put("native_memory_committed_mib", nativeMemory(p));
         }

@@ -48,14 +48,30 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
  * <b>Reads build a new object.</b> {@link #get}, {@link #values}, and the previous value returned by {@link #put} and
  * {@link #remove}, are new RoleBindings built from what is kept: a reader that changes one changes nothing in the
  * cache. Fabric8's informer uses the previous value for its indexes and as the old object of an update event, and
- * compares its resourceVersion with the new one's, all of which are kept exactly; its indexes and JOSDK's index from
- * engineer to bindings hold keys, not objects. The watch's own objects still go to the event handlers; only the stored
+ * compares its resourceVersion with the new one's, all of which are kept exactly; its indexes hold keys, not objects.
+ * <p>
+ * <b>The index from engineer to bindings</b> is kept here too ({@link #keysLabelled}), as the store's own key strings,
+ * so that JOSDK keeps none of its own (measured at 2,000 engineers: 20,700 fewer JOSDK {@code ResourceID}s and
+ * 2.4 MB less heap, about 1.2 KB per engineer). The watch's own objects still go to the event handlers; only the stored
  * copy is compact. A read makes about 1.1 KiB of short-lived objects; a full list (the informer's check after each
  * list from the API server, JOSDK's start, {@code Orphans} at start) holds that much per binding until it is done.
  */
 public final class CompactBindingStore implements ItemStore<RoleBinding> {
+    private static final String[] NONE = new String[0];
     private final ConcurrentHashMap<String, Object> items = new ConcurrentHashMap<>();
     private final Interner<Shape> shapes = new Interner<>();
+    /**
+     * The keys of the bindings labelled for each engineer (the engineer label's value): the index from an engineer to
+     * its bindings, held here as the store's own key strings in a small array replaced on each change, rather than by
+     * JOSDK as an object per binding (about 190 bytes each, a fifth of the operator's heap at 10,000 engineers).
+     */
+    private final ConcurrentHashMap<String, String[]> byEngineer = new ConcurrentHashMap<>();
+    private final String engineerLabel;
+
+    /** A store that also indexes each binding by the value of {@code engineerLabel} ({@link #keysLabelled}). */
+    public CompactBindingStore(String engineerLabel) {
+        this.engineerLabel = engineerLabel;
+    }
 
     @Override
     public String getKey(RoleBinding obj) {
@@ -64,12 +80,68 @@ public final class CompactBindingStore implements ItemStore<RoleBinding> {
 
     @Override
     public RoleBinding put(String key, RoleBinding obj) {
-        return rebuild(items.put(key, compact(obj)));
+        Object held = compact(obj);
+        Object before = items.put(key, held);
+        String was = engineerOf(before);
+        String is = engineerOf(held);
+        if (!Objects.equals(was, is)) {
+            unindex(was, key);
+            index(is, key);
+        } else if (before == null) {
+            index(is, key);
+        }
+        return rebuild(before);
     }
 
     @Override
     public RoleBinding remove(String key) {
-        return rebuild(items.remove(key));
+        Object before = items.remove(key);
+        unindex(engineerOf(before), key);
+        return rebuild(before);
+    }
+
+    /** The keys (namespace/name) of the bindings held whose engineer label is {@code engineer}. */
+    public Stream<String> keysLabelled(String engineer) {
+        String[] keys = byEngineer.get(engineer);
+        return keys == null ? Stream.empty() : Arrays.stream(keys);
+    }
+
+    private void index(String engineer, String key) {
+        if (engineer != null) {
+            byEngineer.compute(engineer, (e, keys) -> {
+                String[] out = Arrays.copyOf(keys == null ? NONE : keys, keys == null ? 1 : keys.length + 1);
+                out[out.length - 1] = key;
+                return out;
+            });
+        }
+    }
+
+    private void unindex(String engineer, String key) {
+        if (engineer != null) {
+            byEngineer.computeIfPresent(engineer, (e, keys) -> {
+                String[] out = Arrays.stream(keys).filter(k -> !k.equals(key)).toArray(String[]::new);
+                return out.length == 0 ? null : out;
+            });
+        }
+    }
+
+    /** The engineer label of a binding as held, or null. */
+    private String engineerOf(Object held) {
+        if (held == null) {
+            return null;
+        }
+        if (held instanceof RoleBinding rb) {
+            return rb.getMetadata().getLabels() == null ? null : rb.getMetadata().getLabels().get(engineerLabel);
+        }
+        String[] labels = ((Compact) held).shape.labels;
+        if (labels != null) {
+            for (int i = 0; i < labels.length; i += 2) {
+                if (labels[i].equals(engineerLabel)) {
+                    return labels[i + 1];
+                }
+            }
+        }
+        return null;
     }
 
     @Override

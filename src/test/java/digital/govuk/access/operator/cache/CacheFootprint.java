@@ -82,7 +82,7 @@ public final class CacheFootprint {
             keep.add(held);
             made = count;
         } else {
-            ItemStore<RoleBinding> store = mode.startsWith("compact") ? new CompactBindingStore() : new LeanItemStore<>();
+            ItemStore<RoleBinding> store = mode.startsWith("compact") ? new CompactBindingStore(ManagedBindings.ENGINEER_LABEL) : new LeanItemStore<>();
             Object held = hold(store, index);
             made = 0;
             for (int i = 0; made < count; i++) {
@@ -124,7 +124,7 @@ public final class CacheFootprint {
      * classes, loaded classes) is then in the heap before the count starts, and not counted per object.
      */
     private static void warmUp(List<EngineerAccessSpec> specs, EffectivePolicy policy, List<NamespaceInfo> namespaces) {
-        for (ItemStore<RoleBinding> store : List.<ItemStore<RoleBinding>>of(new LeanItemStore<>(), new CompactBindingStore())) {
+        for (ItemStore<RoleBinding> store : List.<ItemStore<RoleBinding>>of(new LeanItemStore<>(), new CompactBindingStore(ManagedBindings.ENGINEER_LABEL))) {
             Object held = hold(store, true);
             for (int i = 0; i < 200; i++) {
                 for (RoleBinding rb : bindings(i, specs.get(i), policy, namespaces)) {

@@ -76,7 +76,7 @@ class CompactBindingStoreTest {
         rb.getMetadata().getOwnerReferences().add(new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName("x")
                 .withUid("not-a-uuid").withController(false).withBlockOwnerDeletion(true).build());
         RoleBinding expected = lean(rb);
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         assertThat(put(store, rb)).isNull();
 
         RoleBinding kept = store.get("apps/jane-doe-admin");
@@ -124,7 +124,7 @@ class CompactBindingStoreTest {
     @Test
     void theBindingAsTheOperatorWritesItNeedsNoChange() {
         RoleBinding want = desired("apps", "jane-doe", ManagedBindings.DEPLOY, null);
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         put(store, served(want, 12));
         RoleBinding kept = store.get("apps/jane-doe-deploy");
         // JOSDK reads annotations without a null check: a binding with none reads back with an empty map, as it came.
@@ -150,7 +150,7 @@ class CompactBindingStoreTest {
         tampering.put("owner blocks deletion", rb -> rb.getMetadata().getOwnerReferences().get(0).setBlockOwnerDeletion(true));
         tampering.put("owner uid changed", rb -> rb.getMetadata().getOwnerReferences().get(0).setUid(UUID.randomUUID().toString()));
         for (Map.Entry<String, Consumer<RoleBinding>> t : tampering.entrySet()) {
-            CompactBindingStore store = new CompactBindingStore();
+            CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
             // The right binding in another namespace keeps the same shape in the store: the tampered one must not join it.
             put(store, served(desired("web", "jane-doe", ManagedBindings.DEPLOY, EXPIRY), 10));
             RoleBinding rb = served(want, 11);
@@ -163,7 +163,7 @@ class CompactBindingStoreTest {
             assertThat(BindingDiff.diff(List.of(want), List.of(kept)).update()).as(t.getKey()).hasSize(1);
         }
         // roleRef changed: replaced (roleRef cannot change in place).
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         RoleBinding tampered = served(want, 12);
         tampered.getRoleRef().setName("cluster-admin");
         put(store, tampered);
@@ -184,7 +184,7 @@ class CompactBindingStoreTest {
 
     @Test
     void replacesRemovesAndListsByKey() {
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         RoleBinding a = served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, null), 1);
         RoleBinding b = served(desired("web", "jane-doe", ManagedBindings.DEPLOY, null), 2);
         RoleBinding c = served(desired("web", "john-roe", ManagedBindings.ADMIN, EXPIRY), 3);
@@ -210,9 +210,45 @@ class CompactBindingStoreTest {
         assertThat(store.getKey(c)).isEqualTo(Cache.metaNamespaceKeyFunc(c));
     }
 
+    /** The index from an engineer to its bindings follows every put and remove, a relabelled binding too. */
+    @Test
+    void indexesEachBindingByItsEngineerLabel() {
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
+        RoleBinding a = served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, null), 1);
+        RoleBinding b = served(desired("web", "jane-doe", ManagedBindings.ADMIN, EXPIRY), 2);
+        RoleBinding c = served(desired("web", "john-roe", ManagedBindings.DEPLOY, null), 3);
+        put(store, a);
+        put(store, b);
+        put(store, c);
+        put(store, served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, EXPIRY), 4)); // replaced: still one entry
+        assertThat(store.keysLabelled("jane-doe")).containsExactlyInAnyOrder("apps/jane-doe-deploy", "web/jane-doe-admin");
+        assertThat(store.keysLabelled("john-roe")).containsExactly("web/john-roe-deploy");
+        assertThat(store.keysLabelled("nobody")).isEmpty();
+
+        // Someone relabels john-roe's binding for jane-doe: it moves in the index.
+        RoleBinding relabelled = served(desired("web", "john-roe", ManagedBindings.DEPLOY, null), 5);
+        relabelled.getMetadata().getLabels().put(ManagedBindings.ENGINEER_LABEL, "jane-doe");
+        put(store, relabelled);
+        assertThat(store.keysLabelled("john-roe")).isEmpty();
+        assertThat(store.keysLabelled("jane-doe")).containsExactlyInAnyOrder("apps/jane-doe-deploy", "web/jane-doe-admin",
+                "web/john-roe-deploy");
+        // And loses the label: in no engineer's index, still in the store.
+        RoleBinding unlabelled = served(desired("web", "john-roe", ManagedBindings.DEPLOY, null), 6);
+        unlabelled.getMetadata().getLabels().remove(ManagedBindings.ENGINEER_LABEL);
+        put(store, unlabelled);
+        assertThat(store.keysLabelled("jane-doe")).containsExactlyInAnyOrder("apps/jane-doe-deploy", "web/jane-doe-admin");
+        assertThat(store.get("web/john-roe-deploy")).isNotNull();
+
+        store.remove("web/jane-doe-admin");
+        store.remove("apps/jane-doe-deploy");
+        store.remove("web/john-roe-deploy");
+        assertThat(store.keysLabelled("jane-doe")).isEmpty();
+        assertThat(store.size()).isZero();
+    }
+
     @Test
     void aReaderThatChangesWhatItReadChangesNothingInTheStore() {
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         RoleBinding rb = served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, null), 1);
         put(store, rb);
         RoleBinding read = store.get("apps/jane-doe-deploy");
@@ -224,7 +260,7 @@ class CompactBindingStoreTest {
 
     @Test
     void valuesThatAreNotInTheApiServersFormReadBackExactly() {
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         RoleBinding odd = desired("apps", "jane-doe", ManagedBindings.DEPLOY, null);
         odd.getMetadata().setUid("u-1");
         odd.getMetadata().setResourceVersion("0042");
@@ -250,7 +286,7 @@ class CompactBindingStoreTest {
 
     @Test
     void fieldsFabric8DoesNotKnowAreKeptOnTheObjectItself() {
-        CompactBindingStore store = new CompactBindingStore();
+        CompactBindingStore store = new CompactBindingStore(ManagedBindings.ENGINEER_LABEL);
         RoleBinding rb = served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, null), 1);
         rb.getSubjects().get(0).setAdditionalProperty("future", "field");
         RoleBinding expected = lean(rb);
@@ -264,7 +300,7 @@ class CompactBindingStoreTest {
     @Test
     void servesFabric8sCacheAndItsIndexes() {
         CacheImpl<RoleBinding> cache = new CacheImpl<>();
-        cache.setItemStore(new CompactBindingStore());
+        cache.setItemStore(new CompactBindingStore(ManagedBindings.ENGINEER_LABEL));
         cache.addIndexFunc("engineer", rb -> List.of(rb.getMetadata().getLabels().get(ManagedBindings.ENGINEER_LABEL)));
         RoleBinding a = served(desired("apps", "jane-doe", ManagedBindings.DEPLOY, null), 1);
         RoleBinding b = served(desired("web", "jane-doe", ManagedBindings.DEPLOY, null), 2);
