@@ -342,11 +342,12 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             }
             try {
                 StatusWrites.replace(ea, status, context, EngineerAccess::new);
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) {
                 // The bindings are as the decision says; only the record failed, and is retried. The next change of
                 // access still comes at its instant, however long the retries wait.
-                boolean unreachable = ApiErrors.unreachable(e);
-                events.failed(ea, "could not write the status: " + ApiErrors.inWords(e), unreachable);
+                RuntimeException why = e instanceof StatusWrites.Refused refused ? refused.refusal() : e;
+                boolean unreachable = ApiErrors.unreachable(why);
+                events.failed(ea, "could not write the status: " + ApiErrors.inWords(why), unreachable);
                 readAhead.before(name, nextExpiry);
                 return new Outcome(next, false, unreachable);
             }

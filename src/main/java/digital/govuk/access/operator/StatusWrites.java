@@ -68,11 +68,28 @@ final class StatusWrites {
     }
 
     /**
-     * Replaces the status (PUT with the observed resourceVersion: a conflict means someone else wrote
-     * first, and the reconciliation is retried) and keeps the written object in JOSDK's cache, so a
+     * The API server refused a status as invalid (422: a schema or an admission policy that will not take it). JOSDK
+     * treats 422 as it treats a conflict, and waits up to 10 s for its cache to show a newer version before trying
+     * again, ten times over, holding a reconciliation thread all that while for a version that never comes; this
+     * ends the write at once instead, and the reconciliation is retried.
+     */
+    static final class Refused extends RuntimeException {
+        Refused(KubernetesClientException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        KubernetesClientException refusal() {
+            return (KubernetesClientException) getCause();
+        }
+    }
+
+    /**
+     * Replaces the status (PUT with the observed resourceVersion: after a conflict, JOSDK waits for its cache to show
+     * the newer version and applies the status to that) and keeps the written object in JOSDK's cache, so a
      * reconciliation that follows at once compares with what was written. JOSDK keeps that copy until its watch
      * delivers the same version, which at a cold start of thousands of engineers can be many seconds and thousands of
-     * copies: each is kept lean, as the informer's store keeps it (without managedFields, strings shared).
+     * copies: each is kept lean, as the informer's store keeps it (without managedFields, strings shared). A status
+     * refused as invalid ends at once ({@link Refused}).
      */
     static <S, T, P extends CustomResource<S, T>> void replace(P primary, T status, Context<P> context, Supplier<P> empty) {
         PrimaryUpdateAndCacheUtils.updateAndCacheResource(primary, context, current -> {
@@ -83,9 +100,16 @@ final class StatusWrites {
             copy.setStatus(status);
             return copy;
         }, written -> {
-            P now = context.getClient().resource(written).updateStatus();
-            LeanItemStore.lean(now);
-            return now;
+            try {
+                P now = context.getClient().resource(written).updateStatus();
+                LeanItemStore.lean(now);
+                return now;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 422) {
+                    throw new Refused(e);
+                }
+                throw e;
+            }
         });
     }
 }

@@ -95,6 +95,61 @@ class AccessAlwaysEndsIT {
         assertThat(binding("apps", "fay-admin")).as("nothing comes back").isNull();
     }
 
+    /**
+     * Decision 29 on a real API server: a ValidatingAdmissionPolicy refuses every status write for one EngineerAccess,
+     * so each of its reconciliations fails after its bindings are applied, and the retries wait longer each time (1,
+     * 2, 4, 8, 16 s). Its exception still ends at its instant; before, at the retry after it (about 7 s late here).
+     */
+    @Test
+    @Order(2)
+    void anExpiryComesOnTimeWhileEveryStatusWriteIsRefused() {
+        String refusal = """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata: {name: test-refuse-status}
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: ["access.govuk.digital"]
+                      apiVersions: ["*"]
+                      operations: ["UPDATE"]
+                      resources: ["engineeraccesses/status"]
+                  validations:
+                  - expression: "!has(object.metadata.labels) || !('test.example.com/refuse-status' in object.metadata.labels)"
+                    message: this test refuses the status of this EngineerAccess
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata: {name: test-refuse-status}
+                spec:
+                  policyName: test-refuse-status
+                  validationActions: [Deny]
+                """;
+        List<io.fabric8.kubernetes.api.model.HasMetadata> policy = admin.load(new java.io.ByteArrayInputStream(
+                refusal.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
+        policy.forEach(o -> admin.resource(o).create());
+        try {
+            HostileClusterIT.sleep(Duration.ofSeconds(2)); // the API server takes up a new policy within a second or so
+            Instant expiry = Instant.now().plusSeconds(24);
+            EngineerAccess ned = HostileClusterIT.exceptionEngineer("ned", Instant.now().minus(Duration.ofHours(1)), expiry);
+            ned.getMetadata().setLabels(Map.of("test.example.com/refuse-status", "true"));
+            admin.resource(ned).create();
+            await().atMost(WAIT).until(() -> binding("apps", "ned-admin") != null && binding("platform", "ned-admin") != null);
+            HostileClusterIT.sleepUntil(expiry);
+            await().atMost(LATE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> binding("apps", "ned-admin") == null && binding("platform", "ned-admin") == null);
+            say("every status write refused: the Admin bindings removed %d ms after their expiry",
+                    Duration.between(expiry, Instant.now()).toMillis());
+            assertThat(binding("apps", "ned-deploy")).as("Deploy is held on its own").isNotNull();
+            assertThat(admin.resources(EngineerAccess.class).withName("ned").get().getStatus())
+                    .as("the policy refused every status write, so the retries grew").isNull();
+        } finally {
+            policy.forEach(o -> admin.resource(o).delete());
+            admin.resources(EngineerAccess.class).withName("ned").delete();
+        }
+    }
+
     @Test
     @Order(2)
     void aStrippedOwnerReferenceIsPutBackAndTheBindingStillEndsAtItsExpiry() {

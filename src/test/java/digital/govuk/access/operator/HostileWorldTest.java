@@ -348,6 +348,25 @@ class HostileWorldTest {
     }
 
     /**
+     * A status refused as invalid (422: a schema or an admission policy that will not take it) ends the reconciliation
+     * at once, with a retry: JOSDK's own write would wait 10 s for its cache to show a version that never comes,
+     * holding a reconciliation thread all that time (measured on the real API server before the fix).
+     */
+    @Test
+    void aStatusRefusedAsInvalidDoesNotHoldTheReconciliation() {
+        var invalid = faults.rule("status of ida invalid", r -> "PUT".equals(r.getMethod()) && r.getPath().contains("/engineeraccesses/ida/status"), 422);
+        try {
+            withException("ida", clock.instant().plus(Duration.ofDays(2)));
+            cluster.awaitBinding("apps", "ida-admin", true);
+            await().atMost(Duration.ofSeconds(3)).until(() -> transitions.scheduledFor(new ResourceID("ida"))
+                    .filter(t -> t.isBefore(clock.instant().plus(Duration.ofMinutes(2)))).isPresent());
+            assertThat(stats.longestRunning()).as("no reconciliation waiting on its status write").isLessThan(Duration.ofSeconds(3));
+        } finally {
+            faults.remove(invalid);
+        }
+    }
+
+    /**
      * Decision 70, when the delete comes before the status was ever written (CI met this): the removal is recorded
      * from the bindings the operator removed, not from a status that does not list them.
      */
