@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +45,8 @@ public class AccessEvents {
 
     private final Audit audit;
     private final AccessMetrics metrics;
+    /** The failure last said for each engineer whose reconciliation has not finished since (decision 29). */
+    private final Map<String, String> saidFailures = new ConcurrentHashMap<>();
 
     public AccessEvents(Audit audit, AccessMetrics metrics) {
         this.audit = audit;
@@ -262,11 +266,28 @@ public class AccessEvents {
         }
     }
 
-    /** A reconciliation that stopped on an error before it could finish (it is retried). */
+    /**
+     * A reconciliation that stopped on an error before it could finish (it is retried). Said once while it persists
+     * (decision 29): the same error at the next retries is counted, and logged only at debug level, until the
+     * engineer's reconciliation finishes ({@link #finished}) or the error changes.
+     */
     void failed(EngineerAccess ea, String what, boolean unreachable) {
-        LOG.warnf("engineer=%s reason=ReconcileFailed message=\"%s; the operator tries again by itself\"",
-                ea.getMetadata().getName(), what);
         metrics.reconcileFailed(unreachable ? "unreachable" : "error");
+        String name = ea.getMetadata().getName();
+        if (what.equals(saidFailures.put(name, what))) {
+            LOG.debugf("engineer=%s reason=ReconcileFailed message=\"%s; the operator tries again by itself\" (said before)", name, what);
+            return;
+        }
+        LOG.warnf("engineer=%s reason=ReconcileFailed message=\"%s; the operator tries again by itself\"", name, what);
+    }
+
+    /** The engineer's reconciliation finished: a failure said before is over, and one after this is said again. */
+    void finished(EngineerAccess ea) {
+        String said = saidFailures.remove(ea.getMetadata().getName());
+        if (said != null) {
+            LOG.infof("engineer=%s reason=ReconcileRecovered message=\"the reconciliation finished again, after: %s\"",
+                    ea.getMetadata().getName(), said);
+        }
     }
 
     /** A reconciliation that finished but could not apply every binding (it is retried). */
@@ -323,6 +344,7 @@ public class AccessEvents {
     /** The EngineerAccess was deleted: it leaves the metrics at once. */
     void forget(EngineerAccess ea) {
         metrics.forget(ea.getMetadata().getName());
+        saidFailures.remove(ea.getMetadata().getName());
     }
 
     /** Why a binding that has not expired was removed, in words. */

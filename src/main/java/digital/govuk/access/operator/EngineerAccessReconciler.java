@@ -263,6 +263,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 reconnect.lost();
             }
             stats.finished(ea.getMetadata().getName(), outcome.complete());
+            if (outcome.complete()) {
+                events.finished(ea);
+            }
             lookAgain(ea, false);
         }
         return UpdateControl.noUpdate();

@@ -144,6 +144,9 @@ class AccessAlwaysEndsIT {
             assertThat(binding("apps", "ned-deploy")).as("Deploy is held on its own").isNotNull();
             assertThat(admin.resources(EngineerAccess.class).withName("ned").get().getStatus())
                     .as("the policy refused every status write, so the retries grew").isNull();
+            // The same failure at every retry is said once (decision 29), not once a retry.
+            assertThat(operator.log().lines().filter(l -> l.contains("engineer=ned reason=ReconcileFailed")).toList())
+                    .singleElement().satisfies(l -> assertThat(l).contains("could not write the status").contains("test-refuse-status"));
         } finally {
             policy.forEach(o -> admin.resource(o).delete());
             admin.resources(EngineerAccess.class).withName("ned").delete();
