@@ -1,9 +1,12 @@
 package digital.govuk.access.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import org.jboss.logging.Logger;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessPolicyStatus;
@@ -40,12 +43,18 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     static final String VALID = "Valid";
     static final String IN_FORCE = "InForce";
 
+    private static final Logger LOG = Logger.getLogger(AccessPolicyReconciler.class);
+    /** When to try again after the policy's status could not be written. */
+    static final Duration STATUS_RETRY = Duration.ofSeconds(10);
+
     private final Clock clock;
     private final BindRights bindRights;
     private final UnexplainedAccess unexplained;
     private final ClockSkew clockSkew;
+    private final Policies policies;
 
-    public AccessPolicyReconciler(Clock clock, BindRights bindRights, UnexplainedAccess unexplained, ClockSkew clockSkew) {
+    public AccessPolicyReconciler(Clock clock, BindRights bindRights, UnexplainedAccess unexplained, ClockSkew clockSkew, Policies policies) {
+        this.policies = policies;
         this.clock = clock;
         this.clockSkew = clockSkew;
         this.bindRights = bindRights;
@@ -64,15 +73,17 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             conditions.add(new Condition("Active", "False", "NotDefault",
                     "Ignored: the operator only uses the AccessPolicy named default"));
         } else {
-            PolicyState state = bindRights.check(Policies.state(policy));
+            PolicyState state = bindRights.check(policies.state(policy));
             conditions.add(new Condition("Active", "True", "Default", "The operator uses this policy"));
             AccessPolicyStatus before = policy.getStatus();
             if (state.problems().isEmpty()) {
                 // Valid as written (a role it may not bind is the operator's rights, not the policy's): recorded, so
                 // that it stays in force if a later edit is invalid, also after a restart.
                 status.inForce = new PolicyInForce(policy.getMetadata().getGeneration(), policy.getSpec());
-            } else if (before != null && before.inForce != null && state.inForce() != null) {
-                status.inForce = before.inForce;
+            } else if (state.inForce() != null) {
+                // The last valid one stays recorded; a newer valid generation this process saw but could not record
+                // yet (decision 44) is recorded now.
+                status.inForce = policies.lastValid(policy);
             }
             if (state.valid()) {
                 conditions.add(new Condition(VALID, "True", "Valid", "The policy is valid"));
@@ -110,7 +121,16 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 || !sameInForce(previous.inForce, status.inForce)
                 || !Objects.equals(previous.unexplainedBindings, status.unexplainedBindings)
                 || !Objects.equals(previous.unexplained, status.unexplained)) {
-            StatusWrites.replace(policy, status, context, AccessPolicy::new);
+            try {
+                StatusWrites.replace(policy, status, context, AccessPolicy::new);
+            } catch (RuntimeException e) {
+                // Said in words, and tried again: the engineers do not wait for this record (Policies keeps the newest
+                // valid policy this process saw in force meanwhile, decision 44).
+                RuntimeException why = e instanceof StatusWrites.Refused refused ? refused.refusal() : e;
+                LOG.warnf("policy=%s reason=StatusNotWritten message=\"could not write the status of the AccessPolicy: %s; the operator"
+                        + " tries again in %d s\"", policy.getMetadata().getName(), ApiErrors.inWords(why), STATUS_RETRY.toSeconds());
+                return UpdateControl.<AccessPolicy>noUpdate().rescheduleAfter(STATUS_RETRY.toMillis());
+            }
         }
         UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
         return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis())

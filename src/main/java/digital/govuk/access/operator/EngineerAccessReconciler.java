@@ -110,6 +110,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private final ClockSkew clockSkew;
     private final ReadAhead readAhead;
     private final ReconcileQueue queue;
+    private final Policies policies;
     private final AtomicBoolean recordedTransitionsArmed = new AtomicBoolean();
     private volatile Orphans.Caches caches;
     private volatile SamePerson samePerson;
@@ -119,7 +120,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     public EngineerAccessReconciler(Clock clock, KubernetesClient client, TransitionScheduler transitions, Reconnect reconnect,
             BindingWriter writer, RecentWrites recentWrites, BindRights bindRights, AccessEvents events, AccessMetrics metrics,
             ReconcileStats stats, DueFirst dueFirst, Orphans orphans, ClockSkew clockSkew, ReadAhead readAhead,
-            ReconcileQueue queue) {
+            ReconcileQueue queue, Policies policies) {
+        this.policies = policies;
         this.readAhead = readAhead;
         this.queue = queue;
         this.orphans = orphans;
@@ -574,7 +576,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     private PolicyState policy(Context<EngineerAccess> context) {
         return bindRights.check(informer(context, AccessPolicy.class, "policies").get(new ResourceID(AccessPolicy.DEFAULT_NAME))
-                .map(Policies::state)
+                .map(policies::state)
                 .orElseGet(PolicyState::builtInDefaults));
     }
 

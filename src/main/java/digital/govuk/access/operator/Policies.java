@@ -2,9 +2,13 @@ package digital.govuk.access.operator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.inject.Singleton;
 
 import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessPolicySpec;
 import digital.govuk.access.api.v1alpha1.PolicyInForce;
 import digital.govuk.access.rules.EffectivePolicy;
 import digital.govuk.access.rules.PolicyReader;
@@ -13,23 +17,59 @@ import digital.govuk.access.status.PolicyState;
 
 /**
  * The AccessPolicy as the operator uses it. A valid policy is used as written. An invalid one (a wrong value, or a
- * field this operator does not know) does not stop decisions: the last valid policy, recorded in the AccessPolicy's
- * status ({@code status.inForce}) so that a restart finds it, stays in force, and revocations, expiries and long
- * absences still apply. Only when no valid policy was ever recorded is access frozen.
+ * field this operator does not know) does not stop decisions: the last valid policy stays in force, and revocations,
+ * expiries and long absences still apply. Only when no valid policy was ever recorded is access frozen.
+ * <p>
+ * The last valid policy is the one recorded in the AccessPolicy's status ({@code status.inForce}), so that a restart
+ * finds it, or a newer valid generation of the same AccessPolicy that this process saw and has not yet recorded
+ * (decision 44): a valid edit is in force at once, before its record is written, so an invalid edit close behind it,
+ * or one that follows while the status cannot be written, must not bring back the older policy, and with it access
+ * the valid edit took away.
  */
-final class Policies {
-    private Policies() {
+@Singleton
+public class Policies {
+    /** A valid generation of the AccessPolicy this process saw. */
+    private record Seen(String uid, long generation, AccessPolicySpec spec) {
     }
 
-    static PolicyState state(AccessPolicy policy) {
+    private final AtomicReference<Seen> newestValid = new AtomicReference<>();
+
+    PolicyState state(AccessPolicy policy) {
         PolicyReader.Result read = PolicyReader.read(policy.getSpec());
         List<Problem> problems = new ArrayList<>(read.problems());
         UnknownFields.of(policy).forEach(field -> problems.add(new Problem(field, UnknownFields.MESSAGE)));
         if (problems.isEmpty()) {
+            saw(policy);
             return PolicyState.of(read);
         }
-        PolicyInForce last = policy.getStatus() == null ? null : policy.getStatus().inForce;
+        PolicyInForce last = lastValid(policy);
         EffectivePolicy lastPolicy = last == null || last.spec == null ? null : PolicyReader.read(last.spec).policy();
         return PolicyState.invalid(problems, lastPolicy, last == null ? null : last.generation);
+    }
+
+    /**
+     * The valid policy that stands in for this one while it is invalid: the newer of the one its status records and
+     * the last valid generation of it this process saw; null when there is neither.
+     */
+    PolicyInForce lastValid(AccessPolicy policy) {
+        PolicyInForce recorded = policy.getStatus() == null ? null : policy.getStatus().inForce;
+        Seen seen = newestValid.get();
+        Long current = policy.getMetadata().getGeneration();
+        boolean seenIsNewer = seen != null && seen.uid().equals(policy.getMetadata().getUid())
+                && (current == null || seen.generation() < current)
+                && (recorded == null || recorded.generation == null || seen.generation() > recorded.generation);
+        return seenIsNewer ? new PolicyInForce(seen.generation(), seen.spec()) : recorded;
+    }
+
+    /** Remembers a valid generation: the newest of each AccessPolicy (one created again starts afresh). */
+    private void saw(AccessPolicy policy) {
+        String uid = policy.getMetadata().getUid();
+        Long generation = policy.getMetadata().getGeneration();
+        if (uid == null || generation == null) {
+            return;
+        }
+        Seen now = new Seen(uid, generation, policy.getSpec());
+        newestValid.accumulateAndGet(now, (before, next) -> before == null || !before.uid().equals(next.uid())
+                || next.generation() >= before.generation() ? next : before);
     }
 }

@@ -3,6 +3,8 @@ package digital.govuk.access.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,6 +26,7 @@ import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.operator.runtime.ClockSkew;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -103,34 +106,9 @@ class AccessAlwaysEndsIT {
     @Test
     @Order(2)
     void anExpiryComesOnTimeWhileEveryStatusWriteIsRefused() {
-        String refusal = """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicy
-                metadata: {name: test-refuse-status}
-                spec:
-                  failurePolicy: Fail
-                  matchConstraints:
-                    resourceRules:
-                    - apiGroups: ["access.govuk.digital"]
-                      apiVersions: ["*"]
-                      operations: ["UPDATE"]
-                      resources: ["engineeraccesses/status"]
-                  validations:
-                  - expression: "!has(object.metadata.labels) || !('test.example.com/refuse-status' in object.metadata.labels)"
-                    message: this test refuses the status of this EngineerAccess
-                ---
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicyBinding
-                metadata: {name: test-refuse-status}
-                spec:
-                  policyName: test-refuse-status
-                  validationActions: [Deny]
-                """;
-        List<io.fabric8.kubernetes.api.model.HasMetadata> policy = admin.load(new java.io.ByteArrayInputStream(
-                refusal.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
-        policy.forEach(o -> admin.resource(o).create());
+        List<HasMetadata> policy = refuseStatusWrites("test-refuse-status", "engineeraccesses/status",
+                "!has(object.metadata.labels) || !('test.example.com/refuse-status' in object.metadata.labels)");
         try {
-            HostileClusterIT.sleep(Duration.ofSeconds(2)); // the API server takes up a new policy within a second or so
             Instant expiry = Instant.now().plusSeconds(24);
             EngineerAccess ned = HostileClusterIT.exceptionEngineer("ned", Instant.now().minus(Duration.ofHours(1)), expiry);
             ned.getMetadata().setLabels(Map.of("test.example.com/refuse-status", "true"));
@@ -150,6 +128,86 @@ class AccessAlwaysEndsIT {
         } finally {
             policy.forEach(o -> admin.resource(o).delete());
             admin.resources(EngineerAccess.class).withName("ned").delete();
+        }
+    }
+
+    /**
+     * A ValidatingAdmissionPolicy and its binding, created, that refuse every update of {@code resource} in our API
+     * group (a status subresource) for which {@code allowed} (CEL) is false, as an admission policy of the cluster's
+     * own could. Delete what it returns afterwards.
+     */
+    static List<HasMetadata> refuseStatusWrites(String name, String resource, String allowed) {
+        String yaml = """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata: {name: %1$s}
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: ["access.govuk.digital"]
+                      apiVersions: ["*"]
+                      operations: ["UPDATE"]
+                      resources: ["%2$s"]
+                  validations:
+                  - expression: "%3$s"
+                    message: this test refuses this status
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata: {name: %1$s}
+                spec:
+                  policyName: %1$s
+                  validationActions: [Deny]
+                """.formatted(name, resource, allowed.replace("\"", "\\\""));
+        List<HasMetadata> objects = admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        objects.forEach(o -> admin.resource(o).create());
+        HostileClusterIT.sleep(Duration.ofSeconds(2)); // the API server takes up a new policy within a second or so
+        return objects;
+    }
+
+    /**
+     * Decision 44 on a real API server, while an admission policy refuses every status write of the AccessPolicy: a
+     * valid edit that takes access away (exceptions of at most 1 day: pia's 3-day one is rejected) applies at once, and
+     * the invalid edit after it keeps that valid edit in force, not the older policy the status still records: the
+     * Admin it took away does not come back (before, it did).
+     */
+    @Test
+    @Order(2)
+    void anInvalidEditAfterAValidOneNotYetRecordedKeepsTheValidOne() {
+        admin.resource(HostileClusterIT.exceptionEngineer("pia", Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(2)))).create();
+        await().atMost(WAIT).until(() -> binding("apps", "pia-admin") != null && binding("platform", "pia-admin") != null);
+        AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
+        List<HasMetadata> refusal = refuseStatusWrites("test-refuse-policy-status", "accesspolicies/status", "false");
+        try {
+            HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
+                p.getSpec().maxExceptionDays = 1;
+                return p;
+            });
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> binding("apps", "pia-admin") == null && binding("platform", "pia-admin") == null);
+            HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
+                p.getSpec().timeZone = "Mars/Olympus_Mons";
+                return p;
+            });
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("pia").get().getStatus()
+                    .conditions).anySatisfy(c -> {
+                        assertThat(c.type).isEqualTo("PolicyValid");
+                        assertThat(c.status).isEqualTo("False");
+                    }));
+            HostileClusterIT.sleep(Duration.ofSeconds(3));
+            assertThat(binding("apps", "pia-admin")).as("the Admin the valid edit took away stays away").isNull();
+            assertThat(binding("platform", "pia-admin")).isNull();
+            assertThat(binding("apps", "pia-deploy")).isNotNull();
+            assertThat(operator.log()).contains("policy=default reason=StatusNotWritten");
+        } finally {
+            refusal.forEach(o -> admin.resource(o).delete());
+            HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
+                p.setSpec(before.getSpec());
+                return p;
+            });
+            admin.resources(EngineerAccess.class).withName("pia").delete();
         }
     }
 

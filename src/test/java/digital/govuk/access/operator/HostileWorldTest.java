@@ -348,6 +348,45 @@ class HostileWorldTest {
     }
 
     /**
+     * Decision 44 when the policy's own status cannot be written: a valid edit that takes access away (exceptions
+     * of at most 1 day, so pia's 3-day one is rejected) is in force at once. When the next edit is invalid, the valid
+     * edit this process saw stays in force, not the older policy the status still records, so the Admin it took away
+     * does not come back (before, it did).
+     */
+    @Test
+    void anInvalidEditAfterAValidOneNotYetRecordedKeepsTheValidOne() {
+        withException("pia", clock.instant().plus(Duration.ofDays(2)));
+        cluster.awaitBinding("apps", "pia-admin", true);
+        await().atMost(WAIT).ignoreExceptions().until(() -> client.resources(AccessPolicy.class).withName("default").get()
+                .getStatus().inForce != null);
+        long recorded = client.resources(AccessPolicy.class).withName("default").get().getStatus().inForce.generation;
+        var noPolicyStatus = faults.rule("no policy status", r -> "PUT".equals(r.getMethod())
+                && r.getPath().contains("/accesspolicies/default/status"), 500);
+        try {
+            cluster.edit(AccessPolicy.class, "default", p -> p.getSpec().maxExceptionDays = 1);
+            long valid = client.resources(AccessPolicy.class).withName("default").get().getMetadata().getGeneration();
+            cluster.awaitBinding("apps", "pia-admin", false);
+            cluster.awaitBinding("platform", "pia-admin", false);
+            assertThat(client.resources(AccessPolicy.class).withName("default").get().getStatus().inForce.generation)
+                    .as("the valid edit is not recorded").isEqualTo(recorded);
+
+            cluster.edit(AccessPolicy.class, "default", p -> p.getSpec().timeZone = "Mars/Olympus_Mons");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.condition("pia", "PolicyValid").status).isEqualTo("False"));
+            await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+            assertThat(cluster.binding("apps", "pia-admin")).as("the Admin the valid edit took away stays away").isNull();
+            assertThat(cluster.binding("platform", "pia-admin")).isNull();
+            assertThat(cluster.binding("apps", "pia-deploy")).isNotNull();
+
+            // Once the status can be written again, it records the valid edit as the one in force.
+            faults.remove(noPolicyStatus);
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.resources(AccessPolicy.class)
+                    .withName("default").get().getStatus().inForce.generation).isEqualTo(valid));
+        } finally {
+            faults.remove(noPolicyStatus);
+        }
+    }
+
+    /**
      * A status refused as invalid (422: a schema or an admission policy that will not take it) ends the reconciliation
      * at once, with a retry: JOSDK's own write would wait 10 s for its cache to show a version that never comes,
      * holding a reconciliation thread all that time (measured on the real API server before the fix).
