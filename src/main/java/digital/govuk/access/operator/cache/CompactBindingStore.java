@@ -87,8 +87,6 @@ public final class CompactBindingStore implements ItemStore<RoleBinding> {
         if (!Objects.equals(was, is)) {
             unindex(was, key);
             index(is, key);
-        } else if (before == null) {
-            index(is, key);
         }
         return rebuild(before);
     }
