@@ -116,13 +116,13 @@ public class AccessEvents {
         metrics.expired("AccessExpired", expired.size());
         recordLateness(previous, granted, expired, revoked, result, now);
         if (becameFalse(previous, status, StatusBuilder.SPEC_VALID)) {
-            Condition specValid = condition(status, StatusBuilder.SPEC_VALID);
+            Condition specValid = StatusBuilder.condition(status, StatusBuilder.SPEC_VALID);
             audit.record(ea, "SpecInvalid", true, level, "-", StatusBuilder.OPERATOR_OUTDATED.equals(specValid.reason)
-                    ? condition(status, StatusBuilder.READY).message
+                    ? StatusBuilder.condition(status, StatusBuilder.READY).message
                     : "The spec is invalid, so no access is granted: " + specValid.message);
         }
         if (becameFalse(previous, status, StatusBuilder.POLICY_VALID)) {
-            audit.record(ea, "PolicyInvalid", true, level, "-", condition(status, StatusBuilder.POLICY_VALID).message);
+            audit.record(ea, "PolicyInvalid", true, level, "-", StatusBuilder.condition(status, StatusBuilder.POLICY_VALID).message);
         }
         for (var e : status.exceptions) {
             if (e.reason == null) {
@@ -302,19 +302,26 @@ public class AccessEvents {
      * the operator did): recorded only then, never while they still grant access.
      */
     void removed(EngineerAccess ea) {
-        removed(ea, ea.getStatus() == null || ea.getStatus().bindings == null ? List.of() : ea.getStatus().bindings,
-                "The EngineerAccess was deleted, and all its RoleBindings are gone: ");
+        removed(ea, listed(ea.getStatus()), "The EngineerAccess was deleted, and all its RoleBindings are gone: ");
     }
 
     /**
-     * The EngineerAccess is being deleted, and every binding it had is gone (decision 70): {@code removed} are those
-     * the operator removed ({@code byTheOperator}), recorded from what was removed since its status may not have been
-     * written yet; or, when it removed none (the garbage collector was first, or a process before this one), those its
-     * status still listed.
+     * The EngineerAccess is being deleted, and every binding it had is gone (decision 70): recorded from {@code gone},
+     * those the operator removed, since its status may not have been written yet; or, when it removed none (the
+     * garbage collector was first, or a process before this one), from those its status still listed.
      */
-    void removedWhileDeleting(EngineerAccess ea, List<BindingStatus> removed, boolean byTheOperator) {
-        removed(ea, removed, byTheOperator ? "The EngineerAccess is being deleted, and the operator removed all its RoleBindings: "
-                : "The EngineerAccess is being deleted, and all its RoleBindings are gone: ");
+    void removedWhileDeleting(EngineerAccess ea, List<RoleBinding> gone) {
+        if (gone.isEmpty()) {
+            removed(ea, listed(ea.getStatus()), "The EngineerAccess is being deleted, and all its RoleBindings are gone: ");
+        } else {
+            removed(ea, gone.stream().map(EngineerAccessReconciler::bindingStatus).toList(),
+                    "The EngineerAccess is being deleted, and the operator removed all its RoleBindings: ");
+        }
+    }
+
+    /** The bindings a status lists (none when there is no status). */
+    private static List<BindingStatus> listed(EngineerAccessStatus status) {
+        return status == null || status.bindings == null ? List.of() : status.bindings;
     }
 
     /**
@@ -365,16 +372,9 @@ public class AccessEvents {
     }
 
     private static boolean becameFalse(EngineerAccessStatus previous, EngineerAccessStatus status, String type) {
-        Condition now = condition(status, type);
-        Condition before = condition(previous, type);
+        Condition now = StatusBuilder.condition(status, type);
+        Condition before = StatusBuilder.condition(previous, type);
         return now != null && "False".equals(now.status) && (before == null || !"False".equals(before.status));
-    }
-
-    private static Condition condition(EngineerAccessStatus s, String type) {
-        if (s == null || s.conditions == null) {
-            return null;
-        }
-        return s.conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
     }
 
     private static String namespacesOf(List<RoleBinding> bindings) {

@@ -126,9 +126,8 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             } catch (RuntimeException e) {
                 // Said in words, and tried again: the engineers do not wait for this record (Policies keeps the newest
                 // valid policy this process saw in force meanwhile, decision 44).
-                RuntimeException why = e instanceof StatusWrites.Refused refused ? refused.refusal() : e;
                 LOG.warnf("policy=%s reason=StatusNotWritten message=\"could not write the status of the AccessPolicy: %s; the operator"
-                        + " tries again in %d s\"", policy.getMetadata().getName(), ApiErrors.inWords(why), STATUS_RETRY.toSeconds());
+                        + " tries again in %d s\"", policy.getMetadata().getName(), ApiErrors.inWords(e), STATUS_RETRY.toSeconds());
                 return UpdateControl.<AccessPolicy>noUpdate().rescheduleAfter(STATUS_RETRY.toMillis());
             }
         }

@@ -29,7 +29,10 @@ public final class ApiErrors {
         return false;
     }
 
-    /** An error in words: that the API server could not be reached, or its own message when it gave one. */
+    /**
+     * An error in words: that the API server could not be reached, or its own message when it gave one (also when the
+     * error that carries it is wrapped in another).
+     */
     public static String inWords(RuntimeException e) {
         if (unreachable(e)) {
             return "the API server could not be reached";
@@ -39,8 +42,11 @@ public final class ApiErrors {
                 return "the API server's answer could not be read (" + Values.cut(j.getOriginalMessage(), 200) + ")";
             }
         }
-        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
-            return k.getStatus().getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // Also when wrapped (a status write refused, JOSDK's own exceptions): the API server's words, not the wrapper's.
+            if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+                return k.getStatus().getMessage();
+            }
         }
         return e.getMessage() == null ? "an unexpected error" : e.getMessage();
     }

@@ -341,26 +341,24 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         events.incomplete(result);
         metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
         metrics.policyValid(policy.valid());
+        Outcome outcome = new Outcome(next, result.complete(), result.unreachable());
         if (!status.equals(previous)) {
             if (due) {
                 dueFirst.awaitNoneWriting();
             }
             try {
                 StatusWrites.replace(ea, status, context, EngineerAccess::new);
+                events.written(ea, previous, status);
             } catch (RuntimeException e) {
                 // The bindings are as the decision says; only the record failed, and is retried. The next change of
                 // access still comes at its instant, however long the retries wait.
-                RuntimeException why = e instanceof StatusWrites.Refused refused ? refused.refusal() : e;
-                boolean unreachable = ApiErrors.unreachable(why);
-                events.failed(ea, "could not write the status: " + ApiErrors.inWords(why), unreachable);
-                readAhead.before(name, nextExpiry);
-                return new Outcome(next, false, unreachable);
+                outcome = new Outcome(next, false, ApiErrors.unreachable(e));
+                events.failed(ea, "could not write the status: " + ApiErrors.inWords(e), outcome.unreachable());
             }
-            events.written(ea, previous, status);
         }
         // After the status write: the read ahead of the next expiry must find the version that write made.
         readAhead.before(name, nextExpiry);
-        return new Outcome(next, result.complete(), result.unreachable());
+        return outcome;
     }
 
     /** The EngineerAccess as read fresh, its decision, and what was written. */
@@ -488,9 +486,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         Instant now = clock.instant();
         StatusWrites.replaceOutsideReconciliation(client, latest, ea -> AccessEvents.whileDeleting(ea, now))
                 .ifPresent(w -> events.written(w.before(), w.before().getStatus(), w.status()));
-        List<BindingStatus> listed = latest.getStatus() == null || latest.getStatus().bindings == null ? List.of() : latest.getStatus().bindings;
-        events.removedWhileDeleting(marked, gone.isEmpty() ? listed
-                : gone.stream().map(EngineerAccessReconciler::bindingStatus).toList(), !gone.isEmpty());
+        events.removedWhileDeleting(latest, gone);
         return true;
     }
 

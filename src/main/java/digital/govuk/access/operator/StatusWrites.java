@@ -39,14 +39,9 @@ final class StatusWrites {
             Function<EngineerAccess, EngineerAccessStatus> status) {
         EngineerAccess current = known;
         for (int tries = 1; current != null && current.getMetadata().getUid().equals(known.getMetadata().getUid()); tries++) {
-            EngineerAccess copy = new EngineerAccess();
-            copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
-                    .withResourceVersion(current.getMetadata().getResourceVersion()).build());
-            copy.setSpec(current.getSpec());
             EngineerAccessStatus written = status.apply(current);
-            copy.setStatus(written);
             try {
-                client.resource(copy).updateStatus();
+                client.resource(withStatus(current, written, EngineerAccess::new)).updateStatus();
                 return Optional.of(new Replaced(current, written));
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
@@ -77,10 +72,6 @@ final class StatusWrites {
         Refused(KubernetesClientException cause) {
             super(cause.getMessage(), cause);
         }
-
-        KubernetesClientException refusal() {
-            return (KubernetesClientException) getCause();
-        }
     }
 
     /**
@@ -92,14 +83,7 @@ final class StatusWrites {
      * refused as invalid ends at once ({@link Refused}).
      */
     static <S, T, P extends CustomResource<S, T>> void replace(P primary, T status, Context<P> context, Supplier<P> empty) {
-        PrimaryUpdateAndCacheUtils.updateAndCacheResource(primary, context, current -> {
-            P copy = empty.get();
-            copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
-                    .withResourceVersion(current.getMetadata().getResourceVersion()).build());
-            copy.setSpec(current.getSpec());
-            copy.setStatus(status);
-            return copy;
-        }, written -> {
+        PrimaryUpdateAndCacheUtils.updateAndCacheResource(primary, context, current -> withStatus(current, status, empty), written -> {
             try {
                 P now = context.getClient().resource(written).updateStatus();
                 LeanItemStore.lean(now);
@@ -111,5 +95,15 @@ final class StatusWrites {
                 throw e;
             }
         });
+    }
+
+    /** What a status write sends: the name, the resourceVersion it was read at (a conflict if it changed since), the spec and the new status. */
+    private static <S, T, P extends CustomResource<S, T>> P withStatus(P current, T status, Supplier<P> empty) {
+        P copy = empty.get();
+        copy.setMetadata(new ObjectMetaBuilder().withName(current.getMetadata().getName())
+                .withResourceVersion(current.getMetadata().getResourceVersion()).build());
+        copy.setSpec(current.getSpec());
+        copy.setStatus(status);
+        return copy;
     }
 }

@@ -5,7 +5,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
@@ -170,15 +169,19 @@ public final class StatusBuilder {
         conditions.add(new Condition(ADMIN_ACCESS, "False", BEING_DELETED, why));
         conditions.add(new Condition(REVOKED, "False", BEING_DELETED, why));
         for (String kept : List.of(SPEC_VALID, POLICY_VALID, ROTA_ORDER)) {
-            previousCondition(previous, kept).ifPresent(c -> conditions.add(new Condition(c.type, c.status, c.reason, c.message)));
+            Condition c = condition(previous, kept);
+            if (c != null) {
+                conditions.add(new Condition(c.type, c.status, c.reason, c.message));
+            }
         }
         s.conditions = stamp(conditions, previous, generation, now);
         return s;
     }
 
-    private static Optional<Condition> previousCondition(EngineerAccessStatus previous, String type) {
-        return previous == null || previous.conditions == null ? Optional.empty()
-                : previous.conditions.stream().filter(c -> type.equals(c.type)).findFirst();
+    /** The condition of that type in a status, or null. */
+    public static Condition condition(EngineerAccessStatus status, String type) {
+        return status == null || status.conditions == null ? null
+                : status.conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
     }
 
     /** Whether a status says that access is held: a level above None, or a binding listed. */
