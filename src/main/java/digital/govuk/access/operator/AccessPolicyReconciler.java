@@ -83,7 +83,10 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             } else if (state.inForce() != null) {
                 // The last valid one stays recorded; a newer valid generation this process saw but could not record
                 // yet (decision 44) is recorded now.
-                status.inForce = policies.lastValid(policy);
+                PolicyInForce last = policies.lastValid(policy);
+                status.inForce = new PolicyInForce(last.generation, last.spec);
+                // Recorded, so that a restart keeps it (decision 73).
+                status.inForce.grantsWithheld = state.grantsWithheld() ? Boolean.TRUE : null;
             }
             if (state.valid()) {
                 conditions.add(new Condition(VALID, "True", "Valid", "The policy is valid"));
@@ -108,7 +111,8 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
             conditions.add(status.inForce != null
                     ? new Condition(IN_FORCE, "True", state.problems().isEmpty() ? "Current" : "LastValid",
                             "Decisions are made with generation " + status.inForce.generation + " of this policy"
-                                    + (state.problems().isEmpty() ? "" : ", the last valid one; the current one is invalid"))
+                                    + (state.problems().isEmpty() ? "" : ", the last valid one; the current one is invalid")
+                                    + (state.grantsWithheld() ? StatusBuilder.GRANTS_WITHHELD : ""))
                     : new Condition(IN_FORCE, "False", "NoValidPolicy",
                             "No valid version of this policy was ever recorded, so access is frozen: nothing is granted or"
                                     + " revoked, and only time-limited access ends"));

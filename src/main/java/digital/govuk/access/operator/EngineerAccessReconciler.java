@@ -334,6 +334,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         } else if (!unknown.isEmpty()) {
             status = StatusBuilder.withUnknownFields(unknown, policy, bindings, next, previous, generation, now);
             decision = null;
+        } else if (policy.grantsWithheld()) {
+            status = StatusBuilder.withGrantsWithheld(decision, policy, bindings, next, previous, generation, now);
+            decision = null;
         } else {
             status = StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now);
         }
@@ -514,9 +517,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     /**
      * The bindings wanted. With no policy in force: the existing ones, less those whose expiry has passed. For an
-     * EngineerAccess with fields this operator does not know: the existing ones that the decision on its known fields
-     * still wants, less those whose expiry has passed (nothing new). A binding to a ClusterRole the operator may not
-     * bind is never made, and never removed for that reason.
+     * EngineerAccess with fields this operator does not know, or while the policy in force only takes access away
+     * (decision 73): the existing ones that the decision still wants, less those whose expiry has passed (nothing new).
+     * A binding to a ClusterRole the operator may not bind is never made, and never removed for that reason.
      */
     private static List<RoleBinding> desired(EngineerAccess ea, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
             List<RoleBinding> existing, Instant now) {
@@ -531,7 +534,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         OwnerReference owner = owner(ea);
         List<RoleBinding> wanted = ManagedBindings.desired(name, decision, policy.policy(), namespaces).stream()
                 .map(d -> BindingDiff.toRoleBinding(d, name, ea.getSpec().subject, owner)).toList();
-        if (!UnknownFields.of(ea).isEmpty()) {
+        if (!UnknownFields.of(ea).isEmpty() || policy.grantsWithheld()) {
             Set<String> still = wanted.stream().map(rb -> BindingDiff.key(rb) + " " + rb.getRoleRef().getName()).collect(Collectors.toSet());
             return unexpired.stream().filter(rb -> still.contains(BindingDiff.key(rb) + " " + rb.getRoleRef().getName())).toList();
         }

@@ -25,6 +25,11 @@ import digital.govuk.access.status.PolicyState;
  * (decision 44): a valid edit is in force at once, before its record is written, so an invalid edit close behind it,
  * or one that follows while the status cannot be written, must not bring back the older policy, and with it access
  * the valid edit took away.
+ * <p>
+ * After a restart, the record can be older than a valid edit an earlier process used but never recorded (its status
+ * could not be written). When generations came between the last one recorded and the current invalid one that no one
+ * recorded or this process saw, one of them may have been valid and taken access away, so the recorded policy then only
+ * takes access away until the policy is valid again (decision 73), and says so in the record.
  */
 @Singleton
 public class Policies {
@@ -32,9 +37,15 @@ public class Policies {
     private record Seen(String uid, long generation, AccessPolicySpec spec) {
     }
 
+    /** The newest generation of the AccessPolicy this process saw, valid or not, and the one before it. */
+    private record Observed(String uid, long latest, Long previous) {
+    }
+
     private final AtomicReference<Seen> newestValid = new AtomicReference<>();
+    private final AtomicReference<Observed> observed = new AtomicReference<>();
 
     PolicyState state(AccessPolicy policy) {
+        Long seenBefore = observe(policy);
         PolicyReader.Result read = PolicyReader.read(policy.getSpec());
         List<Problem> problems = new ArrayList<>(read.problems());
         UnknownFields.of(policy).forEach(field -> problems.add(new Problem(field, UnknownFields.MESSAGE)));
@@ -44,7 +55,46 @@ public class Policies {
         }
         PolicyInForce last = lastValid(policy);
         EffectivePolicy lastPolicy = last == null || last.spec == null ? null : PolicyReader.read(last.spec).policy();
-        return PolicyState.invalid(problems, lastPolicy, last == null ? null : last.generation);
+        return PolicyState.invalid(problems, lastPolicy, last == null ? null : last.generation,
+                last != null && mayMissAValidEdit(policy, last, seenBefore));
+    }
+
+    /**
+     * Whether a generation between the last valid one in force and the current, invalid one may have been valid and
+     * in force without a record: none of them was recorded as observed, nor seen by this process. A record that says
+     * so already (an earlier process found the same) stays so until a valid generation replaces it.
+     */
+    private static boolean mayMissAValidEdit(AccessPolicy policy, PolicyInForce last, Long seenBefore) {
+        Long current = policy.getMetadata().getGeneration();
+        if (Boolean.TRUE.equals(last.grantsWithheld)) {
+            return true;
+        }
+        if (current == null || last.generation == null) {
+            return false;
+        }
+        long known = last.generation;
+        if (policy.getStatus() != null && policy.getStatus().observedGeneration != null) {
+            known = Math.max(known, policy.getStatus().observedGeneration);
+        }
+        if (seenBefore != null) {
+            known = Math.max(known, seenBefore);
+        }
+        return known < current - 1;
+    }
+
+    /** Notes this generation as seen, and returns the newest generation of the same AccessPolicy seen before it, or null. */
+    private Long observe(AccessPolicy policy) {
+        String uid = policy.getMetadata().getUid();
+        Long generation = policy.getMetadata().getGeneration();
+        if (uid == null || generation == null) {
+            return null;
+        }
+        Observed before = observed.getAndUpdate(o -> o == null || !o.uid().equals(uid) ? new Observed(uid, generation, null)
+                : generation > o.latest() ? new Observed(uid, generation, o.latest()) : o);
+        if (before == null || !before.uid().equals(uid)) {
+            return null;
+        }
+        return before.latest() < generation ? Long.valueOf(before.latest()) : before.latest() == generation ? before.previous() : null;
     }
 
     /**

@@ -67,7 +67,7 @@ public final class StatusBuilder {
             conditions.add(new Condition(DEPLOY_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
             conditions.add(new Condition(ADMIN_ACCESS, "False", "SpecInvalid", "No access from an invalid spec"));
             conditions.add(new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
-            conditions.add(new Condition(SPEC_VALID, "False", specReason(d.problems()), problems));
+            conditions.add(specCondition(d));
         } else {
             conditions.add(notInSync == null
                     ? new Condition(READY, "True", "Reconciled", summary(d, s.bindings))
@@ -77,7 +77,7 @@ public final class StatusBuilder {
             conditions.add(d.revoked()
                     ? new Condition(REVOKED, "True", "LongAbsence", messageOf(d.unmet(), Level.Deploy, "LongAbsence"))
                     : new Condition(REVOKED, "False", "NotRevoked", "No long absence revokes access"));
-            conditions.add(new Condition(SPEC_VALID, "True", "Valid", "The spec is valid"));
+            conditions.add(specCondition(d));
         }
         conditions.add(policyCondition(policy));
         conditions.add(d.rotaOrderProblems().isEmpty()
@@ -97,6 +97,24 @@ public final class StatusBuilder {
                 + join(policy.allProblems());
         return frozen(policy, "PolicyInvalid", why, new Condition(SPEC_VALID, "Unknown", "PolicyInvalid",
                 "The spec cannot be checked without a valid policy"), bindings, nextExpiry, previous, generation, now);
+    }
+
+    /** Why nothing new is granted while the policy in force may be older than an unrecorded valid edit (decision 73). */
+    public static final String GRANTS_WITHHELD_REASON = "GrantsWithheld";
+
+    /** Said of the policy in force while it only takes access away (decision 73). */
+    public static final String GRANTS_WITHHELD = ". A later edit of the policy may have been valid and was never recorded (the"
+            + " operator was stopped or could not write the AccessPolicy status), so until the policy is valid again this one"
+            + " only takes access away: nothing new is granted";
+
+    /**
+     * The status while the policy in force only takes access away (decision 73): the bindings shown are those that
+     * remain (the ones the decision by that policy still wants, until their expiry), and the level is what they give.
+     */
+    public static EngineerAccessStatus withGrantsWithheld(Decision d, PolicyState policy, List<BindingStatus> bindings,
+            Instant next, EngineerAccessStatus previous, Long generation, Instant now) {
+        String why = "The AccessPolicy default is invalid (" + join(policy.allProblems()) + ")" + GRANTS_WITHHELD;
+        return frozen(policy, GRANTS_WITHHELD_REASON, why, specCondition(d), bindings, next, previous, generation, now);
     }
 
     /** Why an EngineerAccess with fields this operator does not know is refused, and what happens meanwhile. */
@@ -199,12 +217,18 @@ public final class StatusBuilder {
             }
             return new Condition(POLICY_VALID, "False", "InvalidPolicy", policy.inForce() != null
                     ? problems + ". The last valid AccessPolicy (generation " + policy.inForce() + ") stays in force until this is fixed"
+                            + (policy.grantsWithheld() ? GRANTS_WITHHELD : "")
                     : problems + ". No valid AccessPolicy was recorded before, so access is frozen until this is fixed: nothing new"
                             + " is granted, nothing is revoked, time-limited access still ends");
         }
         return policy.builtIn()
                 ? new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default exists; the built-in defaults apply")
                 : new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
+    }
+
+    private static Condition specCondition(Decision d) {
+        return d.specValid() ? new Condition(SPEC_VALID, "True", "Valid", "The spec is valid")
+                : new Condition(SPEC_VALID, "False", specReason(d.problems()), join(d.problems()));
     }
 
     /** InvalidSpec, or the reason a problem gives that is not about the spec's own values (DuplicateSubject...). */

@@ -24,6 +24,7 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.operator.runtime.ClockSkew;
+import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -54,6 +55,8 @@ class AccessAlwaysEndsIT {
     static final Duration SCHEMA_LOOKS = Duration.ofSeconds(45);
     static final String CRD = "engineeraccesses.access.govuk.digital";
 
+    static final Map<String, String> ENV = Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false", "ENGINEER_ACCESS_UNEXPLAINED_EVERY", "2s");
+
     static KubernetesClient admin;
     static OperatorProcess operator;
 
@@ -61,7 +64,14 @@ class AccessAlwaysEndsIT {
     static void start() {
         admin = InstalledCluster.get().admin;
         operator = OperatorProcess.start("access-always-ends", InstalledCluster.get().operatorKubeconfig, InstalledCluster.LOGS,
-                Map.of("ENGINEER_ACCESS_LEADER_ELECTION", "false", "ENGINEER_ACCESS_UNEXPLAINED_EVERY", "2s"));
+                ENV);
+        operator.awaitLog("'engineeraccess' controller started", WAIT);
+    }
+
+    static void restartOperator(String name) {
+        operator.close();
+        operator = OperatorProcess.start(name, InstalledCluster.get().operatorKubeconfig, InstalledCluster.LOGS,
+                ENV);
         operator.awaitLog("'engineeraccess' controller started", WAIT);
     }
 
@@ -201,6 +211,23 @@ class AccessAlwaysEndsIT {
             assertThat(binding("platform", "pia-admin")).isNull();
             assertThat(binding("apps", "pia-deploy")).isNotNull();
             assertThat(operator.log()).contains("policy=default reason=StatusNotWritten");
+
+            // Decision 73: a restart finds only the record, which names the policy before the valid edit. It must not
+            // grant what that edit took away; it still revokes.
+            restartOperator("access-always-ends-restarted");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("pia").get().getStatus()
+                    .conditions).anySatisfy(c -> {
+                        assertThat(c.type).isEqualTo("Ready");
+                        assertThat(c.reason).isEqualTo(StatusBuilder.GRANTS_WITHHELD_REASON);
+                    }));
+            HostileClusterIT.sleep(Duration.ofSeconds(3));
+            assertThat(binding("apps", "pia-admin")).as("after a restart, the Admin the valid edit took away stays away").isNull();
+            assertThat(binding("platform", "pia-admin")).isNull();
+            assertThat(binding("apps", "pia-deploy")).isNotNull();
+            // Once the policy's status can be written, the record says so, for the next restart.
+            refusal.forEach(o -> admin.resource(o).delete());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(AccessPolicy.class).withName("default").get()
+                    .getStatus().inForce.grantsWithheld).isTrue());
         } finally {
             refusal.forEach(o -> admin.resource(o).delete());
             HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {

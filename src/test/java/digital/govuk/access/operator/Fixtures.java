@@ -1,9 +1,15 @@
 package digital.govuk.access.operator;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.bindings.ManagedBindings;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** Small manifests for the operator tests, written as YAML so they read like what users write. */
@@ -64,6 +70,29 @@ public final class Fixtures {
                   startTime: "%s"
                   expiryTime: "%s"
                 """.formatted(start, expiry);
+    }
+
+    /**
+     * A binding as an earlier operator process left it for {@code owner} (created): level {@code deploy} or
+     * {@code admin}, to the chart's default ClusterRole, with an expiry when {@code expiry} is not null.
+     */
+    static RoleBinding managedBinding(EngineerAccess owner, String namespace, String level, String expiry) {
+        Map<String, String> annotations = new HashMap<>();
+        if (expiry != null) {
+            annotations.put(ManagedBindings.EXPIRY_ANNOTATION, expiry);
+        }
+        return new RoleBindingBuilder()
+                .withNewMetadata().withName(owner.getMetadata().getName() + "-" + level).withNamespace(namespace)
+                .withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
+                        ManagedBindings.ENGINEER_LABEL, owner.getMetadata().getName(), ManagedBindings.LEVEL_LABEL, level))
+                .withAnnotations(annotations)
+                .addNewOwnerReference().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
+                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true).endOwnerReference()
+                .endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("production-" + level).endRoleRef()
+                .addNewSubject().withKind("User").withName(owner.getSpec().subject.name)
+                .withApiGroup("rbac.authorization.k8s.io").endSubject()
+                .build();
     }
 
     static AccessPolicy policy(String specYaml) {

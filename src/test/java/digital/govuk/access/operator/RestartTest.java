@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
@@ -21,7 +20,6 @@ import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.ManagedBindings;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -46,7 +44,7 @@ class RestartTest {
             // START is 2026-12-02T12:00:00Z: this exception ended an hour before.
             EngineerAccess expired = c.resource(Fixtures.engineer("expired-while-down",
                     Fixtures.exception("2026-11-25T09:00:00Z", "2026-12-02T11:00:00Z"))).create();
-            c.resource(new RoleBindingBuilder(staleAdminBinding(expired)).build()).create();
+            c.resource(staleAdminBinding(expired)).create();
             // This one started an hour before START.
             c.resource(Fixtures.engineer("started-while-down",
                     Fixtures.exception("2026-12-02T11:00:00Z", "2026-12-09T17:00:00Z"))).create();
@@ -64,6 +62,10 @@ class RestartTest {
             heldWithStatus(c, "recorded-before-restart", Level.None, List.of());
         }
 
+        private static RoleBinding staleAdminBinding(EngineerAccess owner) {
+            return Fixtures.managedBinding(owner, "apps", ManagedBindings.ADMIN, "2026-12-02T11:00:00Z");
+        }
+
         private static void heldWithStatus(KubernetesClient c, String name, Level level, List<BindingStatus> bindings) {
             EngineerAccess ea = Fixtures.engineer(name, "");
             ea.getMetadata().setFinalizers(List.of("example.com/keep"));
@@ -75,21 +77,6 @@ class RestartTest {
             ea.setStatus(status);
             c.resource(ea).updateStatus();
             c.resources(EngineerAccess.class).withName(name).delete();
-        }
-
-        private static RoleBinding staleAdminBinding(EngineerAccess owner) {
-            return new RoleBindingBuilder()
-                    .withNewMetadata().withName(owner.getMetadata().getName() + "-admin").withNamespace("apps")
-                    .withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
-                            ManagedBindings.ENGINEER_LABEL, owner.getMetadata().getName(), ManagedBindings.LEVEL_LABEL, "admin"))
-                    .withAnnotations(Map.of(ManagedBindings.EXPIRY_ANNOTATION, "2026-12-02T11:00:00Z"))
-                    .addNewOwnerReference().withApiVersion(EngineerAccess.API_VERSION).withKind("EngineerAccess")
-                    .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true).endOwnerReference()
-                    .endMetadata()
-                    .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("production-admin").endRoleRef()
-                    .addNewSubject().withKind("User").withName(owner.getSpec().subject.name)
-                    .withApiGroup("rbac.authorization.k8s.io").endSubject()
-                    .build();
         }
     }
 

@@ -12,6 +12,10 @@ public class PolicyInForce {
     @JsonPropertyDescription("A copy of that valid policy's spec, read back after a restart.")
     public AccessPolicySpec spec;
 
+    @JsonPropertyDescription("True while a later edit of the policy may have been valid and was never recorded (the operator was"
+            + " stopped or could not write this status): until the policy is valid again, this one only takes access away.")
+    public Boolean grantsWithheld;
+
     public PolicyInForce() {
     }
 
