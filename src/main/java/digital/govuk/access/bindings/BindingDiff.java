@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.Subject;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -58,9 +59,24 @@ public final class BindingDiff {
         return new RoleBindingBuilder()
                 .withMetadata(meta.build())
                 .withRoleRef(new RoleRefBuilder().withApiGroup(RBAC_GROUP).withKind("ClusterRole").withName(d.clusterRole()).build())
-                .withSubjects(new SubjectBuilder().withKind(subject.kind.name()).withName(subject.name)
-                        .withApiGroup(RBAC_GROUP).build())
+                .withSubjects(subjectOf(subject))
                 .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.rbac.Subject subjectOf(Subject subject) {
+        return new SubjectBuilder().withKind(subject.kind.name()).withName(subject.name).withApiGroup(RBAC_GROUP).build();
+    }
+
+    /**
+     * The existing bindings whose subject is the one the EngineerAccess names now, and no other: with no decision to
+     * make (no valid policy, decision 15), a binding is kept only for the person it is for (decision 74).
+     */
+    public static List<RoleBinding> forSubject(List<RoleBinding> existing, Subject subject) {
+        if (subject == null || subject.kind == null || subject.name == null) {
+            return List.of();
+        }
+        List<io.fabric8.kubernetes.api.model.rbac.Subject> only = List.of(subjectOf(subject));
+        return existing.stream().filter(rb -> only.equals(rb.getSubjects())).toList();
     }
 
     public static Changes diff(List<RoleBinding> desired, List<RoleBinding> existing) {
@@ -84,6 +100,51 @@ public final class BindingDiff {
         List<RoleBinding> delete = new ArrayList<>(have.values());
         delete.sort((a, b) -> key(a).compareTo(key(b)));
         return new Changes(create, replace, update, delete);
+    }
+
+    /**
+     * The wanted bindings, where one needs a ClusterRole the operator may not bind (decision 45): the existing binding
+     * of that name stays exactly as it is when it gives the same access (the same role and the same subjects), since
+     * it can be neither corrected nor made again; one that gives anything else (another role, another subject) is not
+     * wanted, and so is removed, which needs no bind right (decision 74).
+     */
+    public static List<RoleBinding> keepingUnbindable(List<RoleBinding> wanted, List<RoleBinding> existing, Set<String> unbindableRoles) {
+        if (unbindableRoles.isEmpty()) {
+            return wanted;
+        }
+        Map<String, RoleBinding> held = new HashMap<>();
+        for (RoleBinding rb : existing) {
+            held.putIfAbsent(key(rb), rb);
+        }
+        List<RoleBinding> out = new ArrayList<>();
+        for (RoleBinding want : wanted) {
+            if (!unbindableRoles.contains(want.getRoleRef().getName())) {
+                out.add(want);
+                continue;
+            }
+            RoleBinding got = held.get(key(want));
+            if (got != null && sameAccess(want, got)) {
+                out.add(got);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Of the existing bindings, those that give the same access as a wanted one, as they are: nothing new is granted,
+     * and a binding that gives other access (another role, another subject) is not kept.
+     */
+    public static List<RoleBinding> alreadyHeld(List<RoleBinding> wanted, List<RoleBinding> existing) {
+        Map<String, RoleBinding> want = new HashMap<>();
+        for (RoleBinding rb : wanted) {
+            want.put(key(rb), rb);
+        }
+        return existing.stream().filter(got -> want.containsKey(key(got)) && sameAccess(want.get(key(got)), got)).toList();
+    }
+
+    /** Whether an existing binding gives exactly the access of a wanted one of its name: the same role and subjects. */
+    private static boolean sameAccess(RoleBinding want, RoleBinding got) {
+        return sameRoleRef(want.getRoleRef(), got.getRoleRef()) && Objects.equals(want.getSubjects(), got.getSubjects());
     }
 
     /** The expiry annotation of an existing binding, if it has a readable one. */

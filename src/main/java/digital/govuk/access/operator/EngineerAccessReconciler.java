@@ -516,10 +516,12 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     }
 
     /**
-     * The bindings wanted. With no policy in force: the existing ones, less those whose expiry has passed. For an
-     * EngineerAccess with fields this operator does not know, or while the policy in force only takes access away
-     * (decision 73): the existing ones that the decision still wants, less those whose expiry has passed (nothing new).
-     * A binding to a ClusterRole the operator may not bind is never made, and never removed for that reason.
+     * The bindings wanted. With no policy in force: the existing ones for the subject the EngineerAccess names, less
+     * those whose expiry has passed. For an EngineerAccess with fields this operator does not know, or while the
+     * policy in force only takes access away (decision 73): the existing ones that give what the decision still wants
+     * (the same role and subjects), less those whose expiry has passed (nothing new). A binding to a ClusterRole the
+     * operator may not bind is never made, and never removed for that reason; an existing one of that name that gives
+     * other access (another role, another subject) is removed (decision 74).
      */
     private static List<RoleBinding> desired(EngineerAccess ea, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
             List<RoleBinding> existing, Instant now) {
@@ -528,23 +530,16 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             return expiry == null || expiry.isAfter(now);
         }).toList();
         if (decision == null) {
-            return unexpired;
+            return BindingDiff.forSubject(unexpired, ea.getSpec().subject);
         }
         String name = ea.getMetadata().getName();
         OwnerReference owner = owner(ea);
         List<RoleBinding> wanted = ManagedBindings.desired(name, decision, policy.policy(), namespaces).stream()
                 .map(d -> BindingDiff.toRoleBinding(d, name, ea.getSpec().subject, owner)).toList();
         if (!UnknownFields.of(ea).isEmpty() || policy.grantsWithheld()) {
-            Set<String> still = wanted.stream().map(rb -> BindingDiff.key(rb) + " " + rb.getRoleRef().getName()).collect(Collectors.toSet());
-            return unexpired.stream().filter(rb -> still.contains(BindingDiff.key(rb) + " " + rb.getRoleRef().getName())).toList();
+            return BindingDiff.alreadyHeld(wanted, unexpired);
         }
-        if (policy.unbindable().isEmpty()) {
-            return wanted;
-        }
-        // The existing binding stays exactly as it is where the wanted one would need the role the operator may not bind.
-        Map<String, RoleBinding> held = existing.stream().collect(Collectors.toMap(BindingDiff::key, rb -> rb, (a, b) -> a));
-        return wanted.stream().map(rb -> policy.unbindable().containsKey(rb.getRoleRef().getName()) ? held.get(BindingDiff.key(rb)) : rb)
-                .filter(Objects::nonNull).toList();
+        return BindingDiff.keepingUnbindable(wanted, existing, policy.unbindable().keySet());
     }
 
     /**

@@ -215,6 +215,16 @@ class HostileClusterIT {
                 }));
         assertThat(admin.rbac().roleBindings().inAnyNamespace().list().getItems())
                 .noneMatch(rb -> rb.getRoleRef().getName().equals("cluster-admin"));
+        // Decision 74: the Admin bindings to the role the policy named before give access no rule gives any more, and
+        // removing them needs no bind right; Deploy is untouched.
+        int deploy = admin.rbac().roleBindings().inAnyNamespace().withLabel(ManagedBindings.LEVEL_LABEL, ManagedBindings.DEPLOY)
+                .list().getItems().size();
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(admin.rbac().roleBindings().inAnyNamespace()
+                .withLabel(ManagedBindings.LEVEL_LABEL, ManagedBindings.ADMIN).list().getItems())
+                .as("Admin bindings to the role the policy no longer names").isEmpty());
+        assertThat(deploy).isPositive();
+        assertThat(admin.rbac().roleBindings().inAnyNamespace().withLabel(ManagedBindings.LEVEL_LABEL, ManagedBindings.DEPLOY)
+                .list().getItems()).hasSize(deploy);
         edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
             p.setSpec(before.getSpec());
             return p;

@@ -602,6 +602,27 @@ class OperatorTest {
         client.resources(AccessPolicy.class).withName("default").delete();
     }
 
+    /** Decision 74: frozen access is kept only for the person the EngineerAccess names now. */
+    @Test
+    void whileAccessIsFrozenABindingIsKeptOnlyForTheSubjectTheEngineerAccessNames() {
+        AccessPolicy invalid = Fixtures.policy(APPROVERS);
+        invalid.getSpec().timeZone = "Mars/Olympus_Mons";
+        client.resource(invalid).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("default")
+                .get().getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("NoValidPolicy")));
+        EngineerAccess ea = create(engineer("frozen-subject", ""));
+        // Made by a process before the policy went wrong.
+        client.resource(Fixtures.managedBinding(ea, "apps", ManagedBindings.DEPLOY, null)).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("frozen-subject", "PolicyValid").message).contains("access is frozen"));
+        awaitLevel("frozen-subject", Level.Deploy);
+        assertThat(binding("apps", "frozen-subject-deploy")).as("frozen: nothing revoked").isNotNull();
+
+        editSpec("frozen-subject", e -> e.getSpec().subject.name = "someone.else@example.gov.uk");
+        awaitBinding("apps", "frozen-subject-deploy", false);
+        awaitLevel("frozen-subject", Level.None);
+        client.resources(AccessPolicy.class).withName("default").delete();
+    }
+
     @Test
     void otherPolicyNamesAreIgnoredAndSaySo() {
         AccessPolicy other = Fixtures.policy("requiredClearance: DV\n");
