@@ -583,15 +583,22 @@ class OperatorTest {
         client.resources(AccessPolicy.class).withName("default").delete();
     }
 
-    /** With no valid policy ever recorded, access is frozen: nothing new is granted, time-limited access still ends. */
-    @Test
-    void anInvalidPolicyWithNoValidOneBeforeFreezesAccess() {
+    /**
+     * An AccessPolicy invalid from its creation (no valid one ever recorded: access frozen), once the operator has it:
+     * until then the built-in defaults would grant.
+     */
+    void createPolicyNeverValid() {
         AccessPolicy invalid = Fixtures.policy(APPROVERS);
         invalid.getSpec().timeZone = "Mars/Olympus_Mons";
         client.resource(invalid).create();
-        // The operator has the policy before the engineer comes: until then the built-in defaults would grant.
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("default")
                 .get().getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("NoValidPolicy")));
+    }
+
+    /** With no valid policy ever recorded, access is frozen: nothing new is granted, time-limited access still ends. */
+    @Test
+    void anInvalidPolicyWithNoValidOneBeforeFreezesAccess() {
+        createPolicyNeverValid();
         create(engineer("never-valid", ""));
         await().atMost(WAIT).untilAsserted(() -> {
             Condition policy = condition("never-valid", "PolicyValid");
@@ -605,11 +612,7 @@ class OperatorTest {
     /** Decision 74: frozen access is kept only for the person the EngineerAccess names now. */
     @Test
     void whileAccessIsFrozenABindingIsKeptOnlyForTheSubjectTheEngineerAccessNames() {
-        AccessPolicy invalid = Fixtures.policy(APPROVERS);
-        invalid.getSpec().timeZone = "Mars/Olympus_Mons";
-        client.resource(invalid).create();
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.resources(AccessPolicy.class).withName("default")
-                .get().getStatus().conditions).anySatisfy(c -> assertThat(c.reason).isEqualTo("NoValidPolicy")));
+        createPolicyNeverValid();
         EngineerAccess ea = create(engineer("frozen-subject", ""));
         // Made by a process before the policy went wrong.
         client.resource(Fixtures.managedBinding(ea, "apps", ManagedBindings.DEPLOY, null)).create();
