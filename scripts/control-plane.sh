@@ -255,6 +255,14 @@ launch_apiserver() {
   if [[ -f "$DIR/audit-policy.yaml" ]]; then
     audit_flags=(--audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/audit.log" --audit-log-maxbackup 0)
   fi
+  # MutatingAdmissionPolicy is beta and off by default in 1.34: on where this release has it as beta, so that the
+  # tests can alter a binding on its way in as a mutating webhook would (decision 75).
+  local admission_flags=()
+  local help
+  help=$("$bin_dir/kube-apiserver" --help 2>/dev/null || true)
+  if [[ "$help" == *'MutatingAdmissionPolicy=true|false (BETA'* ]]; then
+    admission_flags=(--feature-gates MutatingAdmissionPolicy=true --runtime-config admissionregistration.k8s.io/v1beta1=true)
+  fi
   say "starting kube-apiserver on $API_URL"
   setsid "$bin_dir/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_client_port" \
@@ -272,6 +280,7 @@ launch_apiserver() {
     --allow-privileged=false \
     --profiling=false \
     "${audit_flags[@]}" \
+    "${admission_flags[@]}" \
     </dev/null >>"$DIR/kube-apiserver.log" 2>&1 &
   apiserver_pid=$!
   echo "$apiserver_pid" >"$DIR/kube-apiserver.pid"

@@ -143,7 +143,7 @@ public final class BindingDiff {
     }
 
     /** Whether an existing binding gives exactly the access of a wanted one of its name: the same role and subjects. */
-    private static boolean sameAccess(RoleBinding want, RoleBinding got) {
+    public static boolean sameAccess(RoleBinding want, RoleBinding got) {
         return sameRoleRef(want.getRoleRef(), got.getRoleRef()) && Objects.equals(want.getSubjects(), got.getSubjects());
     }
 

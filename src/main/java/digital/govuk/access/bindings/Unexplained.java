@@ -109,13 +109,22 @@ public final class Unexplained {
         for (RoleBinding rb : roleBindings) {
             String role = boundRole(rb.getRoleRef(), roles);
             if (role != null && !madeByOperator(rb)) {
-                String namespace = rb.getMetadata() == null ? null : rb.getMetadata().getNamespace();
-                out.add(new Grant(ROLE_BINDING, Objects.requireNonNullElse(namespace, ""), name(rb.getMetadata()), role,
-                        subjects(rb.getSubjects(), namespace)));
+                out.add(grant(rb, role));
             }
         }
         out.sort(ORDER);
         return out;
+    }
+
+    /** What a RoleBinding grants: its ClusterRole (or Role) to its subjects. */
+    public static Grant grantOf(RoleBinding rb) {
+        return grant(rb, rb.getRoleRef() == null ? "no role" : rb.getRoleRef().getName());
+    }
+
+    private static Grant grant(RoleBinding rb, String role) {
+        String namespace = rb.getMetadata() == null ? null : rb.getMetadata().getNamespace();
+        return new Grant(ROLE_BINDING, Objects.requireNonNullElse(namespace, ""), name(rb.getMetadata()), role,
+                subjects(rb.getSubjects(), namespace));
     }
 
     /**

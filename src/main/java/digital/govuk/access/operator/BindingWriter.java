@@ -1,17 +1,21 @@
 package digital.govuk.access.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.bindings.BindingDiff;
 import digital.govuk.access.bindings.Ownership;
+import digital.govuk.access.bindings.Unexplained;
+import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -75,9 +79,29 @@ public class BindingWriter {
         }
     }
 
+    /** A binding the API server stored other than it was sent: the cluster's admission changed what it grants. */
+    private static final class Altered extends RuntimeException {
+        Altered(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** How long a binding the admission altered is not written again: doubled each time, at most {@link #LONGEST_HOLD}. */
+    static final Duration FIRST_HOLD = Duration.ofSeconds(1);
+    static final Duration LONGEST_HOLD = Duration.ofSeconds(60);
+
+    /** A binding the admission altered: not written again before {@code until}; {@code why} says what happened. */
+    private record Hold(Instant until, Duration length, String why) {
+    }
+
     private final KubernetesClient client;
     private final Clock clock;
     private final Audit audit;
+    /**
+     * Bindings the admission altered, by key: each write of one makes watch events that start the reconciliation
+     * again at once, so without a hold the operator would write it again and again as fast as the API server answers.
+     */
+    private final Map<String, Hold> held = new ConcurrentHashMap<>();
 
     public BindingWriter(KubernetesClient client, Clock clock, Audit audit) {
         this.client = client;
@@ -103,12 +127,15 @@ public class BindingWriter {
 
         for (RoleBinding rb : changes.create()) {
             try {
+                holdBack(rb);
                 RoleBinding made = create(rb, engineer, uid, written);
                 accepted.put(BindingDiff.key(made), clock.instant());
                 put(now, made);
                 created.add(made);
             } catch (NameTaken e) {
                 conflicts.add(conflict(rb));
+            } catch (Altered e) {
+                failures.add(e.getMessage());
             } catch (KubernetesClientException e) {
                 failures.add("could not create RoleBinding " + BindingDiff.key(rb) + ": " + ApiErrors.inWords(e));
                 unreachable |= ApiErrors.unreachable(e);
@@ -120,10 +147,13 @@ public class BindingWriter {
                     written.deleted(r.existing());
                 }
                 remove(now, r.existing());
+                holdBack(r.desired());
                 RoleBinding made = create(r.desired(), engineer, uid, written);
                 accepted.put(BindingDiff.key(made), clock.instant());
                 put(now, made);
                 repaired.add(made);
+            } catch (Altered e) {
+                failures.add(e.getMessage());
             } catch (NameTaken e) {
                 conflicts.add(conflict(r.desired()));
             } catch (KubernetesClientException e) {
@@ -133,11 +163,15 @@ public class BindingWriter {
         }
         for (RoleBinding rb : changes.update()) {
             try {
-                RoleBinding updated = client.resource(rb).update();
+                holdBack(rb);
+                RoleBinding updated = unaltered(rb, client.resource(rb).update(), written);
                 accepted.put(BindingDiff.key(updated), clock.instant());
                 written.written(updated);
                 put(now, updated);
                 repaired.add(updated);
+            } catch (Altered e) {
+                remove(now, rb);
+                failures.add(e.getMessage());
             } catch (KubernetesClientException e) {
                 failures.add("could not update RoleBinding " + BindingDiff.key(rb) + ": " + ApiErrors.inWords(e));
                 unreachable |= ApiErrors.unreachable(e);
@@ -192,8 +226,44 @@ public class BindingWriter {
                 }
             }
         }
+        made = unaltered(rb, made, written);
         written.written(made);
         return made;
+    }
+
+    /**
+     * The binding the API server stored, when it grants what was sent. When something in the cluster's admission (a
+     * mutating webhook or policy) changed its role or subjects on the way in, it grants what no rule gives: it is
+     * removed at once, and the write counts as failed, so the status does not claim it and the engineer is retried
+     * (decision 75). Nothing else the admission adds (labels, annotations) matters.
+     */
+    private RoleBinding unaltered(RoleBinding sent, RoleBinding stored, Written written) {
+        String key = BindingDiff.key(sent);
+        if (BindingDiff.sameAccess(sent, stored)) {
+            held.remove(key);
+            return stored;
+        }
+        if (deleteWithUid(stored)) {
+            written.deleted(stored);
+        }
+        Unexplained.Grant got = Unexplained.grantOf(stored);
+        Unexplained.Grant wanted = Unexplained.grantOf(sent);
+        String why = "RoleBinding " + wanted.where() + " was changed on its way in (it granted " + got.clusterRole() + " to "
+                + got.subjects(5) + ", not " + wanted.clusterRole() + " to " + wanted.subjects(5) + "): something in the cluster's"
+                + " admission (a mutating webhook or policy) alters the operator's bindings, so it was removed at once";
+        Hold before = held.get(key);
+        Duration length = before == null ? FIRST_HOLD : before.length().multipliedBy(2);
+        length = length.compareTo(LONGEST_HOLD) > 0 ? LONGEST_HOLD : length;
+        held.put(key, new Hold(clock.instant().plus(length), length, why));
+        throw new Altered(why);
+    }
+
+    /** Refuses to write a binding the admission altered until its hold ends, saying why; nothing is sent meanwhile. */
+    private void holdBack(RoleBinding rb) {
+        Hold hold = held.get(BindingDiff.key(rb));
+        if (hold != null && clock.instant().isBefore(hold.until())) {
+            throw new Altered(hold.why() + "; it is not written again before " + StatusBuilder.shown(hold.until()));
+        }
     }
 
     /**

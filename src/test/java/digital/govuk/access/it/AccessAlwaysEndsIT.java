@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -557,8 +558,85 @@ class AccessAlwaysEndsIT {
         }
     }
 
+    /**
+     * Decision 75 on a real API server: a MutatingAdmissionPolicy adds mallory to every binding of rex on its way in.
+     * The binding must not stay with mallory in it, the status must not claim it, and the operator must not write it
+     * again at every watch event; once the policy is gone, rex's bindings are made as the rules say.
+     */
     @Test
     @Order(8)
+    void aBindingTheClusterAltersOnItsWayInIsRemovedAtOnce() {
+        Assumptions.assumeTrue(admin.getApiGroups().getGroups().stream().filter(g -> g.getName().equals("admissionregistration.k8s.io"))
+                .flatMap(g -> g.getVersions().stream()).anyMatch(v -> v.getVersion().equals("v1beta1")),
+                "this API server has no MutatingAdmissionPolicy (scripts/control-plane.sh turns it on from Kubernetes 1.34)");
+        String yaml = """
+                apiVersion: admissionregistration.k8s.io/v1beta1
+                kind: MutatingAdmissionPolicy
+                metadata: {name: test-add-mallory}
+                spec:
+                  failurePolicy: Fail
+                  reinvocationPolicy: Never
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: ["rbac.authorization.k8s.io"]
+                      apiVersions: ["v1"]
+                      operations: ["CREATE", "UPDATE"]
+                      resources: ["rolebindings"]
+                  matchConditions:
+                  - name: rex-only
+                    expression: "object.metadata.name.startsWith('rex-')"
+                  mutations:
+                  - patchType: JSONPatch
+                    jsonPatch:
+                      expression: >-
+                        [JSONPatch{op: "add", path: "/subjects/-", value: Object.subjects{kind: "User",
+                        name: "mallory@example.gov.uk", apiGroup: "rbac.authorization.k8s.io"}}]
+                ---
+                apiVersion: admissionregistration.k8s.io/v1beta1
+                kind: MutatingAdmissionPolicyBinding
+                metadata: {name: test-add-mallory}
+                spec:
+                  policyName: test-add-mallory
+                """;
+        List<HasMetadata> policy = admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        policy.forEach(o -> admin.resource(o).create());
+        HostileClusterIT.sleep(Duration.ofSeconds(2)); // the API server takes up a new policy within a second or so
+        try {
+            admin.resource(HostileClusterIT.exceptionEngineer("rex", Instant.now().minus(Duration.ofHours(1)),
+                    Instant.now().plus(Duration.ofDays(2)))).create();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("rex").get().getStatus()
+                    .conditions).anySatisfy(c -> {
+                        assertThat(c.type).isEqualTo("Ready");
+                        assertThat(c.status).isEqualTo("False");
+                        assertThat(c.message).contains("was changed on its way in").contains("mallory@example.gov.uk");
+                    }));
+            double creates = operator.sum("engineer_access_api_requests_total", "verb=\"create\"", "resource=\"rolebindings\"");
+            for (int look = 0; look < 20; look++) {
+                HostileClusterIT.sleep(Duration.ofMillis(250));
+                assertThat(admin.rbac().roleBindings().inAnyNamespace().list().getItems())
+                        .as("a binding of rex with mallory in it, for longer than a moment").noneMatch(rb -> rb.getMetadata().getName()
+                                .startsWith("rex-") && rb.getSubjects().size() > 1 && rb.getMetadata().getCreationTimestamp() != null
+                                && Duration.between(Instant.parse(rb.getMetadata().getCreationTimestamp()), Instant.now()).toSeconds() > 2);
+            }
+            // Retried 1, 2, 4 s apart for each of rex's three bindings: a few creates in these 5 s, not one at every watch event.
+            assertThat(operator.sum("engineer_access_api_requests_total", "verb=\"create\"", "resource=\"rolebindings\"") - creates)
+                    .as("creates of rex's bindings in 5 s").isLessThan(30);
+            assertThat(admin.resources(EngineerAccess.class).withName("rex").get().getStatus().bindings).as("the status claims none")
+                    .isEmpty();
+            assertThat(operator.log()).as("no stack trace").doesNotContain("\tat ", "java.lang.");
+            say("a binding altered by admission: removed; the status claims none; %.0f creates of rex's three bindings in 5 s",
+                    operator.sum("engineer_access_api_requests_total", "verb=\"create\"", "resource=\"rolebindings\"") - creates);
+        } finally {
+            policy.forEach(o -> admin.resource(o).delete());
+        }
+        await().atMost(WAIT).until(() -> binding("apps", "rex-admin") != null && binding("platform", "rex-admin") != null);
+        assertThat(binding("apps", "rex-admin").getSubjects()).singleElement()
+                .satisfies(subject -> assertThat(subject.getName()).isEqualTo("rex@example.gov.uk"));
+        admin.resources(EngineerAccess.class).withName("rex").delete();
+    }
+
+    @Test
+    @Order(9)
     void theOperatorMeasuresItsClockAgainstTheApiServers() {
         // One machine, one clock: the skew the operator measures from the API server's answers is within a second,
         // so nothing is warned about (ClockSkewTest shows the warning for a skewed clock).

@@ -1,5 +1,6 @@
 package digital.govuk.access.operator;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -9,7 +10,9 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -25,6 +28,8 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
  * it was); and watch connections dropped ({@link #dropWatches}), whose events are delivered when the client
  * watches again;</li>
  * <li>scripted faults: requests matching a rule get the rule's answer;</li>
+ * <li>mutations: the body of requests matching one is rewritten before it is stored, as a mutating admission
+ * webhook or policy would;</li>
  * <li>held watches: events for one resource type are held back, and released later in order, as a slow
  * watch would deliver them.</li>
  * </ul>
@@ -41,8 +46,13 @@ public class FaultInjector extends Dispatcher {
     public record Rule(String name, Predicate<RecordedRequest> matches, int code) {
     }
 
+    /** A rewrite: when {@code matches}, the request's body is {@code body} of it before the request is done. */
+    public record Mutation(String name, Predicate<RecordedRequest> matches, UnaryOperator<String> body) {
+    }
+
     private final Dispatcher crud;
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final List<Mutation> mutations = new CopyOnWriteArrayList<>();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicLong requests = new AtomicLong();
     /** The operator's requests, as "METHOD path", in the order they came. */
@@ -87,6 +97,16 @@ public class FaultInjector extends Dispatcher {
 
     public void remove(Rule r) {
         rules.remove(r);
+    }
+
+    public Mutation mutate(String name, Predicate<RecordedRequest> matches, UnaryOperator<String> body) {
+        Mutation m = new Mutation(name, matches, body);
+        mutations.add(m);
+        return m;
+    }
+
+    public void remove(Mutation m) {
+        mutations.remove(m);
     }
 
     /** Holds back watch events for resources whose path contains {@code resource} (for example "engineeraccesses"). */
@@ -161,6 +181,12 @@ public class FaultInjector extends Dispatcher {
         for (Rule r : rules) {
             if (r.matches().test(request)) {
                 return status(r.code(), "refused by the test rule " + r.name());
+            }
+        }
+        for (Mutation m : mutations) {
+            if (m.matches().test(request)) {
+                request = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                        new Buffer(m.body().apply(body(request)).getBytes(StandardCharsets.UTF_8)));
             }
         }
         boolean watch = isWatch(request);

@@ -387,6 +387,47 @@ class HostileWorldTest {
     }
 
     /**
+     * Decision 75: a binding that something in the cluster's admission alters on its way in (a subject added) grants
+     * what no rule gives. It is removed at once, the status does not claim it, the engineer is retried with the usual
+     * back-off (not at every watch event), and the bindings are made once the admission stops altering them.
+     */
+    @Test
+    void aBindingAlteredOnItsWayInIsRemovedAndNotClaimed() {
+        // rex: Deploy in apps, Admin by exception in apps and platform.
+        var addMallory = faults.mutate("admission adds a subject", r -> ("POST".equals(r.getMethod()) || "PUT".equals(r.getMethod()))
+                && r.getPath().contains("/rolebindings") && FaultInjector.body(r).contains("rex@example.gov.uk"),
+                body -> body.replace("\"subjects\":[", "\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\","
+                        + "\"kind\":\"User\",\"name\":\"mallory@example.gov.uk\"},"));
+        int mark = faults.mark();
+        try {
+            withException("rex", clock.instant().plus(Duration.ofDays(2)));
+            await().atMost(WAIT).untilAsserted(() -> {
+                Condition ready = cluster.condition("rex", "Ready");
+                assertThat(ready).isNotNull();
+                assertThat(ready.status).isEqualTo("False");
+                assertThat(ready.message).contains("was changed on its way in").contains("mallory@example.gov.uk")
+                        .contains("removed at once").doesNotContain("Exception");
+            });
+            await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+            assertThat(client.rbac().roleBindings().inAnyNamespace().withLabel(ManagedBindings.ENGINEER_LABEL, "rex").list().getItems())
+                    .as("no binding of rex kept with mallory in it").isEmpty();
+            assertThat(cluster.fetch("rex").getStatus().bindings).as("the status claims none").isEmpty();
+            assertThat(cluster.fetch("rex").getStatus().history).as("no change of access recorded (decision 50)").isNullOrEmpty();
+            // Each binding tried once: the retry waits for the test's clock, and the watch events of the operator's
+            // own create and delete do not start it again (without the hold, thousands of writes in these seconds).
+            assertThat(requests(mark, "POST", "/rolebindings")).isBetween(1L, 6L);
+        } finally {
+            faults.remove(addMallory);
+        }
+        // Once the admission stops altering them, the retry makes them.
+        advanceTo(awaitRetry("rex"));
+        cluster.awaitBinding("apps", "rex-admin", true);
+        assertThat(cluster.binding("apps", "rex-admin").getSubjects()).singleElement()
+                .satisfies(s -> assertThat(s.getName()).isEqualTo("rex@example.gov.uk"));
+        awaitReady("rex", "True", "Reconciled");
+    }
+
+    /**
      * A status refused as invalid (422: a schema or an admission policy that will not take it) ends the reconciliation
      * at once, with a retry: JOSDK's own write would wait 10 s for its cache to show a version that never comes,
      * holding a reconciliation thread all that time (measured on the real API server before the fix).
