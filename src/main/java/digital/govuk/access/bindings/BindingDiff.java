@@ -112,21 +112,12 @@ public final class BindingDiff {
         if (unbindableRoles.isEmpty()) {
             return wanted;
         }
-        Map<String, RoleBinding> held = new HashMap<>();
-        for (RoleBinding rb : existing) {
-            held.putIfAbsent(key(rb), rb);
-        }
         List<RoleBinding> out = new ArrayList<>();
+        List<RoleBinding> needRights = new ArrayList<>();
         for (RoleBinding want : wanted) {
-            if (!unbindableRoles.contains(want.getRoleRef().getName())) {
-                out.add(want);
-                continue;
-            }
-            RoleBinding got = held.get(key(want));
-            if (got != null && sameAccess(want, got)) {
-                out.add(got);
-            }
+            (unbindableRoles.contains(want.getRoleRef().getName()) ? needRights : out).add(want);
         }
+        out.addAll(alreadyHeld(needRights, existing));
         return out;
     }
 
