@@ -1,7 +1,6 @@
 package digital.govuk.access.operator;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,24 +85,25 @@ public class BindingWriter {
         }
     }
 
-    /** How long a binding the admission altered is not written again: doubled each time, at most {@link #LONGEST_HOLD}. */
-    static final Duration FIRST_HOLD = Duration.ofSeconds(1);
-    static final Duration LONGEST_HOLD = Duration.ofSeconds(60);
-
-    /** A binding the admission altered: not written again before {@code until}; {@code why} says what happened. */
-    private record Hold(Instant until, Duration length, String why) {
+    /**
+     * A binding the admission altered {@code times} in a row: not written again before {@code until}, which follows
+     * the retries' delays (1 s, doubled each time, at most 60 s); {@code why} says what happened.
+     */
+    private record Hold(Instant until, int times, String why) {
     }
 
     private final KubernetesClient client;
     private final Clock clock;
     private final Audit audit;
+    private final Retries retries;
     /**
      * Bindings the admission altered, by key: each write of one makes watch events that start the reconciliation
      * again at once, so without a hold the operator would write it again and again as fast as the API server answers.
      */
     private final Map<String, Hold> held = new ConcurrentHashMap<>();
 
-    public BindingWriter(KubernetesClient client, Clock clock, Audit audit) {
+    public BindingWriter(KubernetesClient client, Clock clock, Audit audit, Retries retries) {
+        this.retries = retries;
         this.client = client;
         this.clock = clock;
         this.audit = audit;
@@ -252,9 +252,8 @@ public class BindingWriter {
                 + got.subjects(5) + ", not " + wanted.clusterRole() + " to " + wanted.subjects(5) + "): something in the cluster's"
                 + " admission (a mutating webhook or policy) alters the operator's bindings, so it was removed at once";
         Hold before = held.get(key);
-        Duration length = before == null ? FIRST_HOLD : before.length().multipliedBy(2);
-        length = length.compareTo(LONGEST_HOLD) > 0 ? LONGEST_HOLD : length;
-        held.put(key, new Hold(clock.instant().plus(length), length, why));
+        int times = before == null ? 1 : before.times() + 1;
+        held.put(key, new Hold(clock.instant().plus(retries.delay(times)), times, why));
         throw new Altered(why);
     }
 
