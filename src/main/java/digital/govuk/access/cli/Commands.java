@@ -18,8 +18,8 @@ final class Commands {
     }
 
     static int plan(Main.Options o, PrintStream out, PrintStream err) {
-        Plan.Result plan = Plan.compute(Manifests.read(paths(o.positional())), o.at());
-        Plan.Result before = o.against() == null ? null : Plan.compute(Manifests.read(List.of(o.against())), o.at());
+        Plan.Result plan = Plan.compute(Manifests.read(paths(o.positional())), o.at(), false);
+        Plan.Result before = o.against() == null ? null : Plan.compute(Manifests.read(List.of(o.against())), o.at(), false);
 
         notes(plan, err);
         List<InputError> errors = new ArrayList<>();
@@ -55,7 +55,7 @@ final class Commands {
         } else {
             set = Manifests.read(paths(o.positional()));
         }
-        Plan.Result plan = Plan.compute(set, o.at());
+        Plan.Result plan = Plan.compute(set, o.at(), fromCluster);
         notes(plan, err);
         invalid(plan.errors(), err);
         Report report = Report.of(plan, o.at());
@@ -77,9 +77,9 @@ final class Commands {
     }
 
     /**
-     * {@code report --check-policy}: 0 when the AccessPolicy named default is valid (or absent: the built-in defaults
-     * apply), 1 when it is invalid. Invalid EngineerAccess objects have been printed; they are their owners' to fix,
-     * not a fault of the installation, so they do not change the answer.
+     * {@code report --check-policy}: 0 when the AccessPolicy named default is valid, 1 when it is invalid or absent
+     * (without one the operator grants nothing, decision 76). Invalid EngineerAccess objects have been printed; they
+     * are their owners' to fix, not a fault of the installation, so they do not change the answer.
      */
     private static int policyExit(Plan.Result plan, boolean fromCluster, PrintStream err) {
         List<InputError> policy = plan.errors().stream().filter(e -> e.object().equals(POLICY)).toList();
@@ -91,8 +91,12 @@ final class Commands {
                     + " or freezes access if it never had one");
             return 1;
         }
-        err.println("check-policy: " + (plan.policy().builtIn() ? "there is no AccessPolicy named default" + where
-                + ", so the built-in defaults apply" : "the AccessPolicy named default" + where + " is valid")
+        if (plan.policy().builtIn()) {
+            err.println("check-policy: there is no AccessPolicy named default" + where + ": without one the operator grants"
+                    + " nothing, and access is frozen until one is created");
+            return 1;
+        }
+        err.println("check-policy: the AccessPolicy named default" + where + " is valid"
                 + (others == 0 ? "" : "; " + others + " other invalid " + (others == 1 ? "input" : "inputs") + " above grant nothing"));
         return 0;
     }
@@ -134,7 +138,7 @@ final class Commands {
         } else {
             set = Manifests.read(o.files());
         }
-        Plan.Result plan = Plan.compute(set, o.at());
+        Plan.Result plan = Plan.compute(set, o.at(), fromCluster);
         Plan.Engineer e = plan.engineers().get(engineer);
         if (e == null) {
             err.println(name + ": no EngineerAccess named '" + engineer + "' " + (fromCluster ? "in the cluster" : "in " + o.files().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))));

@@ -48,6 +48,12 @@ final class Explain {
         out.append(Values.cut(e.name())).append(spec == null || spec.fullName == null ? "" : " (" + Values.cut(spec.fullName) + ")")
                 .append(", at ").append(StatusBuilder.shown(at)).append(", from ").append(fromCluster ? "the cluster" : "files").append("\n\n");
         Decision d = e.decision();
+        if (d == null && plan.policy().builtIn()) {
+            out.append("Access is frozen: there is no AccessPolicy named default, so the operator grants nothing new and revokes\n"
+                    + "nothing (time-limited access still ends) until one is created.\n");
+            operator(out, e, written);
+            return out.toString();
+        }
         if (d == null) {
             out.append("Access is frozen: the AccessPolicy default is invalid, so the operator grants nothing new and revokes nothing\n"
                     + "(time-limited access still ends). Ask the policy's owners to fix: ")

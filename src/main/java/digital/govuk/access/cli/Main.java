@@ -39,7 +39,7 @@ public final class Main {
                             not make, so no EngineerAccess explains them (listed, never changed): from the cluster only
                   report --check-policy
                             the same report, but the exit status says only whether the AccessPolicy named default
-                            is valid (no AccessPolicy: the built-in defaults, valid); invalid EngineerAccess objects
+                            is valid (1 when it is invalid or there is none); invalid EngineerAccess objects
                             are printed and do not change it (the chart's helm test runs this)
                   explain   one engineer in plain words: what they have and why, what is missing and what to do
                             next, and when it changes: from the cluster, or from files with -f

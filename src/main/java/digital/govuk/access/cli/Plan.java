@@ -50,11 +50,16 @@ public final class Plan {
     private Plan() {
     }
 
-    public static Result compute(Manifests.Set set, Instant at) {
+    /**
+     * @param fromCluster the objects were read from a cluster: with no AccessPolicy named default there, access is
+     *                    frozen as the operator freezes it after a restart (decision 76); from files, the built-in
+     *                    defaults are assumed, since files may leave the cluster's policy out
+     */
+    public static Result compute(Manifests.Set set, Instant at, boolean fromCluster) {
         List<InputError> errors = new ArrayList<>(set.errors());
         List<String> notes = new ArrayList<>();
 
-        PolicyState policy = PolicyState.builtInDefaults();
+        PolicyState policy = fromCluster ? PolicyState.absent(null, null) : PolicyState.builtInDefaults();
         Manifests.Source<AccessPolicy> chosen = null;
         for (Manifests.Source<AccessPolicy> p : set.policies()) {
             String name = p.object().getMetadata() == null ? null : p.object().getMetadata().getName();
@@ -77,6 +82,12 @@ public final class Plan {
                     errors.add(new InputError(p.file(), "AccessPolicy default", problem.field(), problem.message()));
                 }
             }
+        }
+
+        if (chosen == null) {
+            notes.add(fromCluster ? "there is no AccessPolicy named default, and without one the operator grants nothing: access is"
+                    + " frozen until one is created" : "no AccessPolicy named default was given, so the built-in defaults are assumed;"
+                    + " without one in the cluster the operator grants nothing");
         }
 
         List<NamespaceInfo> namespaces = new ArrayList<>();

@@ -61,7 +61,8 @@ final class Report {
         String engineer = spec == null || spec.fullName == null ? "-" : Values.cut(spec.fullName);
         Decision d = e.decision();
         if (d == null) {
-            return new Row(name, engineer, "frozen", "-", "the AccessPolicy is invalid, so nothing can be worked out", "-", "-", "-", "-",
+            return new Row(name, engineer, "frozen", "-", plan.policy().builtIn() ? "there is no AccessPolicy named default, so nothing"
+                    + " can be worked out" : "the AccessPolicy is invalid, so nothing can be worked out", "-", "-", "-", "-",
                     "-", null);
         }
         if (!d.specValid()) {

@@ -571,7 +571,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
     private PolicyState policy(Context<EngineerAccess> context) {
         return bindRights.check(informer(context, AccessPolicy.class, "policies").get(new ResourceID(AccessPolicy.DEFAULT_NAME))
                 .map(policies::state)
-                .orElseGet(PolicyState::builtInDefaults));
+                .orElseGet(policies::absent));
     }
 
     private static List<NamespaceInfo> namespaces(Context<EngineerAccess> context) {

@@ -30,6 +30,11 @@ import digital.govuk.access.status.PolicyState;
  * could not be written). When generations came between the last one recorded and the current invalid one that no one
  * recorded or this process saw, one of them may have been valid and taken access away, so the recorded policy then only
  * takes access away until the policy is valid again (decision 73), and says so in the record.
+ * <p>
+ * With no AccessPolicy named default nothing is granted (decision 76): its absence is no rule, and the built-in
+ * defaults may be looser than the organisation's. When this process saw the AccessPolicy before it was deleted, the
+ * policy in force then stays in force and only takes access away; otherwise (a restart, a cluster that never had one)
+ * access is frozen.
  */
 @Singleton
 public class Policies {
@@ -41,8 +46,13 @@ public class Policies {
     private record Observed(String uid, long latest, Long previous) {
     }
 
+    /** The policy in force for the newest generation of the AccessPolicy this process decided with (null: frozen). */
+    private record InForce(String uid, long generation, EffectivePolicy policy, Long policyGeneration) {
+    }
+
     private final AtomicReference<Seen> newestValid = new AtomicReference<>();
     private final AtomicReference<Observed> observed = new AtomicReference<>();
+    private final AtomicReference<InForce> lastInForce = new AtomicReference<>();
 
     PolicyState state(AccessPolicy policy) {
         Long seenBefore = observe(policy);
@@ -51,12 +61,35 @@ public class Policies {
         UnknownFields.of(policy).forEach(field -> problems.add(new Problem(field, UnknownFields.MESSAGE)));
         if (problems.isEmpty()) {
             saw(policy);
+            inForce(policy, read.policy(), policy.getMetadata().getGeneration());
             return PolicyState.of(read);
         }
         PolicyInForce last = lastValid(policy);
         EffectivePolicy lastPolicy = last == null || last.spec == null ? null : PolicyReader.read(last.spec).policy();
+        inForce(policy, lastPolicy, last == null ? null : last.generation);
         return PolicyState.invalid(problems, lastPolicy, last == null ? null : last.generation,
                 last != null && mayMissAValidEdit(policy, last, seenBefore));
+    }
+
+    /**
+     * The policy while no AccessPolicy named default exists: the one in force for the last AccessPolicy this process
+     * saw, which then only takes access away, or none (access frozen) when it saw none (decision 76).
+     */
+    PolicyState absent() {
+        InForce last = lastInForce.get();
+        return last == null ? PolicyState.absent(null, null) : PolicyState.absent(last.policy(), last.policyGeneration());
+    }
+
+    /** Remembers the policy in force for this generation of the AccessPolicy, unless a newer one is known. */
+    private void inForce(AccessPolicy policy, EffectivePolicy inForce, Long policyGeneration) {
+        String uid = policy.getMetadata().getUid();
+        Long generation = policy.getMetadata().getGeneration();
+        if (uid == null || generation == null) {
+            return;
+        }
+        InForce now = new InForce(uid, generation, inForce, policyGeneration);
+        lastInForce.accumulateAndGet(now, (before, next) -> before == null || !before.uid().equals(next.uid())
+                || next.generation() >= before.generation() ? next : before);
     }
 
     /**

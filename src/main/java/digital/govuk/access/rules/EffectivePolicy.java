@@ -34,7 +34,10 @@ public record EffectivePolicy(
     public static final String DEPLOY_LABEL = "access.govuk.digital/deploy";
     public static final String ADMIN_LABEL = "access.govuk.digital/admin";
 
-    /** The policy used when no AccessPolicy named {@code default} exists: the defaults, no exception approvers. */
+    /**
+     * Every default, and no exception approvers: what an AccessPolicy with an empty spec gives. (With no AccessPolicy
+     * named {@code default} at all nothing is granted, decision 76.)
+     */
     public static EffectivePolicy defaults() {
         return PolicyReader.read(null).policy();
     }

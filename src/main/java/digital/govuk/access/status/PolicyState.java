@@ -12,10 +12,11 @@ import digital.govuk.access.rules.Problem;
  * The policy in force, and what is wrong with the AccessPolicy as written.
  *
  * @param policy     the policy decisions are made with: the AccessPolicy named default when it is valid, the last
- *                   valid one when it is not ({@code inForce} names its generation), the built-in defaults when there
- *                   is no AccessPolicy; null when no valid policy was ever recorded (access is then frozen)
- * @param problems   why the AccessPolicy as written is invalid
- * @param builtIn    true when no AccessPolicy named default exists
+ *                   valid one when it is not ({@code inForce} names its generation), or when it was deleted and this
+ *                   process knew it; null when no valid policy is known (access is then frozen)
+ * @param problems   why the AccessPolicy as written is invalid, or {@link #NO_POLICY} when there is none
+ * @param builtIn    true when no AccessPolicy named default exists: the operator grants nothing (decision 76); a plan
+ *                   from files assumes the built-in defaults
  * @param inForce    the generation of the last valid AccessPolicy, when it stands in for an invalid one; else null
  * @param unbindable the ClusterRoles the operator may not bind, each with the problem to show: no new binding to
  *                   them is made, and none is removed for that reason
@@ -25,8 +26,27 @@ import digital.govuk.access.rules.Problem;
 public record PolicyState(EffectivePolicy policy, List<Problem> problems, boolean builtIn, Long inForce,
         Map<String, Problem> unbindable, boolean grantsWithheld) {
 
+    /**
+     * The built-in defaults, for {@code plan} from files that hold no AccessPolicy named default: a what-if, since
+     * the files may leave the cluster's policy out. The operator never decides with them (decision 76).
+     */
     public static PolicyState builtInDefaults() {
         return new PolicyState(EffectivePolicy.defaults(), List.of(), true, null, Map.of(), false);
+    }
+
+    /** Why nothing is granted while no AccessPolicy named default exists (decision 76). */
+    public static final Problem NO_POLICY = new Problem("AccessPolicy default", "there is none");
+
+    /**
+     * No AccessPolicy named default: nothing is granted (decision 76). The last valid policy of one this process saw
+     * deleted stays in force and only takes access away; with none known, access is frozen.
+     *
+     * @param lastKnown  the last valid policy of the deleted AccessPolicy, or null
+     * @param generation its generation
+     */
+    public static PolicyState absent(EffectivePolicy lastKnown, Long generation) {
+        return new PolicyState(lastKnown, List.of(NO_POLICY), true, lastKnown == null ? null : generation, Map.of(),
+                lastKnown != null);
     }
 
     public static PolicyState of(PolicyReader.Result read) {

@@ -93,10 +93,24 @@ public final class StatusBuilder {
      */
     public static EngineerAccessStatus withInvalidPolicy(PolicyState policy, List<BindingStatus> bindings,
             Instant nextExpiry, EngineerAccessStatus previous, Long generation, Instant now) {
-        String why = "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): "
-                + join(policy.allProblems());
-        return frozen(policy, "PolicyInvalid", why, new Condition(SPEC_VALID, "Unknown", "PolicyInvalid",
+        String reason = policy.builtIn() ? NO_POLICY_REASON : "PolicyInvalid";
+        String why = policy.builtIn() ? NO_POLICY + ", so access is frozen until one is created (only time-limited access still ends)"
+                : "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): "
+                        + join(policy.allProblems());
+        return frozen(policy, reason, why, new Condition(SPEC_VALID, "Unknown", reason,
                 "The spec cannot be checked without a valid policy"), bindings, nextExpiry, previous, generation, now);
+    }
+
+    /** Why nothing is granted while no AccessPolicy named default exists (decision 76). */
+    public static final String NO_POLICY_REASON = "NoPolicy";
+
+    /** Said while no AccessPolicy named default exists (decision 76). */
+    public static final String NO_POLICY = "There is no AccessPolicy named default";
+
+    /** Said of the deleted AccessPolicy's last policy, which stays in force while there is none (decision 76). */
+    private static String lastKnown(PolicyState policy) {
+        return NO_POLICY + ", so nothing is granted until one is created. The policy in force before it was deleted"
+                + " (generation " + policy.inForce() + ") still takes access away";
     }
 
     /** Why nothing new is granted while the policy in force may be older than an unrecorded valid edit (decision 73). */
@@ -113,7 +127,8 @@ public final class StatusBuilder {
      */
     public static EngineerAccessStatus withGrantsWithheld(Decision d, PolicyState policy, List<BindingStatus> bindings,
             Instant next, EngineerAccessStatus previous, Long generation, Instant now) {
-        String why = "The AccessPolicy default is invalid (" + join(policy.allProblems()) + ")" + GRANTS_WITHHELD;
+        String why = policy.builtIn() ? lastKnown(policy)
+                : "The AccessPolicy default is invalid (" + join(policy.allProblems()) + ")" + GRANTS_WITHHELD;
         return frozen(policy, GRANTS_WITHHELD_REASON, why, specCondition(d), bindings, next, previous, generation, now);
     }
 
@@ -207,8 +222,17 @@ public final class StatusBuilder {
         return status != null && ((status.level != null && status.level != Level.None) || (status.bindings != null && !status.bindings.isEmpty()));
     }
 
-    /** The PolicyValid condition: valid, the built-in defaults, or invalid with the policy that stays in force. */
+    /** The PolicyValid condition: valid, absent (decision 76), or invalid with the policy that stays in force. */
     public static Condition policyCondition(PolicyState policy) {
+        if (policy.builtIn() && policy.problems().isEmpty()) {
+            return new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default was given: this plan assumes"
+                    + " the built-in defaults. Without one in the cluster the operator grants nothing");
+        }
+        if (policy.builtIn()) {
+            return new Condition(POLICY_VALID, "False", NO_POLICY_REASON, policy.usable() ? lastKnown(policy)
+                    : NO_POLICY + ", so access is frozen until one is created: nothing new is granted, nothing is revoked,"
+                            + " time-limited access still ends");
+        }
         if (!policy.valid()) {
             String problems = join(policy.allProblems());
             if (policy.problems().isEmpty()) {
@@ -221,9 +245,7 @@ public final class StatusBuilder {
                     : problems + ". No valid AccessPolicy was recorded before, so access is frozen until this is fixed: nothing new"
                             + " is granted, nothing is revoked, time-limited access still ends");
         }
-        return policy.builtIn()
-                ? new Condition(POLICY_VALID, "True", "BuiltInDefaults", "No AccessPolicy named default exists; the built-in defaults apply")
-                : new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
+        return new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
     }
 
     private static Condition specCondition(Decision d) {

@@ -33,6 +33,8 @@ class AgainstTest {
     void manifests() {
         old = dir.resolve("old");
         changed = dir.resolve("new");
+        write(old, "policy.yaml", Cli.POLICY_OF_DEFAULTS);
+        write(changed, "policy.yaml", Cli.POLICY_OF_DEFAULTS);
         write(old, "namespaces.yaml", Cli.NAMESPACES);
         write(old, "engineers.yaml", docs(Cli.none("gainer"), Cli.admin("loser"), Cli.deploy("leaver"), Cli.admin("mover"),
                 Cli.deploy("steady"), Cli.none("idle")));

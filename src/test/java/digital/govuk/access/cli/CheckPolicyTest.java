@@ -100,14 +100,33 @@ class CheckPolicyTest {
     }
 
     @Test
-    void noAccessPolicyMeansTheBuiltInDefaultsWhichAreValid() {
+    void noAccessPolicyFailsTheCheckSinceNothingIsGrantedWithoutOne() {
         client.resources(AccessPolicy.class).withName("default").delete();
 
         Cli.Run run = run(args("report", "--check-policy", "--kubeconfig", kubeconfig));
 
-        assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(run.err()).endsWith("check-policy: there is no AccessPolicy named default in the cluster, so the built-in defaults"
-                + " apply\n");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).endsWith("check-policy: there is no AccessPolicy named default in the cluster: without one the operator"
+                + " grants nothing, and access is frozen until one is created\n");
+    }
+
+    /** Decision 76: the report and explain say what the operator does without an AccessPolicy, not what the defaults would. */
+    @Test
+    void withoutAnAccessPolicyTheReportAndExplainSayAccessIsFrozen() {
+        client.resources(AccessPolicy.class).withName("default").delete();
+
+        Cli.Run report = run(args("report", "--kubeconfig", kubeconfig));
+        assertThat(report.exit()).as(report.toString()).isZero();
+        assertThat(report.err()).contains("note: there is no AccessPolicy named default, and without one the operator grants nothing:"
+                + " access is frozen until one is created\n");
+        assertThat(Cli.table(report.out()).values()).isNotEmpty().allSatisfy(row -> {
+            assertThat(row).containsEntry("ACCESS", "frozen");
+            assertThat(row.get("WHY")).isEqualTo("there is no AccessPolicy named default, so nothing can be worked out");
+        });
+
+        Cli.Run explain = run(args("explain", "dev-deploy", "--kubeconfig", kubeconfig));
+        assertThat(explain.exit()).as(explain.toString()).isZero();
+        assertThat(explain.out()).contains("Access is frozen: there is no AccessPolicy named default, so the operator grants nothing new");
     }
 
     @Test

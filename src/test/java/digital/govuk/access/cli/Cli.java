@@ -154,6 +154,15 @@ final class Cli {
               - {name: lee.lead-dev@example.gov.uk, role: LeadDeveloper}
             """;
 
+    /** The AccessPolicy named default with every default: what a repository holding the policy gives plan. */
+    static final String POLICY_OF_DEFAULTS = """
+            apiVersion: access.govuk.digital/v1alpha1
+            kind: AccessPolicy
+            metadata:
+              name: default
+            spec: {}
+            """;
+
     /** apps: deploy and admin; platform: admin; sandbox: none. */
     static final String NAMESPACES = """
             apiVersion: v1

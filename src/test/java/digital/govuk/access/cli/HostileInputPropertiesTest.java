@@ -250,7 +250,7 @@ class HostileInputPropertiesTest {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         Plan.Result result;
         try {
-            result = Plan.compute(Manifests.read(json ? "input.json" : "input.yaml", text), AT);
+            result = Plan.compute(Manifests.read(json ? "input.json" : "input.yaml", text), AT, false);
         } catch (RuntimeException | StackOverflowError e) {
             throw new AssertionError("an exception escaped for input:\n" + abbreviate(text), e);
         }

@@ -266,7 +266,9 @@ class PlanCommandTest {
         Cli.Run run = run(args("plan", "-o", "json", file));
 
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(run.err()).isEqualTo("note: " + file + ": AccessPolicy staging is ignored: only the AccessPolicy named default is used\n");
+        assertThat(run.err()).isEqualTo("note: " + file + ": AccessPolicy staging is ignored: only the AccessPolicy named default is used\n"
+                + "note: no AccessPolicy named default was given, so the built-in defaults are assumed; without one in the cluster the"
+                + " operator grants nothing\n");
         JsonNode dee = items(run.json()).get("dee");
         assertThat(dee.path("status").path("level").asText()).isEqualTo("Deploy");
         assertThat(condition(dee, "PolicyValid").path("reason").asText()).isEqualTo("BuiltInDefaults");

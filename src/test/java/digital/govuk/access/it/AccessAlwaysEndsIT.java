@@ -24,6 +24,7 @@ import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.operator.Fixtures;
 import digital.govuk.access.operator.runtime.ClockSkew;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -644,6 +645,57 @@ class AccessAlwaysEndsIT {
                 .lines().anyMatch(l -> l.startsWith("engineer_access_clock_skew_seconds ") && !l.endsWith("NaN")));
         assertThat(Math.abs(operator.metric("engineer_access_clock_skew_seconds"))).isLessThan(1.0);
         assertThat(admin.v1().events().inNamespace("default").list().getItems()).noneMatch(e -> "ClockSkew".equals(e.getReason()));
+    }
+
+    /**
+     * Decision 76: deleting the AccessPolicy grants nothing. The built-in defaults accept any approver but the
+     * engineer, the example policy only its tech leads: before the decision, the delete gave nia Deploy. The deleted
+     * policy still takes access away, and after a restart, with no policy known at all, access is frozen.
+     */
+    @Test
+    @Order(10)
+    void deletingTheAccessPolicyGrantsNothingBeforeOrAfterARestart() {
+        AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
+        admin.resource(Fixtures.engineer("nia", "", "nora.not-a-lead@example.gov.uk")).create();
+        admin.resource(HostileClusterIT.withExtra("kip", "")).create();
+        await().atMost(WAIT).until(() -> binding("apps", "kip-deploy") != null);
+        await().atMost(WAIT).until(() -> "False".equals(condition("nia", "DeployAccess").status));
+        try {
+            admin.resources(AccessPolicy.class).withName("default").delete();
+            // The status is written after the bindings: once it tells of the delete, the bindings are as decided.
+            await().atMost(WAIT).until(() -> !"Valid".equals(condition("nia", "PolicyValid").reason));
+            HostileClusterIT.sleep(Duration.ofSeconds(2));
+            assertThat(binding("apps", "nia-deploy")).as("an approver the deleted policy refused is not accepted now").isNull();
+            assertThat(condition("nia", "PolicyValid").reason).isEqualTo("NoPolicy");
+            assertThat(binding("apps", "kip-deploy")).as("what the deleted policy gave stays").isNotNull();
+
+            // The deleted policy still takes access away: a long absence.
+            admin.resources(EngineerAccess.class).withName("kip").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"absences\":[{\"from\":\"" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60) + "\"}]}}");
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "kip-deploy") == null);
+
+            // A restart knows no policy at all: access is frozen, and a new engineer who meets every rule gets nothing.
+            restartOperator("access-always-ends-no-policy");
+            admin.resource(HostileClusterIT.withExtra("lou", "")).create();
+            await().atMost(WAIT).until(() -> "NoPolicy".equals(condition("lou", "Ready").reason));
+            assertThat(condition("lou", "PolicyValid").message).contains("access is frozen until one is created");
+            HostileClusterIT.sleep(Duration.ofSeconds(2));
+            assertThat(binding("apps", "lou-deploy")).isNull();
+            assertThat(binding("apps", "nia-deploy")).isNull();
+        } finally {
+            if (admin.resources(AccessPolicy.class).withName("default").get() == null) {
+                AccessPolicy again = new AccessPolicy();
+                again.getMetadata().setName("default");
+                again.setSpec(before.getSpec());
+                admin.resource(again).create();
+            }
+        }
+        // An AccessPolicy again: what it grants is granted, and only that.
+        await().atMost(WAIT).until(() -> binding("apps", "lou-deploy") != null);
+        assertThat(binding("apps", "nia-deploy")).isNull();
+        for (String name : List.of("nia", "kip", "lou")) {
+            admin.resources(EngineerAccess.class).withName(name).delete();
+        }
     }
 
     /** A figure for docs/reliability.md, "Access always ends" (the polling adds up to 100 ms). */

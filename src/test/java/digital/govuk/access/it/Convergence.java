@@ -92,7 +92,7 @@ public record Convergence(int expected, List<String> missing, List<String> extra
                 client.resources(AccessPolicy.class).list().getItems().stream().map(p -> source("policy", p)).collect(toList()),
                 client.namespaces().list().getItems().stream().map(n -> source(n.getMetadata().getName(), n)).collect(toList()),
                 new ArrayList<>());
-        return Plan.compute(set, at);
+        return Plan.compute(set, at, true);
     }
 
     private static <T> Manifests.Source<T> source(String where, T object) {

@@ -138,7 +138,7 @@ class RealApiServerTest {
                 }
             }
         }
-        Plan.Result plan = Plan.compute(Manifests.read(List.of(Path.of("examples"))), TestClock.START);
+        Plan.Result plan = Plan.compute(Manifests.read(List.of(Path.of("examples"))), TestClock.START, false);
         assertThat(plan.errors()).isEmpty();
         await().atMost(WAIT).untilAsserted(() -> {
             for (Plan.Engineer planned : plan.engineers().values()) {

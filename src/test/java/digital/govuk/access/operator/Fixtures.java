@@ -1,5 +1,6 @@
 package digital.govuk.access.operator;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,7 +11,9 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import org.awaitility.Awaitility;
 
 /** Small manifests for the operator tests, written as YAML so they read like what users write. */
 public final class Fixtures {
@@ -103,6 +106,27 @@ public final class Fixtures {
                   name: default
                 spec:
                 %s""".formatted(specYaml.indent(2)), AccessPolicy.class);
+    }
+
+    /**
+     * Makes the AccessPolicy named default hold the spec given (creating it when there is none), and waits until the
+     * operator has recorded that generation: without an AccessPolicy the operator grants nothing (decision 76).
+     */
+    static AccessPolicy ensurePolicy(KubernetesClient client, String specYaml, Duration patience) {
+        AccessPolicy wanted = policy(specYaml);
+        AccessPolicy current = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+        if (current == null) {
+            current = client.resource(wanted).create();
+        } else if (!Serialization.asJson(current.getSpec()).equals(Serialization.asJson(wanted.getSpec()))) {
+            current.setSpec(wanted.getSpec());
+            current = client.resource(current).update();
+        }
+        long generation = current.getMetadata().getGeneration();
+        Awaitility.await().atMost(patience).ignoreExceptions().until(() -> {
+            AccessPolicy now = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get();
+            return now.getStatus().observedGeneration >= generation;
+        });
+        return current;
     }
 
     static final String APPROVERS = """

@@ -35,7 +35,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -70,14 +69,7 @@ class HostileWorldTest {
                 client.resource(ns).create();
             }
         }
-        AccessPolicy policy = Fixtures.policy(APPROVERS);
-        AccessPolicy current = client.resources(AccessPolicy.class).withName("default").get();
-        if (current == null) {
-            client.resource(policy).create();
-        } else if (!Serialization.asJson(current.getSpec()).equals(Serialization.asJson(policy.getSpec()))) {
-            current.setSpec(policy.getSpec());
-            client.resource(current).update();
-        }
+        Fixtures.ensurePolicy(client, APPROVERS, WAIT);
     }
 
     @AfterEach

@@ -81,10 +81,17 @@ class OperatorTest {
     final List<String> namespaces = new ArrayList<>();
 
     @BeforeEach
-    void sharedNamespaces() {
+    void sharedNamespacesAndPolicy() {
         if (client.namespaces().withName("apps").get() == null) {
             client.resource(namespace("apps", DEPLOY_LABEL, ADMIN_LABEL)).create();
         }
+        // The built-in defaults, written out: without an AccessPolicy nothing is granted (decision 76).
+        setPolicy("{}");
+    }
+
+    /** The AccessPolicy default with this spec, once the operator has recorded it. */
+    void setPolicy(String specYaml) {
+        Fixtures.ensurePolicy(client, specYaml, WAIT);
     }
 
     @AfterEach
@@ -114,7 +121,7 @@ class OperatorTest {
     void eachEngineerSeesEveryNamespaceAndThePolicyWithoutAnIndexPerEngineer() {
         createNamespace("index-a");
         createNamespace("index-b");
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         EngineerAccess ea = create(Fixtures.engineer("indexed", ""));
         var controller = (io.javaoperatorsdk.operator.processing.Controller<EngineerAccess>) operator
                 .getRegisteredController(EngineerAccessReconciler.NAME).orElseThrow();
@@ -275,12 +282,12 @@ class OperatorTest {
     void policyChangeReconcilesEveryone() {
         create(engineer("policy-change", ""));
         awaitBinding("apps", "policy-change-deploy", true);
-        client.resource(Fixtures.policy("""
+        setPolicy("""
                 deploy:
                   clusterRole: release-manager
                   namespaceSelector:
                     matchLabels: {access.govuk.digital/deploy: "true"}
-                """)).create();
+                """);
         // A new roleRef means delete and create (roleRef cannot change): the binding is briefly absent.
         await().atMost(WAIT).untilAsserted(() -> {
             RoleBinding rb = binding("apps", "policy-change-deploy");
@@ -332,7 +339,7 @@ class OperatorTest {
 
     @Test
     void deletingTheEngineerAccessLeavesItsBindingsToTheGarbageCollectorAndForgetsIt() {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         Instant end = clock.instant().plus(Duration.ofDays(2));
         create(engineer("deleted-engineer", EARNED_ADMIN + exception(clock.instant().minus(Duration.ofHours(1)).toString(), end.toString())));
         awaitBinding("apps", "deleted-engineer-admin", true);
@@ -355,7 +362,7 @@ class OperatorTest {
 
     @Test
     void futureExceptionStartsOnTimeAndExpiresOnTime() {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         Instant start = clock.instant().plus(Duration.ofHours(3));
         Instant expiry = start.plus(Duration.ofDays(2));
         create(engineer("timed-exception", exception(start.toString(), expiry.toString())));
@@ -406,7 +413,7 @@ class OperatorTest {
      * read it ahead of that expiry (due at once: the expiry is less than a second away), after its status write.
      */
     Instant adminUntilHalfASecondFromNow(String name) {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         Instant expiry = clock.instant().plusMillis(500);
         create(engineer(name, exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
         awaitBinding("apps", name + "-admin", true);
@@ -446,7 +453,7 @@ class OperatorTest {
      */
     @Test
     void historyRecordsEachChangeOfAccessInTheSameStatusWrite() throws InterruptedException {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         Instant created = clock.instant();
         Instant start = created.plus(Duration.ofHours(3));
         Instant expiry = start.plus(Duration.ofDays(2));
@@ -547,7 +554,7 @@ class OperatorTest {
      */
     @Test
     void anInvalidPolicyKeepsTheLastValidOneInForce() {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         Instant expiry = clock.instant().plus(Duration.ofHours(5));
         create(engineer("frozen", exception(clock.instant().minus(Duration.ofHours(1)).toString(), expiry.toString())));
         create(engineer("withdrawn", ""));
@@ -588,6 +595,8 @@ class OperatorTest {
      * until then the built-in defaults would grant.
      */
     void createPolicyNeverValid() {
+        client.resources(AccessPolicy.class).withName("default").delete();
+        await().atMost(WAIT).until(() -> client.resources(AccessPolicy.class).withName("default").get() == null);
         AccessPolicy invalid = Fixtures.policy(APPROVERS);
         invalid.getSpec().timeZone = "Mars/Olympus_Mons";
         client.resource(invalid).create();
@@ -624,6 +633,43 @@ class OperatorTest {
         awaitBinding("apps", "frozen-subject-deploy", false);
         awaitLevel("frozen-subject", Level.None);
         client.resources(AccessPolicy.class).withName("default").delete();
+    }
+
+    /**
+     * Decision 76: deleting the AccessPolicy grants nothing. The built-in defaults accept any approver but the
+     * engineer; this policy only its tech lead, so before the decision the delete granted Deploy to an engineer the
+     * organisation's policy refused.
+     */
+    @Test
+    void deletingThePolicyGrantsNothingAndItsRevocationsStillApply() {
+        String leads = APPROVERS + "techLeads: [tech.lead@example.gov.uk]\n";
+        setPolicy(leads);
+        create(Fixtures.engineer("not-by-a-lead", "", "someone.else@example.gov.uk"));
+        create(engineer("by-a-lead", ""));
+        awaitBinding("apps", "by-a-lead-deploy", true);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("not-by-a-lead", "DeployAccess").status).isEqualTo("False"));
+
+        client.resources(AccessPolicy.class).withName("default").delete();
+        // The status is written after the bindings: once it tells of the delete, the bindings are as decided.
+        await().atMost(WAIT).until(() -> !"Valid".equals(condition("not-by-a-lead", "PolicyValid").reason));
+        assertThat(binding("apps", "not-by-a-lead-deploy")).as("the defaults accept this approver; the deleted policy did not").isNull();
+        Condition policy = condition("not-by-a-lead", "PolicyValid");
+        assertThat(policy.reason).isEqualTo("NoPolicy");
+        assertThat(policy.message).contains("There is no AccessPolicy named default, so nothing is granted until one is created");
+        create(engineer("after-delete", ""));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("after-delete", "Ready").reason).isEqualTo("GrantsWithheld"));
+        assertThat(binding("apps", "after-delete-deploy")).as("nothing new is granted").isNull();
+        assertThat(binding("apps", "by-a-lead-deploy")).as("what the policy in force gave stays").isNotNull();
+
+        // The policy in force before the delete still takes access away: a withdrawn approval.
+        editSpec("by-a-lead", e -> e.getSpec().deployApproval = null);
+        awaitBinding("apps", "by-a-lead-deploy", false);
+
+        // An AccessPolicy again: what it grants is granted.
+        setPolicy(leads);
+        awaitBinding("apps", "after-delete-deploy", true);
+        awaitLevel("not-by-a-lead", Level.None);
+        assertThat(binding("apps", "not-by-a-lead-deploy")).isNull();
     }
 
     @Test
@@ -664,7 +710,7 @@ class OperatorTest {
 
     @Test
     void exceptionRejectionIsAnEventAndAStatus() {
-        client.resource(Fixtures.policy(APPROVERS)).create();
+        setPolicy(APPROVERS);
         create(engineer("rejected", """
                 exceptions:
                 - approvedBy: not.an.approver@example.gov.uk

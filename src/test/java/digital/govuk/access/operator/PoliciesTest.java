@@ -11,7 +11,7 @@ import digital.govuk.access.status.PolicyState;
 
 /**
  * Decision 73: which valid policy stands in for an invalid one, and when it only takes access away because a later
- * edit may have been valid, in force, and never recorded.
+ * edit may have been valid, in force, and never recorded. Decision 76: what stands in when there is no AccessPolicy.
  */
 class PoliciesTest {
     private static final String UID = "6a1f0c3e-policy";
@@ -101,6 +101,54 @@ class PoliciesTest {
         AccessPolicy again = policy(2, false, recorded(1, null), 1L);
         again.getMetadata().setUid("another-uid");
         assertThat(policies.state(again).grantsWithheld()).isFalse();
+    }
+
+    @Test
+    void withNoAccessPolicyAndNoneSeenAccessIsFrozen() {
+        // A restart, or a cluster that never had one: the built-in defaults may be looser than the organisation's.
+        PolicyState state = new Policies().absent();
+        assertThat(state.usable()).isFalse();
+        assertThat(state.builtIn()).isTrue();
+        assertThat(state.valid()).isFalse();
+        assertThat(state.problems()).containsExactly(PolicyState.NO_POLICY);
+    }
+
+    @Test
+    void aDeletedValidPolicyStaysInForceButOnlyTakesAccessAway() {
+        Policies policies = new Policies();
+        policies.state(policy(3, true, recorded(2, null), 2L));
+        PolicyState state = policies.absent();
+        assertThat(state.builtIn()).isTrue();
+        assertThat(state.usable()).isTrue();
+        assertThat(state.inForce()).isEqualTo(3L);
+        // The deleted policy's, not the built-in defaults (which have no exception approvers).
+        assertThat(state.policy().exceptionApprovers()).containsOnlyKeys("head.of.tech@example.gov.uk");
+        assertThat(state.grantsWithheld()).isTrue();
+    }
+
+    @Test
+    void aDeletedInvalidPolicyLeavesItsLastValidOneInForceOnlyTakingAccessAway() {
+        Policies policies = new Policies();
+        policies.state(policy(4, false, recorded(2, null), 3L));
+        PolicyState state = policies.absent();
+        assertThat(state.inForce()).isEqualTo(2L);
+        assertThat(state.grantsWithheld()).isTrue();
+    }
+
+    @Test
+    void aDeletedPolicyThatWasNeverValidLeavesAccessFrozen() {
+        Policies policies = new Policies();
+        policies.state(policy(4, false, null, 3L));
+        assertThat(policies.absent().usable()).isFalse();
+    }
+
+    @Test
+    void anOlderGenerationAskedForLateDoesNotReplaceTheNewerOneInForce() {
+        Policies policies = new Policies();
+        policies.state(policy(5, true, recorded(4, null), 4L));
+        // A reconciliation still holding generation 4 (invalid, recorded 2) answers after one holding 5.
+        policies.state(policy(4, false, recorded(2, null), 3L));
+        assertThat(policies.absent().inForce()).isEqualTo(5L);
     }
 
     private static PolicyInForce recorded(long generation, Boolean grantsWithheld) {

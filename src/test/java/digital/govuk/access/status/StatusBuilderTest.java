@@ -14,6 +14,7 @@ import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EffectivePolicy;
+import digital.govuk.access.rules.PolicyReader;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** Conditions follow the Kubernetes conventions: lastTransitionTime moves only when status does. */
@@ -37,7 +38,7 @@ class StatusBuilderTest {
 
     static EngineerAccessStatus build(EngineerAccessSpec spec, Instant at, EngineerAccessStatus previous, long generation) {
         Decision d = AccessRules.decide(spec, EffectivePolicy.defaults(), at);
-        return StatusBuilder.build(d, PolicyState.builtInDefaults(),
+        return StatusBuilder.build(d, PolicyState.of(PolicyReader.read(null)),
                 List.of(new BindingStatus("apps", "jo-deploy", "production-deploy", null)), null, previous, generation, at);
     }
 
@@ -95,7 +96,7 @@ class StatusBuilderTest {
         Decision d = AccessRules.decide(spec, EffectivePolicy.defaults(), T0);
         assertThat(d.problems()).hasSize(300);
 
-        EngineerAccessStatus s = StatusBuilder.build(d, PolicyState.builtInDefaults(), List.of(), null, null, 1L, T0);
+        EngineerAccessStatus s = StatusBuilder.build(d, PolicyState.of(PolicyReader.read(null)), List.of(), null, null, 1L, T0);
 
         String message = condition(s, "SpecValid").message;
         assertThat(message).isEqualTo("spec.shifts[0].startTime: 'shift 0' is not an RFC 3339 instant (for example 2026-08-03T09:00:00Z); "
