@@ -171,8 +171,11 @@ public class AccessEvents {
         AccessStage from = recordedStage(previous);
         AccessStage to = AccessStage.of(status.level, Boolean.TRUE.equals(status.supervised));
         Instant fromExpiry = previous == null ? null : parse(previous.accessExpiryTime);
-        AccessFlow.Transition t = decision == null ? AccessFlow.frozen(from, fromExpiry, to, now)
-                : AccessFlow.between(from, fromExpiry, decision, ea.getSpec(), now);
+        // While grants are withheld the level is what the bindings give, which can be below the decision's: its facts
+        // then explain nothing, and the change is told as frozen access tells it.
+        boolean decided = decision != null && AccessStage.of(decision.level(), decision.supervised()) == to;
+        AccessFlow.Transition t = decided ? AccessFlow.between(from, fromExpiry, decision, ea.getSpec(), now)
+                : AccessFlow.frozen(from, fromExpiry, to, now);
         if (t == null) {
             return new ArrayList<>(history);
         }

@@ -332,11 +332,10 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         if (decision == null) {
             status = StatusBuilder.withInvalidPolicy(policy, bindings, nextExpiry, previous, generation, now);
         } else if (!unknown.isEmpty()) {
+            // Nothing new is granted; the decision on the fields it knows still says why access was taken away.
             status = StatusBuilder.withUnknownFields(unknown, policy, bindings, next, previous, generation, now);
-            decision = null;
         } else if (policy.grantsWithheld()) {
             status = StatusBuilder.withGrantsWithheld(decision, policy, bindings, next, previous, generation, now);
-            decision = null;
         } else {
             status = StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now);
         }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
+import digital.govuk.access.api.v1alpha1.AccessStage;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
@@ -661,9 +662,18 @@ class OperatorTest {
         assertThat(binding("apps", "after-delete-deploy")).as("nothing new is granted").isNull();
         assertThat(binding("apps", "by-a-lead-deploy")).as("what the policy in force gave stays").isNotNull();
 
-        // The policy in force before the delete still takes access away: a withdrawn approval.
+        // The policy in force before the delete still takes access away: a withdrawn approval. The record says why
+        // (before, it said "the policy is invalid" and named no fact).
         editSpec("by-a-lead", e -> e.getSpec().deployApproval = null);
         awaitBinding("apps", "by-a-lead-deploy", false);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("by-a-lead").getStatus().history).last().satisfies(t -> {
+            assertThat(t.toLevel).isEqualTo(AccessStage.None);
+            assertThat(t.reason).isEqualTo("RequirementLost");
+            assertThat(t.fact).isEqualTo("spec.deployApproval");
+        }));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster().events("by-a-lead", "AccessRevoked")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).startsWith("Removed production-deploy in apps (No deploy approval from a"
+                        + " tech lead is recorded")));
 
         // An AccessPolicy again: what it grants is granted.
         setPolicy(leads);
