@@ -673,6 +673,12 @@ class AccessAlwaysEndsIT {
             admin.resources(EngineerAccess.class).withName("kip").patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"spec\":{\"absences\":[{\"from\":\"" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60) + "\"}]}}");
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "kip-deploy") == null);
+            // Recorded as what it is (decision 77), not as a policy problem.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("default").list().getItems())
+                    .anySatisfy(e -> {
+                        assertThat(e.getInvolvedObject().getName()).isEqualTo("kip");
+                        assertThat(e.getReason()).isEqualTo("AccessRevokedLongAbsence");
+                    }));
 
             // A restart knows no policy at all: access is frozen, and a new engineer who meets every rule gets nothing.
             restartOperator("access-always-ends-no-policy");
