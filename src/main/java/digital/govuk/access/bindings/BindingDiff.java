@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.Subject;
+import digital.govuk.access.rules.AnyPolicy;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -77,6 +78,17 @@ public final class BindingDiff {
         }
         List<io.fabric8.kubernetes.api.model.rbac.Subject> only = List.of(subjectOf(subject));
         return existing.stream().filter(rb -> only.equals(rb.getSubjects())).toList();
+    }
+
+    /**
+     * The bindings some policy could justify (decision 78): an Admin binding only while Admin is possible, a Deploy
+     * binding while Deploy or Admin is (Admin's bindings can include the Deploy role's).
+     */
+    public static List<RoleBinding> withinReach(List<RoleBinding> existing, AnyPolicy.Most most) {
+        return existing.stream().filter(rb -> {
+            String level = rb.getMetadata().getLabels() == null ? null : rb.getMetadata().getLabels().get(ManagedBindings.LEVEL_LABEL);
+            return ManagedBindings.ADMIN.equals(level) ? most.admin() : most.deploy() || most.admin();
+        }).toList();
     }
 
     public static Changes diff(List<RoleBinding> desired, List<RoleBinding> existing) {

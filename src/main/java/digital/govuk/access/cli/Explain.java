@@ -49,14 +49,14 @@ final class Explain {
                 .append(", at ").append(StatusBuilder.shown(at)).append(", from ").append(fromCluster ? "the cluster" : "files").append("\n\n");
         Decision d = e.decision();
         if (d == null && plan.policy().builtIn()) {
-            out.append("Access is frozen: there is no AccessPolicy named default, so the operator grants nothing new and revokes\n"
-                    + "nothing (time-limited access still ends) until one is created.\n");
+            out.append("Access is frozen: there is no AccessPolicy named default, so the operator grants nothing new until one is\n"
+                    + "created (" + StatusBuilder.FROZEN_ENDS + ").\n");
             operator(out, e, written);
             return out.toString();
         }
         if (d == null) {
-            out.append("Access is frozen: the AccessPolicy default is invalid, so the operator grants nothing new and revokes nothing\n"
-                    + "(time-limited access still ends). Ask the policy's owners to fix: ")
+            out.append("Access is frozen: the AccessPolicy default is invalid, so the operator grants nothing new\n"
+                    + "(" + StatusBuilder.FROZEN_ENDS + "). Ask the policy's owners to fix: ")
                     .append(plan.policy().problems().stream().map(Problem::toString).collect(Collectors.joining("; "))).append('\n');
             operator(out, e, written);
             return out.toString();

@@ -360,7 +360,7 @@ public class AccessEvents {
     /** Why a binding that has not expired was removed, in words. */
     private static String whyRemoved(RoleBinding rb, Decision decision) {
         if (decision == null) {
-            return "the policy is invalid";
+            return "access is frozen, and no policy could justify it for the EngineerAccess as it is now";
         }
         if (!decision.specValid()) {
             return "the spec is invalid";

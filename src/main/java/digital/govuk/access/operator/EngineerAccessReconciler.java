@@ -35,6 +35,7 @@ import digital.govuk.access.operator.runtime.ReconcileQueue;
 import digital.govuk.access.operator.runtime.ReconcileStats;
 import digital.govuk.access.operator.runtime.Reconnect;
 import digital.govuk.access.rules.AccessRules;
+import digital.govuk.access.rules.AnyPolicy;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.status.PolicyState;
@@ -529,7 +530,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             return expiry == null || expiry.isAfter(now);
         }).toList();
         if (decision == null) {
-            return BindingDiff.forSubject(unexpired, ea.getSpec().subject);
+            // Frozen: nothing is decided, but a binding for a person not named, or one no policy could justify, goes.
+            return BindingDiff.withinReach(BindingDiff.forSubject(unexpired, ea.getSpec().subject), AnyPolicy.of(ea.getSpec(), now));
         }
         String name = ea.getMetadata().getName();
         OwnerReference owner = owner(ea);

@@ -136,8 +136,9 @@ public final class AccessFlow {
     }
 
     /**
-     * The transition while the AccessPolicy is invalid and access is frozen: only time-limited access still ends,
-     * so a fall from Admin (supervised) at its expiry is that exception expiring; the spec's facts are not read.
+     * The transition while the AccessPolicy is invalid and access is frozen: time-limited access still ends (and what no
+     * policy could grant, decision 78), so a fall from Admin (supervised) at its expiry is that exception expiring; the
+     * spec's facts are not read.
      */
     public static Transition frozen(AccessStage from, Instant fromExpiry, AccessStage to, Instant now) {
         if (from == to) {

@@ -88,18 +88,22 @@ public final class StatusBuilder {
     }
 
     /**
-     * The status while no valid AccessPolicy was ever recorded: the operator grants nothing new and revokes nothing,
+     * The status while no valid AccessPolicy was ever recorded: the operator grants nothing new and revokes only what no
+     * policy could grant (decision 78),
      * except that time-limited bindings end at their expiry. The level shown is what the bindings give.
      */
     public static EngineerAccessStatus withInvalidPolicy(PolicyState policy, List<BindingStatus> bindings,
             Instant nextExpiry, EngineerAccessStatus previous, Long generation, Instant now) {
         String reason = policy.builtIn() ? NO_POLICY_REASON : "PolicyInvalid";
-        String why = policy.builtIn() ? NO_POLICY + ", so access is frozen until one is created (only time-limited access still ends)"
-                : "The AccessPolicy default is invalid, so access is frozen (only time-limited access still ends): "
+        String why = policy.builtIn() ? NO_POLICY + ", so access is frozen until one is created (" + FROZEN_ENDS + ")"
+                : "The AccessPolicy default is invalid, so access is frozen (" + FROZEN_ENDS + "): "
                         + join(policy.allProblems());
         return frozen(policy, reason, why, new Condition(SPEC_VALID, "Unknown", reason,
                 "The spec cannot be checked without a valid policy"), bindings, nextExpiry, previous, generation, now);
     }
+
+    /** How access ends while it is frozen (decisions 15, 78). */
+    public static final String FROZEN_ENDS = "access ends only at its expiry, or when no policy could grant it";
 
     /** Why nothing is granted while no AccessPolicy named default exists (decision 76). */
     public static final String NO_POLICY_REASON = "NoPolicy";
@@ -230,8 +234,7 @@ public final class StatusBuilder {
         }
         if (policy.builtIn()) {
             return new Condition(POLICY_VALID, "False", NO_POLICY_REASON, policy.usable() ? lastKnown(policy)
-                    : NO_POLICY + ", so access is frozen until one is created: nothing new is granted, nothing is revoked,"
-                            + " time-limited access still ends");
+                    : NO_POLICY + ", so access is frozen until one is created: nothing new is granted, and " + FROZEN_ENDS);
         }
         if (!policy.valid()) {
             String problems = join(policy.allProblems());
@@ -243,7 +246,7 @@ public final class StatusBuilder {
                     ? problems + ". The last valid AccessPolicy (generation " + policy.inForce() + ") stays in force until this is fixed"
                             + (policy.grantsWithheld() ? GRANTS_WITHHELD : "")
                     : problems + ". No valid AccessPolicy was recorded before, so access is frozen until this is fixed: nothing new"
-                            + " is granted, nothing is revoked, time-limited access still ends");
+                            + " is granted, and " + FROZEN_ENDS);
         }
         return new Condition(POLICY_VALID, "True", "Valid", "The AccessPolicy default is valid");
     }

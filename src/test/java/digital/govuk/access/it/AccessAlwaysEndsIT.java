@@ -658,7 +658,8 @@ class AccessAlwaysEndsIT {
         AccessPolicy before = admin.resources(AccessPolicy.class).withName("default").get();
         admin.resource(Fixtures.engineer("nia", "", "nora.not-a-lead@example.gov.uk")).create();
         admin.resource(HostileClusterIT.withExtra("kip", "")).create();
-        await().atMost(WAIT).until(() -> binding("apps", "kip-deploy") != null);
+        admin.resource(HostileClusterIT.withExtra("pim", "")).create();
+        await().atMost(WAIT).until(() -> binding("apps", "kip-deploy") != null && binding("apps", "pim-deploy") != null);
         await().atMost(WAIT).until(() -> "False".equals(condition("nia", "DeployAccess").status));
         try {
             admin.resources(AccessPolicy.class).withName("default").delete();
@@ -688,6 +689,11 @@ class AccessAlwaysEndsIT {
             HostileClusterIT.sleep(Duration.ofSeconds(2));
             assertThat(binding("apps", "lou-deploy")).isNull();
             assertThat(binding("apps", "nia-deploy")).isNull();
+            assertThat(binding("apps", "pim-deploy")).as("frozen: what was granted stays").isNotNull();
+            // Decision 78: frozen, but with its approval withdrawn no policy could grant pim Deploy.
+            admin.resources(EngineerAccess.class).withName("pim").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"deployApproval\":null}}");
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> binding("apps", "pim-deploy") == null);
         } finally {
             if (admin.resources(AccessPolicy.class).withName("default").get() == null) {
                 AccessPolicy again = new AccessPolicy();
@@ -699,7 +705,7 @@ class AccessAlwaysEndsIT {
         // An AccessPolicy again: what it grants is granted, and only that.
         await().atMost(WAIT).until(() -> binding("apps", "lou-deploy") != null);
         assertThat(binding("apps", "nia-deploy")).isNull();
-        for (String name : List.of("nia", "kip", "lou")) {
+        for (String name : List.of("nia", "kip", "lou", "pim")) {
             admin.resources(EngineerAccess.class).withName(name).delete();
         }
     }

@@ -682,6 +682,35 @@ class OperatorTest {
         assertThat(binding("apps", "not-by-a-lead-deploy")).isNull();
     }
 
+    /**
+     * Decision 78: while access is frozen, a binding no policy could justify goes: the approval withdrawn, Deploy is
+     * given by no policy at all. An Admin binding goes with its exception, Deploy stays while the approval does.
+     */
+    @Test
+    void whileAccessIsFrozenABindingNoPolicyCouldJustifyIsRemoved() {
+        createPolicyNeverValid();
+        Instant expiry = clock.instant().plus(Duration.ofDays(2));
+        EngineerAccess ea = create(engineer("frozen-withdrawn", Fixtures.exception(clock.instant().minus(Duration.ofHours(1)).toString(),
+                expiry.toString())));
+        // Made by a process before the policy went wrong.
+        client.resource(Fixtures.managedBinding(ea, "apps", ManagedBindings.DEPLOY, null)).create();
+        client.resource(Fixtures.managedBinding(ea, "apps", ManagedBindings.ADMIN, expiry.toString())).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("frozen-withdrawn", "PolicyValid").message).contains("access is frozen"));
+        awaitLevel("frozen-withdrawn", Level.Admin);
+
+        editSpec("frozen-withdrawn", e -> e.getSpec().exceptions.clear());
+        awaitBinding("apps", "frozen-withdrawn-admin", false);
+        awaitLevel("frozen-withdrawn", Level.Deploy);
+        assertThat(binding("apps", "frozen-withdrawn-deploy")).as("the approval still stands: some policy could grant Deploy").isNotNull();
+
+        editSpec("frozen-withdrawn", e -> e.getSpec().deployApproval = null);
+        awaitBinding("apps", "frozen-withdrawn-deploy", false);
+        awaitLevel("frozen-withdrawn", Level.None);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster().events("frozen-withdrawn", "AccessRevoked")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getMessage()).contains("access is frozen, and no policy could justify it")));
+        client.resources(AccessPolicy.class).withName("default").delete();
+    }
+
     @Test
     void otherPolicyNamesAreIgnoredAndSaySo() {
         AccessPolicy other = Fixtures.policy("requiredClearance: DV\n");

@@ -434,6 +434,26 @@ class AccessRulesPropertiesTest {
     }
 
     /** (b) Nothing while an ongoing long absence has passed its threshold. */
+    /**
+     * Decision 78: what the spec alone allows bounds every policy's decision, so a frozen operator that removes a
+     * binding beyond it removes nothing some policy could grant. Checked on the bindings the decision wants.
+     */
+    @Property(tries = 1000)
+    void noPolicyGrantsABindingBeyondWhatAnyPolicyCould(@ForAll("cases") Case c) {
+        EngineerAccessSpec spec = c.spec();
+        EffectivePolicy policy = c.policy();
+        Decision d = AccessRules.decide(spec, policy, c.now());
+        AnyPolicy.Most most = AnyPolicy.of(spec, c.now());
+        Statistics.label("most").collect(most.admin() ? "admin" : most.deploy() ? "deploy" : "none");
+        for (DesiredBinding b : ManagedBindings.desired("jane", d, policy, NAMESPACES)) {
+            if (b.level().equals(ManagedBindings.ADMIN)) {
+                assertThat(most.admin()).as("an Admin binding %s beyond what any policy could grant", b).isTrue();
+            } else {
+                assertThat(most.deploy() || most.admin()).as("a Deploy binding %s beyond what any policy could grant", b).isTrue();
+            }
+        }
+    }
+
     @Property(tries = 400)
     void nothingDuringALongAbsence(@ForAll("cases") Case c) {
         EngineerAccessSpec spec = c.spec();
