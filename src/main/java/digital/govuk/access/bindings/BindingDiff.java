@@ -85,10 +85,7 @@ public final class BindingDiff {
      * binding while Deploy or Admin is (Admin's bindings can include the Deploy role's).
      */
     public static List<RoleBinding> withinReach(List<RoleBinding> existing, AnyPolicy.Most most) {
-        return existing.stream().filter(rb -> {
-            String level = rb.getMetadata().getLabels() == null ? null : rb.getMetadata().getLabels().get(ManagedBindings.LEVEL_LABEL);
-            return ManagedBindings.ADMIN.equals(level) ? most.admin() : most.deploy() || most.admin();
-        }).toList();
+        return existing.stream().filter(rb -> ManagedBindings.isAdmin(rb) ? most.admin() : most.deploy() || most.admin()).toList();
     }
 
     public static Changes diff(List<RoleBinding> desired, List<RoleBinding> existing) {

@@ -27,6 +27,11 @@ public final class ManagedBindings {
         return engineer + "-" + level;
     }
 
+    /** Whether a managed binding is one of the Admin bindings (its level label says admin). */
+    public static boolean isAdmin(io.fabric8.kubernetes.api.model.rbac.RoleBinding rb) {
+        return rb.getMetadata().getLabels() != null && ADMIN.equals(rb.getMetadata().getLabels().get(LEVEL_LABEL));
+    }
+
     /**
      * The bindings for one engineer. Deploy bindings exist when the Deploy rules hold on their own, or
      * with Admin when the policy's admin.includeDeploy is true; Admin bindings exist with Admin. A Deploy

@@ -365,7 +365,7 @@ public class AccessEvents {
         if (!decision.specValid()) {
             return "the spec is invalid";
         }
-        boolean admin = ManagedBindings.ADMIN.equals(rb.getMetadata().getLabels().get(ManagedBindings.LEVEL_LABEL));
+        boolean admin = ManagedBindings.isAdmin(rb);
         Level needed = admin ? Level.Admin : Level.Deploy;
         if (decision.level().compareTo(needed) >= 0) {
             return "the policy no longer selects this namespace for " + needed;

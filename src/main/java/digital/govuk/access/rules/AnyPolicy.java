@@ -1,8 +1,6 @@
 package digital.govuk.access.rules;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.AdminException;
@@ -72,28 +70,13 @@ public final class AnyPolicy {
      * instant is invalid under every policy and grants nothing, so either answer would do.)
      */
     private static boolean notAfter(String written, Instant now) {
-        Instant t = instant(written);
+        Instant t = SpecReader.instantOrNull(written);
         return t == null || !t.isAfter(now);
     }
 
-    private static Instant instant(String written) {
-        if (written == null) {
-            return null;
-        }
-        Instant quick = SpecReader.quickUtcInstant(written);
-        if (quick != null) {
-            return quick;
-        }
-        try {
-            return OffsetDateTime.parse(written).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
+    /** The names the engineer is known by, as the rules compare them. */
     private static Set<String> identities(EngineerAccessSpec spec) {
-        String subject = spec.subject == null ? "" : Names.key(spec.subject.name);
-        String email = Names.key(spec.email);
-        return email.isEmpty() || email.equals(subject) ? Set.of(subject) : Set.of(subject, email);
+        return SpecReader.identities(Names.key(spec.subject == null ? null : spec.subject.name),
+                spec.email == null ? null : Names.key(spec.email));
     }
 }

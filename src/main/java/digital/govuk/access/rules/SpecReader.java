@@ -312,7 +312,7 @@ public final class SpecReader {
     }
 
     /** Every name the engineer is known by, as compared: the subject's name and the e-mail address. */
-    private static Set<String> identities(String subjectKey, String emailKey) {
+    static Set<String> identities(String subjectKey, String emailKey) {
         return emailKey == null || emailKey.equals(subjectKey) ? Set.of(subjectKey) : Set.of(subjectKey, emailKey);
     }
 
@@ -353,6 +353,11 @@ public final class SpecReader {
             problems.add(new Problem(field, Values.quote(value) + " is not a date (YYYY-MM-DD)"));
             return null;
         }
+    }
+
+    /** An instant read as the spec's are, or null when it is absent or cannot be read. */
+    static Instant instantOrNull(String value) {
+        return value == null ? null : instant(value, "", new ArrayList<>());
     }
 
     private static Instant instant(String value, String field, List<Problem> problems) {
