@@ -712,6 +712,9 @@ public final class Bench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gc.waitFor(60, TimeUnit.SECONDS);
         s.heapUsedMib = p.sum("jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
+        // What the process holds once that collection has run: lower than RSS only when the JVM gives heap back.
+        s.extra.put("operator_rss_after_gc_mib", round(statusMib(p.pid(), "VmRSS"), 1));
+        s.extra.put("heap_committed_after_gc_mib", round(p.sum("jvm_memory_committed_bytes", "area=\"heap\"") / (1024 * 1024), 1));
         if ("1".equals(System.getenv("BENCH_HISTOGRAM"))) {
             Process histogram = new ProcessBuilder("jcmd", String.valueOf(p.pid()), "GC.class_histogram").redirectErrorStream(true)
                     .redirectOutput(OUT.resolve("logs").resolve(p.name() + "-" + s.engineers + "-histogram.txt").toFile()).start();
