@@ -9,7 +9,7 @@ AT ?= 2026-12-02T12:00:00Z
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-test: kube-binaries helm-binary ## Run every test tier (what CI runs): rules, mock server, real API server (Kubernetes 1.34), the packaged operator
+test: kube-binaries helm-binary ## Run every test tier (what CI runs): rules, mock server, real API server (Kubernetes 1.37), the packaged operator
 	$(MVN) verify
 
 # The longer fault soak: SOAK_RUNS runs of the mock-server soak (1,000 engineers, SOAK_STEPS random changes,
@@ -22,7 +22,7 @@ soak: ## The fault soak, longer than in make test: 3 runs of 600 random changes 
 	    $(if $(SOAK_SEED),-Dsoak.seed=$(SOAK_SEED),) 2>&1 | { grep -E '^fault soak|FAIL|ERROR\]' || true; } || exit 1; \
 	done
 
-kube-binaries: ## Build Kubernetes 1.34 and etcd from Go modules once (about 10 minutes) into ~/.cache; later runs take no time
+kube-binaries: ## Build Kubernetes 1.37 and etcd from Go modules once (about 10 minutes) into ~/.cache; later runs take no time
 	@scripts/kube-binaries.sh >/dev/null
 
 helm-binary: ## Build the helm command the install tests run, from Go modules once (about 3 minutes) into ~/.cache

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# A real local Kubernetes control plane (etcd 3.6 + kube-apiserver 1.34 +
-# kube-controller-manager 1.34, built from Go modules by
+# A real local Kubernetes control plane (etcd 3.7 + kube-apiserver 1.37 +
+# kube-controller-manager 1.37, built from Go modules by
 # scripts/kube-binaries.sh) for tests and "make run". Everything listens on
 # 127.0.0.1 only. ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1)
-# is among 1.34's default admission plugins and needs no flag. "resume" uses
+# is among 1.37's default admission plugins and needs no flag. "resume" uses
 # the binaries "start" used.
 #
 # Usage:
@@ -255,8 +255,8 @@ launch_apiserver() {
   if [[ -f "$DIR/audit-policy.yaml" ]]; then
     audit_flags=(--audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/audit.log" --audit-log-maxbackup 0)
   fi
-  # MutatingAdmissionPolicy is beta and off by default in 1.34: on where this release has it as beta, so that the
-  # tests can alter a binding on its way in as a mutating webhook would (decision 75).
+  # MutatingAdmissionPolicy was beta and off by default in 1.34 and 1.35 (GA and on from 1.36): on where this release
+  # has it as beta, so that the tests can alter a binding on its way in as a mutating webhook would (decision 75).
   local admission_flags=()
   local help
   help=$("$bin_dir/kube-apiserver" --help 2>/dev/null || true)

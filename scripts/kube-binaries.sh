@@ -3,21 +3,21 @@
 # and kubectl of the Kubernetes release the tests run on, in one cache
 # directory, and prints that directory on the last line of stdout.
 #
-# The release is pinned in scripts/k8s/go.mod (Kubernetes, today v1.34.4)
-# and scripts/etcd/go.mod (etcd, today 3.6.5), and built from those Go
-# modules. KUBE_VERSION, if set, must name that release (1.34, 1.34.4 or
-# v1.34.4). Kubernetes 1.20.2, built from Debian's source package until
+# The release is pinned in scripts/k8s/go.mod (Kubernetes, today v1.37.2)
+# and scripts/etcd/go.mod (etcd, today 3.7.0), and built from those Go
+# modules. KUBE_VERSION, if set, must name that release (1.37, 1.37.2 or
+# v1.37.2). Kubernetes 1.20.2, built from Debian's source package until
 # December 2026, is no longer built: see "Supported versions" in
 # docs/access-rules.md (decision 60).
 #
 # Fast path: if all four binaries are already in the cache, it prints the
 # directory and exits at once (no network).
 #
-# Slow path (no root, no apt; needs Go 1.24 or newer in PATH and the Go
-# module proxy; about 10 minutes on 2 cores: 570 s measured from nothing, of
-# which module download 30 s, kube-apiserver 392 s, then
-# kube-controller-manager 75 s, kubectl 35 s and etcd 38 s, each reusing what
-# the ones before compiled):
+# Slow path (no root, no apt; needs Go 1.26 or newer in PATH and the Go
+# module proxy; about 7 to 10 minutes on 2 cores: for 1.37.2, 388 s with the
+# modules downloaded (kube-apiserver 278 s, then kube-controller-manager 73 s,
+# kubectl 18 s and etcd 19 s, each reusing what the ones before compiled);
+# downloading the modules first took about 30 s):
 #   - scripts/k8s/go.mod pins k8s.io/kubernetes and replaces every k8s.io/*
 #     staging module by its matching v0.x release (the module's own go.mod
 #     points them at ./staging, which is not in the module); scripts/etcd/go.mod
@@ -57,8 +57,8 @@ K8S_MODULE_DIR="$SCRIPT_DIR/k8s"
 ETCD_MODULE_DIR="$SCRIPT_DIR/etcd"
 K8S_MODULE=k8s.io/kubernetes
 ETCD_MODULE=go.etcd.io/etcd/server/v3
-GO_MIN_VERSION=1.24
-# Version of module $2 required in $1/go.mod (e.g. v1.34.4).
+GO_MIN_VERSION=1.26
+# Version of module $2 required in $1/go.mod (e.g. v1.37.2).
 required_version() { awk -v m="$2" '$1 == m { print $2; exit }' "$1/go.mod"; }
 GO_KUBE_VERSION="$(required_version "$K8S_MODULE_DIR" "$K8S_MODULE")"
 GO_KUBE_VERSION="${GO_KUBE_VERSION#v}"

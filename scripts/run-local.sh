@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make run: run the operator.
 #   With KUBECONFIG set (or --kubeconfig FILE): against that cluster, as that user.
-#   Without: on a local control plane (kube-apiserver 1.34 + etcd on 127.0.0.1), with the CRDs,
+#   Without: on a local control plane (kube-apiserver 1.37 + etcd on 127.0.0.1), with the CRDs,
 #   the example ClusterRoles, namespaces and engineers installed, the operator running as a user that
 #   holds only its own ClusterRole, and a live table of engineers. Ctrl-C stops everything.
 set -euo pipefail

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmiss
  * The operator's own ValidatingAdmissionPolicy (operatorAdmissionPolicy): as its ServiceAccount, the operator may
  * create, change or delete only RoleBindings that carry its managed-by label, before and after, and bind only the two
  * policy ClusterRoles. Its CEL is evaluated as kube-apiserver 1.30+ would, against admission requests built as the
- * API server builds them; it.OperatorOwnBindingsTest shows the same on a real 1.34 server.
+ * API server builds them; it.OperatorOwnBindingsTest shows the same on a real API server.
  */
 class OperatorAdmissionPolicyTest {
     static final String OPERATOR = "system:serviceaccount:" + Chart.NAMESPACE + ":" + Chart.RELEASE;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -567,11 +568,12 @@ class AccessAlwaysEndsIT {
     @Test
     @Order(8)
     void aBindingTheClusterAltersOnItsWayInIsRemovedAtOnce() {
-        Assumptions.assumeTrue(admin.getApiGroups().getGroups().stream().filter(g -> g.getName().equals("admissionregistration.k8s.io"))
-                .flatMap(g -> g.getVersions().stream()).anyMatch(v -> v.getVersion().equals("v1beta1")),
-                "this API server has no MutatingAdmissionPolicy (scripts/control-plane.sh turns it on from Kubernetes 1.34)");
+        String version = Stream.of("v1", "v1beta1").filter(v -> admin.supports("admissionregistration.k8s.io/" + v, "MutatingAdmissionPolicy"))
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(version != null,
+                "this API server has no MutatingAdmissionPolicy (GA from Kubernetes 1.36; scripts/control-plane.sh turns on the beta in 1.34 and 1.35)");
         String yaml = """
-                apiVersion: admissionregistration.k8s.io/v1beta1
+                apiVersion: admissionregistration.k8s.io/VERSION
                 kind: MutatingAdmissionPolicy
                 metadata: {name: test-add-mallory}
                 spec:
@@ -593,12 +595,12 @@ class AccessAlwaysEndsIT {
                         [JSONPatch{op: "add", path: "/subjects/-", value: Object.subjects{kind: "User",
                         name: "mallory@example.gov.uk", apiGroup: "rbac.authorization.k8s.io"}}]
                 ---
-                apiVersion: admissionregistration.k8s.io/v1beta1
+                apiVersion: admissionregistration.k8s.io/VERSION
                 kind: MutatingAdmissionPolicyBinding
                 metadata: {name: test-add-mallory}
                 spec:
                   policyName: test-add-mallory
-                """;
+                """.replace("VERSION", version);
         List<HasMetadata> policy = admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
         policy.forEach(o -> admin.resource(o).create());
         HostileClusterIT.sleep(Duration.ofSeconds(2)); // the API server takes up a new policy within a second or so

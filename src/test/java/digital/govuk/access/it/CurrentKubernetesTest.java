@@ -261,7 +261,7 @@ class CurrentKubernetesTest {
     @Order(10)
     void deletingWithCascadeOrphanIsRefusedAndAnOrdinaryDeleteIsAllowed() throws Exception {
         createAsFlux(engineer("vap-orphan", ADA, ""));
-        // kubectl itself, as Mallory: the 1.34 kubectl sends propagationPolicy Orphan.
+        // kubectl itself, as Mallory: the pinned release's kubectl sends propagationPolicy Orphan.
         assertThatThrownBy(() -> controlPlane.kubectl("delete", "engineeraccess", "vap-orphan", "--cascade=orphan", "--as=" + MALLORY))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("ValidatingAdmissionPolicy '" + POLICY_NAME + "'")

@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 /**
  * A real kube-apiserver, etcd and kube-controller-manager on 127.0.0.1, started and stopped through
  * scripts/control-plane.sh (which stops them by PID). Which Kubernetes: the release pinned in scripts/k8s/go.mod
- * (1.34; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
+ * (the release pinned in scripts/k8s/go.mod; see scripts/kube-binaries.sh). {@link #close()} stops them, and so does a shutdown
  * hook if the JVM ends first.
  */
 public final class LocalControlPlane implements AutoCloseable {
@@ -87,7 +87,7 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     /**
-     * The minor version of the kube-apiserver a control plane started now would run (34 for 1.34.4), without starting one: for a test that needs a newer server to skip early.
+     * The minor version of the kube-apiserver a control plane started now would run (37 for 1.37.2), without starting one: for a test that needs a newer server to skip early.
      */
     public static int selectedMinorVersion() throws IOException, InterruptedException {
         Path binaries = Path.of(lastLine(run(List.of("scripts/kube-binaries.sh"), 60 * 30)));

@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real kube-apiserver (1.34) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
+ * A real kube-apiserver (the pinned release) with etcd on 127.0.0.1 ({@link LocalControlPlane}), set up as a platform
  * team would: CRDs from crds/, the two policy ClusterRoles, and the operator's ClusterRole as the chart
  * renders it, bound to the user the operator runs as. The operator under test gets only that user's token.
  * Stops the processes (by PID, through the script) after the tests, and from a shutdown hook if the JVM
