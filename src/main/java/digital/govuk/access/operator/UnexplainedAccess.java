@@ -1,10 +1,11 @@
 package digital.govuk.access.operator;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,19 +38,36 @@ public class UnexplainedAccess {
     private static final Logger LOG = Logger.getLogger(UnexplainedAccess.class);
 
     private final KubernetesClient client;
-    private final AtomicInteger found = new AtomicInteger();
+    private final Clock clock;
+    /** What the last look found, and when it ended; null before the first look that could read the bindings. */
+    private volatile Look last;
     /** Bindings read per request while looking: a page is about 1.3 MiB of objects, whatever the cluster holds. */
     static final long PAGE = 500;
     /** How often the bindings are listed again (engineer-access.unexplained.every, default 5 minutes). */
     final Duration every;
 
-    public UnexplainedAccess(KubernetesClient client, AccessMetrics metrics,
+    private record Look(int found, Instant at) {
+    }
+
+    public UnexplainedAccess(KubernetesClient client, AccessMetrics metrics, Clock clock,
             @ConfigProperty(name = "engineer-access.unexplained.every", defaultValue = "5m") Duration every) {
         this.client = client;
+        this.clock = clock;
         this.every = every;
-        metrics.leaderOnly(Gauge.builder("engineer.access.unexplained.bindings", found, AtomicInteger::get)
+        metrics.leaderOnly(Gauge.builder("engineer.access.unexplained.bindings", this, UnexplainedAccess::known)
                 .description("RoleBindings and ClusterRoleBindings that grant the policy's Deploy or Admin ClusterRole and that the"
-                        + " operator did not make"));
+                        + " operator did not make; NaN while no look has read them within twice the look's period"));
+    }
+
+    /**
+     * What the last look found, while it is recent: within two periods, so that one look late or failed does not
+     * count. Otherwise NaN, not known: before the first look, while there is no usable AccessPolicy to look with (no
+     * look runs then), or while the bindings cannot be read. A number kept from an old look would say that nothing
+     * changed since, which nobody checked.
+     */
+    double known() {
+        Look look = last;
+        return look == null || look.at().plus(every.multipliedBy(2)).isBefore(clock.instant()) ? Double.NaN : look.found();
     }
 
     /** The unexplained grants of the policy's two roles; null when the bindings could not be read (said in the log). */
@@ -68,7 +86,7 @@ public class UnexplainedAccess {
             List<ClusterRoleBinding> clusterRoleBindings = new ArrayList<>();
             inPages(options -> client.rbac().clusterRoleBindings().list(options), clusterRoleBindings::add);
             List<Unexplained.Grant> grants = Unexplained.find(roleBindings, clusterRoleBindings, roles);
-            found.set(grants.size());
+            last = new Look(grants.size(), clock.instant());
             return grants;
         } catch (KubernetesClientException e) {
             LOG.warnf("could not look for access the operator did not grant: %s", ApiErrors.inWords(e));

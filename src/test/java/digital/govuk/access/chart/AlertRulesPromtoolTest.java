@@ -127,11 +127,28 @@ class AlertRulesPromtoolTest {
                         List.of(s(unexplained.formatted("engineer-access"), "0x10"), s(unexplained.formatted("other"), "3x10")), "1m",
                         List.of()),
 
+                new Case("no look for 30 minutes, the policy valid", "EngineerAccessUnexplainedUnknown",
+                        List.of(s(unexplained.formatted("engineer-access"), nan(70)), s(valid.formatted("a"), "1x70")), "30m",
+                        List.of(fired("warning", null))),
+                new Case("not known for 10 minutes, then a look", "EngineerAccessUnexplainedUnknown",
+                        List.of(s(unexplained.formatted("engineer-access"), nan(20) + " 0x50"), s(valid.formatted("a"), "1x70")), "30m",
+                        List.of()),
+                new Case("not known while the policy is missing, which its own alert says", "EngineerAccessUnexplainedUnknown",
+                        List.of(s(unexplained.formatted("engineer-access"), nan(70)), s(valid.formatted("a"), "0x70")), "30m", List.of()),
+                new Case("another release's not known", "EngineerAccessUnexplainedUnknown",
+                        List.of(s(unexplained.formatted("engineer-access"), "0x70"), s(unexplained.formatted("other"), nan(70)),
+                                s(valid.formatted("a"), "1x70")), "30m", List.of()),
+
                 new Case("the operator 1.5 s ahead of the API server", "EngineerAccessClockSkew",
                         List.of(s(skew, "-1.5x10")), "3m", List.of(fired("warning", "1.5"))),
                 new Case("skewed for a minute only", "EngineerAccessClockSkew", List.of(s(skew, "-1.5x10")), "1m", List.of()),
                 new Case("0.4 s apart", "EngineerAccessClockSkew", List.of(s(skew, "0.4x10")), "3m", List.of()),
-                new Case("not measured yet (NaN)", "EngineerAccessClockSkew", List.of(s(skew, "NaN ".repeat(10).strip())), "3m", List.of()));
+                new Case("not measured yet (NaN)", "EngineerAccessClockSkew", List.of(s(skew, nan(10))), "3m", List.of()));
+    }
+
+    /** {@code n} samples of NaN: a gauge that says it does not know. */
+    static String nan(int n) {
+        return "NaN ".repeat(n).strip();
     }
 
     @BeforeAll

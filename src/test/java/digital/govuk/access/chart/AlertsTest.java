@@ -33,6 +33,7 @@ class AlertsTest {
                         tuple("EngineerAccessReconcileFailing", "warning", "5m"),
                         tuple("EngineerAccessOrphanedBindingRemoved", "warning", null),
                         tuple("EngineerAccessUnexplainedBindings", "warning", null),
+                        tuple("EngineerAccessUnexplainedUnknown", "warning", "15m"),
                         tuple("EngineerAccessClockSkew", "warning", "2m"));
     }
 

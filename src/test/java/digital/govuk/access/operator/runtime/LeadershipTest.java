@@ -46,7 +46,7 @@ class LeadershipTest {
         Leadership l = new Leadership(enabled, LEASE, Optional.of("test"), Duration.ofSeconds(15), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), client, clock, metrics, stats, Duration.ofMillis(200), exits::add);
         // Made with the operator, as the AccessPolicy reconciler makes it: its gauge is one of the leader's.
-        new UnexplainedAccess(client, metrics, Duration.ofMinutes(5));
+        new UnexplainedAccess(client, metrics, clock, Duration.ofMinutes(5));
         return l;
     }
 
