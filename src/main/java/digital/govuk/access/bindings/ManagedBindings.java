@@ -9,6 +9,7 @@ import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EffectivePolicy;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /** The RoleBindings a decision calls for: names, labels and annotations as docs/api.md says. */
 public final class ManagedBindings {
@@ -28,7 +29,7 @@ public final class ManagedBindings {
     }
 
     /** Whether a managed binding is one of the Admin bindings (its level label says admin). */
-    public static boolean isAdmin(io.fabric8.kubernetes.api.model.rbac.RoleBinding rb) {
+    public static boolean isAdmin(RoleBinding rb) {
         return rb.getMetadata().getLabels() != null && ADMIN.equals(rb.getMetadata().getLabels().get(LEVEL_LABEL));
     }
 

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Set;
 
 import digital.govuk.access.api.v1alpha1.AdminException;
-import digital.govuk.access.api.v1alpha1.Confirmations;
 import digital.govuk.access.api.v1alpha1.DeployApproval;
 import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import digital.govuk.access.api.v1alpha1.Shift;
@@ -42,9 +41,7 @@ public final class AnyPolicy {
         if (a == null || Names.blank(a.approvedBy) || engineer.contains(Names.key(a.approvedBy))) {
             return false;
         }
-        Confirmations c = a.confirmations;
-        return c != null && Boolean.TRUE.equals(c.codeReview) && Boolean.TRUE.equals(c.releaseResponsibilities)
-                && Boolean.TRUE.equals(c.rollback) && Boolean.TRUE.equals(c.gettingHelp);
+        return SpecReader.missing(a.confirmations).isEmpty();
     }
 
     private static boolean earned(EngineerAccessSpec spec, Instant now) {

@@ -88,9 +88,8 @@ public final class StatusBuilder {
     }
 
     /**
-     * The status while no valid AccessPolicy was ever recorded: the operator grants nothing new and revokes only what no
-     * policy could grant (decision 78),
-     * except that time-limited bindings end at their expiry. The level shown is what the bindings give.
+     * The status while no valid AccessPolicy was ever recorded: the operator grants nothing new, and access ends only
+     * at its expiry or when no policy could grant it (decision 78). The level shown is what the bindings give.
      */
     public static EngineerAccessStatus withInvalidPolicy(PolicyState policy, List<BindingStatus> bindings,
             Instant nextExpiry, EngineerAccessStatus previous, Long generation, Instant now) {
