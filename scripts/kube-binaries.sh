@@ -6,7 +6,10 @@
 # The release is pinned in scripts/k8s/go.mod (Kubernetes, today v1.37.2)
 # and scripts/etcd/go.mod (etcd, today 3.7.0), and built from those Go
 # modules. KUBE_VERSION, if set, must name that release (1.37, 1.37.2 or
-# v1.37.2). Kubernetes 1.20.2, built from Debian's source package until
+# v1.37.2) or the oldest release the chart supports, pinned in
+# scripts/k8s-oldest/go.mod (1.30, 1.30.14 or v1.30.14; built with the same
+# etcd), which "make test" also runs the tests of what the API server
+# enforces on. Kubernetes 1.20.2, built from Debian's source package until
 # December 2026, is no longer built: see "Supported versions" in
 # docs/access-rules.md (decision 60).
 #
@@ -39,7 +42,8 @@
 #   "go mod tidy" in that folder.
 #
 # Environment:
-#   KUBE_VERSION        optional; must name the pinned release (above)
+#   KUBE_VERSION        optional; names the pinned release or the oldest
+#                       supported one (above); unset: the pinned release
 #   KUBE_CACHE_DIR      where the binaries go
 #                       (default ~/.cache/engineer-access/k8s/<version>-linux-<arch>)
 #
@@ -54,6 +58,7 @@ die() { say "ERROR: $*"; exit 1; }
 
 # The Go-module build's pins (the single source of truth is the go.mod files).
 K8S_MODULE_DIR="$SCRIPT_DIR/k8s"
+OLDEST_MODULE_DIR="$SCRIPT_DIR/k8s-oldest"
 ETCD_MODULE_DIR="$SCRIPT_DIR/etcd"
 K8S_MODULE=k8s.io/kubernetes
 ETCD_MODULE=go.etcd.io/etcd/server/v3
@@ -63,16 +68,23 @@ required_version() { awk -v m="$2" '$1 == m { print $2; exit }' "$1/go.mod"; }
 GO_KUBE_VERSION="$(required_version "$K8S_MODULE_DIR" "$K8S_MODULE")"
 GO_KUBE_VERSION="${GO_KUBE_VERSION#v}"
 [[ -n "$GO_KUBE_VERSION" ]] || die "no $K8S_MODULE version in $K8S_MODULE_DIR/go.mod"
+OLDEST_KUBE_VERSION="$(required_version "$OLDEST_MODULE_DIR" "$K8S_MODULE")"
+OLDEST_KUBE_VERSION="${OLDEST_KUBE_VERSION#v}"
+[[ -n "$OLDEST_KUBE_VERSION" ]] || die "no $K8S_MODULE version in $OLDEST_MODULE_DIR/go.mod"
 
 case "${KUBE_VERSION:-$GO_KUBE_VERSION}" in
   "${GO_KUBE_VERSION%.*}" | "$GO_KUBE_VERSION" | "v$GO_KUBE_VERSION")
     KUBE_VERSION="$GO_KUBE_VERSION"
     ;;
+  "${OLDEST_KUBE_VERSION%.*}" | "$OLDEST_KUBE_VERSION" | "v$OLDEST_KUBE_VERSION")
+    KUBE_VERSION="$OLDEST_KUBE_VERSION"
+    K8S_MODULE_DIR="$OLDEST_MODULE_DIR"
+    ;;
   1.20 | 1.20.2 | v1.20.2)
     die "KUBE_VERSION=$KUBE_VERSION: Kubernetes 1.20 is no longer built or tested (decision 60 in docs/access-rules.md); unset KUBE_VERSION for $GO_KUBE_VERSION"
     ;;
   *)
-    die "KUBE_VERSION=$KUBE_VERSION: this script builds $GO_KUBE_VERSION (pinned in scripts/k8s/go.mod); unset KUBE_VERSION or change the pin"
+    die "KUBE_VERSION=$KUBE_VERSION: this script builds $GO_KUBE_VERSION (pinned in scripts/k8s/go.mod) or $OLDEST_KUBE_VERSION (the oldest supported, scripts/k8s-oldest/go.mod); unset KUBE_VERSION or change a pin"
     ;;
 esac
 case "$(uname -m)" in
