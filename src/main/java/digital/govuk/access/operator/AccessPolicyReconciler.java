@@ -15,6 +15,7 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.PolicyInForce;
 import digital.govuk.access.bindings.Unexplained;
 import digital.govuk.access.operator.runtime.ClockSkew;
+import digital.govuk.access.operator.runtime.StartupWait;
 import digital.govuk.access.status.PolicyState;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -42,6 +43,7 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
     public static final String NAME = "accesspolicy";
     static final String VALID = "Valid";
     static final String IN_FORCE = "InForce";
+    static final String UNEXPLAINED_COUNTED = "UnexplainedCounted";
 
     private static final Logger LOG = Logger.getLogger(AccessPolicyReconciler.class);
     /** When to try again after the policy's status could not be written. */
@@ -97,15 +99,19 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                 conditions.add(new Condition(VALID, "False", valid.reason, valid.message));
                 askAgain = BindRights.refused(state);
             }
+            Condition counted = null;
             if (state.usable()) {
-                List<Unexplained.Grant> grants = unexplained.find(state.policy());
-                if (grants != null) {
-                    status.unexplainedBindings = grants.size();
-                    status.unexplained = new ArrayList<>(grants.stream().limit(StatusBuilder.STATUS_LISTS).map(Unexplained.Grant::line).toList());
+                UnexplainedAccess.Found found = unexplained.find(state.policy());
+                if (found.read()) {
+                    status.unexplainedBindings = found.grants().size();
+                    status.unexplained = new ArrayList<>(found.grants().stream().limit(StatusBuilder.STATUS_LISTS)
+                            .map(Unexplained.Grant::line).toList());
                 } else if (before != null) {
+                    // Kept, and the condition says they are old: an auditor must not read them as checked now.
                     status.unexplainedBindings = before.unexplainedBindings;
                     status.unexplained = before.unexplained;
                 }
+                counted = unexplainedCounted(found, status.unexplainedBindings != null);
                 lookAgain = true;
             }
             conditions.add(status.inForce != null
@@ -116,6 +122,9 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
                     : new Condition(IN_FORCE, "False", "NoValidPolicy",
                             "No valid version of this policy was ever recorded, so access is frozen: nothing is granted or"
                                     + " revoked, and only time-limited access ends"));
+            if (counted != null) {
+                conditions.add(counted);
+            }
         }
         AccessPolicyStatus previous = policy.getStatus();
         status.conditions = StatusBuilder.stamp(conditions, previous == null ? null : previous.conditions,
@@ -138,6 +147,23 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
         UpdateControl<AccessPolicy> done = UpdateControl.noUpdate();
         return askAgain ? done.rescheduleAfter(BindRights.NO_FOR.toMillis())
                 : lookAgain ? done.rescheduleAfter(unexplained.every.toMillis()) : done;
+    }
+
+    /**
+     * Whether unexplainedBindings and unexplained are what the latest look found (decision 49). The message names no
+     * count or time, so that a look finding the same as the last one writes nothing.
+     */
+    private Condition unexplainedCounted(UnexplainedAccess.Found found, boolean kept) {
+        if (found.read()) {
+            return new Condition(UNEXPLAINED_COUNTED, "True", "Counted", "unexplainedBindings is what the latest look found: every"
+                    + " RoleBinding and ClusterRoleBinding is read for access the operator did not grant, every "
+                    + StartupWait.inWords(unexplained.every));
+        }
+        return new Condition(UNEXPLAINED_COUNTED, "False", "BindingsNotRead", "The latest look could not read the RoleBindings"
+                + " and ClusterRoleBindings (" + found.problem() + ")"
+                + (kept ? ", so unexplainedBindings and unexplained are what an earlier look found, before this condition's"
+                        + " lastTransitionTime, and nobody has checked them since" : ", so access the operator did not grant is not known")
+                + "; the operator looks again every " + StartupWait.inWords(unexplained.every));
     }
 
     /** Compared as JSON: the API classes are plain data without equals. */

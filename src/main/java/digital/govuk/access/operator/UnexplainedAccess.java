@@ -49,6 +49,13 @@ public class UnexplainedAccess {
     private record Look(int found, Instant at) {
     }
 
+    /** What one look found: the grants, or null with why the bindings could not be read, in words. */
+    record Found(List<Unexplained.Grant> grants, String problem) {
+        boolean read() {
+            return grants != null;
+        }
+    }
+
     public UnexplainedAccess(KubernetesClient client, AccessMetrics metrics, Clock clock,
             @ConfigProperty(name = "engineer-access.unexplained.every", defaultValue = "5m") Duration every) {
         this.client = client;
@@ -70,8 +77,8 @@ public class UnexplainedAccess {
         return look == null || look.at().plus(every.multipliedBy(2)).isBefore(clock.instant()) ? Double.NaN : look.found();
     }
 
-    /** The unexplained grants of the policy's two roles; null when the bindings could not be read (said in the log). */
-    List<Unexplained.Grant> find(EffectivePolicy policy) {
+    /** The unexplained grants of the policy's two roles, or why the bindings could not be read (also said in the log). */
+    Found find(EffectivePolicy policy) {
         Set<String> roles = Set.of(policy.deployClusterRole(), policy.adminClusterRole());
         try {
             // Page by page, keeping only candidates: with thousands of engineers nearly every RoleBinding is the
@@ -87,10 +94,11 @@ public class UnexplainedAccess {
             inPages(options -> client.rbac().clusterRoleBindings().list(options), clusterRoleBindings::add);
             List<Unexplained.Grant> grants = Unexplained.find(roleBindings, clusterRoleBindings, roles);
             last = new Look(grants.size(), clock.instant());
-            return grants;
+            return new Found(grants, null);
         } catch (KubernetesClientException e) {
-            LOG.warnf("could not look for access the operator did not grant: %s", ApiErrors.inWords(e));
-            return null;
+            String problem = ApiErrors.inWords(e);
+            LOG.warnf("could not look for access the operator did not grant: %s", problem);
+            return new Found(null, problem);
         }
     }
 

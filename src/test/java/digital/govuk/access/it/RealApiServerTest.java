@@ -154,7 +154,8 @@ class RealApiServerTest {
             }
         });
         await().atMost(WAIT).untilAsserted(() -> assertThat(admin().resources(AccessPolicy.class).withName("default").get()
-                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True", "InForce=True"));
+                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True", "InForce=True",
+                        "UnexplainedCounted=True"));
         String table = RealApiServer.kubectl("get", "ea");
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
@@ -35,6 +36,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -674,5 +676,64 @@ class HostileWorldTest {
         }
         assertThat(delays).containsExactly(1L, 2L, 4L, 8L);
         faults.remove(stuck);
+    }
+
+    /**
+     * Decision 49: the AccessPolicy status lists access the operator did not grant, and when a look cannot read the
+     * bindings it keeps the last figures but says they are old (an auditor must not read them as checked now); once
+     * a look reads them again it says they are current.
+     */
+    @Test
+    void theUnexplainedCountSaysWhenNoLookCouldReadTheBindings() {
+        RoleBinding breakGlass = client.resource(new RoleBindingBuilder().withNewMetadata().withName("break-glass").withNamespace("apps")
+                .endMetadata().withNewRoleRef().withApiGroup(RBAC).withKind("ClusterRole").withName("production-admin").endRoleRef()
+                .addNewSubject().withApiGroup(RBAC).withKind("User").withName("mallory@example.gov.uk").endSubject().build()).create();
+        String line = "apps/break-glass grants production-admin to User mallory@example.gov.uk";
+        // The look lists every RoleBinding, page by page; the operator's own informer lists only those with its label.
+        Predicate<RecordedRequest> everyRoleBinding = r -> "GET".equals(r.getMethod())
+                && r.getPath().startsWith("/apis/rbac.authorization.k8s.io/v1/rolebindings?") && !r.getPath().contains("labelSelector");
+        try {
+            // Each policy edit makes the operator look again.
+            Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 29\n", WAIT);
+            await().atMost(WAIT).untilAsserted(() -> {
+                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                assertThat(status.unexplained).contains(line);
+                assertThat(counted(status.conditions)).satisfies(c -> {
+                    assertThat(c.status).isEqualTo("True");
+                    assertThat(c.reason).isEqualTo("Counted");
+                });
+            });
+            int found = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus().unexplainedBindings;
+
+            var unreadable = faults.rule("every RoleBinding unreadable", everyRoleBinding, 403);
+            Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 28\n", WAIT);
+            await().atMost(WAIT).untilAsserted(() -> {
+                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                assertThat(counted(status.conditions)).satisfies(c -> {
+                    assertThat(c.status).isEqualTo("False");
+                    assertThat(c.reason).isEqualTo("BindingsNotRead");
+                    assertThat(c.message).contains("could not read the RoleBindings").contains("what an earlier look found")
+                            .contains("nobody has checked them since").doesNotContain("Exception").doesNotContain("io.fabric8");
+                });
+                assertThat(status.unexplainedBindings).as("the last figures, kept").isEqualTo(found);
+                assertThat(status.unexplained).contains(line);
+            });
+
+            faults.remove(unreadable);
+            client.resource(breakGlass).delete();
+            Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 27\n", WAIT);
+            await().atMost(WAIT).untilAsserted(() -> {
+                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                assertThat(counted(status.conditions).status).isEqualTo("True");
+                assertThat(status.unexplainedBindings).isEqualTo(found - 1);
+                assertThat(status.unexplained).doesNotContain(line);
+            });
+        } finally {
+            client.resource(breakGlass).delete();
+        }
+    }
+
+    static Condition counted(List<Condition> conditions) {
+        return conditions.stream().filter(c -> "UnexplainedCounted".equals(c.type)).findFirst().orElse(null);
     }
 }

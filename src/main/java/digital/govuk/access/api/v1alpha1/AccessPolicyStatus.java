@@ -12,7 +12,8 @@ public class AccessPolicyStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
 
-    @JsonPropertyDescription("Conditions: Active (the operator uses this policy), Valid, and InForce (which generation decisions are made with).")
+    @JsonPropertyDescription("Conditions: Active (the operator uses this policy), Valid, InForce (which generation decisions are made with), and"
+            + " UnexplainedCounted (whether unexplainedBindings is what the latest look found).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Each problem found in the spec, naming the field.")

@@ -90,7 +90,7 @@ public class StartupWait {
     }
 
     /** 9 min, 570 s, 2.5 s: as a person would write it. */
-    static String inWords(Duration d) {
+    public static String inWords(Duration d) {
         if (d.toMillis() % 60_000 == 0) {
             return d.toMinutes() + " min";
         }
