@@ -85,6 +85,7 @@ class ChartUpgradeIT {
                 "ENGINEER_ACCESS_LEASE_NAME", Chart.RELEASE, "ENGINEER_ACCESS_LEASE_NAMESPACE", Chart.NAMESPACE));
         operator.awaitLog("now holds the Lease", WAIT);
         awaitConverged();
+        awaitNoChangeDueSoon();
         bindingUids = bindingUids();
         policyUid = admin.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getMetadata().getUid();
         newerChart = chartWithANewField(tmp.resolve("newer"));
@@ -243,6 +244,32 @@ class ChartUpgradeIT {
             out.put(rb.getMetadata().getNamespace() + "/" + rb.getMetadata().getName(), rb.getMetadata().getUid());
         }
         return out;
+    }
+
+    /** Longer than this class takes after its start (under a minute), several times over. */
+    static final Duration QUIET = Duration.ofMinutes(5);
+
+    /**
+     * The examples' access changes at fixed instants (an exception's expiry, a shift's start) and this operator runs on
+     * the real clock, so a change due while the class runs would look like the upgrade removing or making a binding: on
+     * the wrong day, the class would fail. So its comparison starts only when no engineer's status names a change
+     * within {@link #QUIET}; when one does, it waits for the change to pass and the operator to apply it.
+     */
+    static void awaitNoChangeDueSoon() {
+        for (Instant next = nextChange(); next != null && next.isBefore(Instant.now().plus(QUIET)); next = nextChange()) {
+            Instant due = next;
+            say("an example's access changes at %s, within %d minutes: waiting for it to pass", due, QUIET.toMinutes());
+            await().atMost(QUIET.plus(WAIT)).pollInterval(Duration.ofMillis(500)).until(() -> Instant.now().isAfter(due.plusSeconds(1)));
+            awaitConverged();
+        }
+    }
+
+    /** The earliest nextTransitionTime still to come that any engineer's status names, or null. */
+    static Instant nextChange() {
+        Instant now = Instant.now();
+        return admin.resources(EngineerAccess.class).list().getItems().stream()
+                .map(ea -> ea.getStatus() == null ? null : ea.getStatus().nextTransitionTime)
+                .filter(t -> t != null && !t.isEmpty()).map(Instant::parse).filter(now::isBefore).min(Instant::compareTo).orElse(null);
     }
 
     static void awaitConverged() {
