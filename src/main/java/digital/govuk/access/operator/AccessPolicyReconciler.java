@@ -155,9 +155,9 @@ public class AccessPolicyReconciler implements Reconciler<AccessPolicy> {
      */
     private Condition unexplainedCounted(UnexplainedAccess.Found found, boolean kept) {
         if (found.read()) {
-            return new Condition(UNEXPLAINED_COUNTED, "True", "Counted", "unexplainedBindings is what the latest look found: every"
-                    + " RoleBinding and ClusterRoleBinding is read for access the operator did not grant, every "
-                    + StartupWait.inWords(unexplained.every));
+            return new Condition(UNEXPLAINED_COUNTED, "True", "Counted", "unexplainedBindings is what the latest look found (the"
+                    + " operator reads every RoleBinding and ClusterRoleBinding for access it did not grant once every "
+                    + StartupWait.inWords(unexplained.every) + ")");
         }
         return new Condition(UNEXPLAINED_COUNTED, "False", "BindingsNotRead", "The latest look could not read the RoleBindings"
                 + " and ClusterRoleBindings (" + found.problem() + ")"
