@@ -136,10 +136,15 @@ public final class UnknownFields {
             return true;
         }
 
+        /** A key with no name is written as the empty name quoted, so that a path never leaves it out (or is empty). */
+        private static String named(String key) {
+            return key.isEmpty() ? "''" : key;
+        }
+
         /** spec.shifts[0].team: the names and indexes from the object's root down to the unknown field. */
         private static String path(JsonStreamContext context, String field, JsonStreamContext root) {
             Deque<String> segments = new ArrayDeque<>();
-            segments.push(field);
+            segments.push(named(field));
             for (JsonStreamContext c = context; c != null && c != root; c = c.getParent()) {
                 JsonStreamContext parent = c.getParent();
                 if (parent == null || parent.inRoot()) {
@@ -148,7 +153,7 @@ public final class UnknownFields {
                 if (parent.inArray()) {
                     segments.push("[" + parent.getCurrentIndex() + "]");
                 } else if (parent.getCurrentName() != null) {
-                    segments.push(parent.getCurrentName());
+                    segments.push(named(parent.getCurrentName()));
                 }
             }
             StringBuilder path = new StringBuilder();

@@ -97,7 +97,10 @@ final class ReadProblems {
                 if (path.length() > 0) {
                     path.append('.');
                 }
-                path.append(Values.cut((String) step));
+                // A key with no name ("": 1) is written as the empty name quoted: left out, the path of one at the
+                // top would be empty, which says "the whole file" rather than naming where the problem is.
+                String name = (String) step;
+                path.append(name.isEmpty() ? "''" : Values.cut(name));
             }
         }
         return path.toString();

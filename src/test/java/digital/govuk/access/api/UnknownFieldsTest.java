@@ -42,6 +42,12 @@ class UnknownFieldsTest {
     }
 
     @Test
+    void aFieldWithNoNameIsNamedByItsQuotes() {
+        EngineerAccess nameless = TOLERANT.unmarshal(HAL.replace("\"team\"", "\"\"").replace("\"extra\"", "\"\""), EngineerAccess.class);
+        assertThat(UnknownFields.of(nameless)).containsExactly("spec.''", "spec.shifts[1].colour", "''");
+    }
+
+    @Test
     void aCopyKeepsThem() {
         EngineerAccess hal = TOLERANT.unmarshal(HAL, EngineerAccess.class);
         assertThat(UnknownFields.of(TOLERANT.clone(hal))).containsExactly("spec.team", "spec.shifts[1].colour", "extra");

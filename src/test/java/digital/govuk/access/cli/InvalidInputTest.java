@@ -154,6 +154,12 @@ class InvalidInputTest {
                         "metadata: expected an object, got the string 'bad'"),
                 Arguments.of("an unknown field at the top", engineer("bad", id) + "extra: 1\n",
                         "extra: unknown field 'extra'; the fields here are apiVersion, kind, metadata, spec, status"),
+                // Found by HostileInputPropertiesTest: the path of a key with no name at the top was empty.
+                Arguments.of("an unknown field with no name at the top", engineer("bad", id) + "'': 1\n",
+                        "'': unknown field ''; the fields here are apiVersion, kind, metadata, spec, status"),
+                Arguments.of("an unknown field with no name in the spec", engineer("bad", id, "  '': 1\n"),
+                        "spec.'': unknown field ''; the fields here are fullName, role, employment, subject, email, clearance,"
+                                + " probation, deployApproval, shifts, exceptions, absences"),
                 Arguments.of("a long unknown field name is cut", engineer("bad", id, "  " + longValue.substring(0, 200) + ": 1\n"),
                         "spec." + "x".repeat(80) + "…: unknown field '" + "x".repeat(80) + "…'; the fields here are fullName, role,"
                                 + " employment, subject, email, clearance, probation, deployApproval, shifts, exceptions, absences"),
