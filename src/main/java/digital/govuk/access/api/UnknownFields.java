@@ -53,6 +53,15 @@ public final class UnknownFields {
         return paths == null || paths.isEmpty() ? List.of() : List.of(paths.split(","));
     }
 
+    /**
+     * A key as a path names it: a key with no name ("": 1) is written as the empty name quoted, so that a path never
+     * leaves it out; the path of one at an object's top would otherwise be empty, which names nothing. {@code plan}'s
+     * paths use the same rule.
+     */
+    public static String inPath(String key) {
+        return key.isEmpty() ? "''" : key;
+    }
+
     /** Lets {@code mapper} read EngineerAccess and AccessPolicy objects with unknown fields (see the class comment). */
     public static ObjectMapper register(ObjectMapper mapper) {
         return mapper.registerModule(module()).addHandler(new Skip());
@@ -136,15 +145,10 @@ public final class UnknownFields {
             return true;
         }
 
-        /** A key with no name is written as the empty name quoted, so that a path never leaves it out (or is empty). */
-        private static String named(String key) {
-            return key.isEmpty() ? "''" : key;
-        }
-
         /** spec.shifts[0].team: the names and indexes from the object's root down to the unknown field. */
         private static String path(JsonStreamContext context, String field, JsonStreamContext root) {
             Deque<String> segments = new ArrayDeque<>();
-            segments.push(named(field));
+            segments.push(inPath(field));
             for (JsonStreamContext c = context; c != null && c != root; c = c.getParent()) {
                 JsonStreamContext parent = c.getParent();
                 if (parent == null || parent.inRoot()) {
@@ -153,7 +157,7 @@ public final class UnknownFields {
                 if (parent.inArray()) {
                     segments.push("[" + parent.getCurrentIndex() + "]");
                 } else if (parent.getCurrentName() != null) {
-                    segments.push(named(parent.getCurrentName()));
+                    segments.push(inPath(parent.getCurrentName()));
                 }
             }
             StringBuilder path = new StringBuilder();

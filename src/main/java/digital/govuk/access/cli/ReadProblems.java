@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 
+import digital.govuk.access.api.UnknownFields;
 import digital.govuk.access.rules.Problem;
 import digital.govuk.access.rules.Values;
 import io.fabric8.generator.annotation.Required;
@@ -97,10 +98,8 @@ final class ReadProblems {
                 if (path.length() > 0) {
                     path.append('.');
                 }
-                // A key with no name ("": 1) is written as the empty name quoted: left out, the path of one at the
-                // top would be empty, which says "the whole file" rather than naming where the problem is.
-                String name = (String) step;
-                path.append(name.isEmpty() ? "''" : Values.cut(name));
+                // An empty path would say "the whole file" rather than where the problem is.
+                path.append(Values.cut(UnknownFields.inPath((String) step)));
             }
         }
         return path.toString();
