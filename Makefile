@@ -15,13 +15,14 @@ help: ## List the targets
 # helm (decision 60 in docs/access-rules.md).
 OLDEST_KUBE := 1.30
 OLDEST_TESTS := CurrentKubernetesTest,OperatorOwnBindingsTest,RealApiServerTest,ChartInstallTest
+TEST_OLDEST = KUBE_VERSION=$(OLDEST_KUBE) $(MVN) -q test -Dtest='$(OLDEST_TESTS)' -Dsurefire.failIfNoSpecifiedTests=false
 
 test: kube-binaries kube-binaries-oldest helm-binary ## Run every test tier (what CI runs): rules, mock server, real API server (Kubernetes 1.37, and 1.30 for what it enforces), the packaged operator
 	$(MVN) verify
-	KUBE_VERSION=$(OLDEST_KUBE) $(MVN) -q test -Dtest='$(OLDEST_TESTS)' -Dsurefire.failIfNoSpecifiedTests=false
+	$(TEST_OLDEST)
 
 test-oldest: kube-binaries-oldest helm-binary ## Only the tests of what the API server enforces, on the oldest supported Kubernetes (1.30)
-	KUBE_VERSION=$(OLDEST_KUBE) $(MVN) -q test -Dtest='$(OLDEST_TESTS)' -Dsurefire.failIfNoSpecifiedTests=false
+	$(TEST_OLDEST)
 
 # The longer fault soak: SOAK_RUNS runs of the mock-server soak (1,000 engineers, SOAK_STEPS random changes,
 # 5% of requests failing), each with a new seed it prints; SOAK_SEED=N replays one run.
