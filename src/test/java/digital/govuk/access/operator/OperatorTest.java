@@ -183,7 +183,13 @@ class OperatorTest {
     }
 
     Condition condition(String engineer, String type) {
-        return java.util.Objects.requireNonNull(cluster().condition(engineer, type), type + " of " + engineer);
+        // An AssertionError, not a NullPointerException: awaitility's untilAsserted waits on the first only, and the
+        // status may not be written yet when it first looks.
+        Condition c = cluster().condition(engineer, type);
+        if (c == null) {
+            throw new AssertionError(engineer + " has no condition " + type + " yet");
+        }
+        return c;
     }
 
     /** Moves the clock and runs the transitions that have come due, as the timer would. */
