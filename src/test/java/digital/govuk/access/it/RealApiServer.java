@@ -96,6 +96,11 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         return controlPlane.client(controlPlane.env("KUBE_OPERATOR_TOKEN"));
     }
 
+    /** A new client acting as {@code user} (the admin impersonating them), holding only that user's rights. */
+    static KubernetesClient as(String user) {
+        return controlPlane.as(user);
+    }
+
     /** Runs the cached kubectl (the server's own release) as the admin; returns its output. */
     static String kubectl(String... args) throws IOException, InterruptedException {
         return controlPlane.kubectl(args);

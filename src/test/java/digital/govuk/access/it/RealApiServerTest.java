@@ -339,6 +339,57 @@ class RealApiServerTest {
                 %s""".formatted(name, subject, extraSpec), GenericKubernetesResource.class);
     }
 
+    /**
+     * Decisions 27 and 41 rest on what the API server checks. Someone who may only edit RoleBindings can strip the
+     * owner reference of one of the operator's bindings, which the escalation check lets through (decision 41: the
+     * operator claims the binding by its labels all the same), but cannot strip our labels, which would take the
+     * binding out of the operator's hands: that change is checked as a new grant of the binding's role.
+     */
+    @Test
+    @Order(10)
+    void strippingOurLabelsNeedsTheRightsTheBindingGrantsAndStrippingTheOwnerDoesNot() {
+        String user = "nina.bindings@example.gov.uk";
+        String binding = "alex-admin-deploy";
+        KubernetesClient admin = admin();
+        admin.rbac().roles().inNamespace("apps").resource(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+                .withNewMetadata().withName("binding-editor").endMetadata()
+                .addNewRule().withApiGroups("rbac.authorization.k8s.io").withResources("rolebindings")
+                .withVerbs("get", "list", "watch", "update", "patch").endRule()
+                .build()).create();
+        admin.rbac().roleBindings().inNamespace("apps").resource(new RoleBindingBuilder()
+                .withNewMetadata().withName("binding-editor").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("binding-editor").endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(user).endSubject()
+                .build()).create();
+        var merge = io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+        try (KubernetesClient nina = RealApiServer.as(user)) {
+            // The API server's authorizer learns of the new RoleBinding a moment after it is stored.
+            await().atMost(WAIT).ignoreExceptions().until(() -> nina.rbac().roleBindings().inNamespace("apps").withName(binding).get() != null);
+            for (String label : List.of("app.kubernetes.io/managed-by", "access.govuk.digital/engineer")) {
+                assertThatThrownBy(() -> nina.rbac().roleBindings().inNamespace("apps").withName(binding)
+                        .patch(merge, "{\"metadata\":{\"labels\":{\"" + label + "\":null}}}"))
+                        .as("removing " + label)
+                        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                            assertThat(e.getCode()).isEqualTo(403);
+                            assertThat(e.getMessage()).contains("attempting to grant RBAC permissions not currently held");
+                        });
+            }
+            assertThat(admin.rbac().roleBindings().inNamespace("apps").withName(binding).get().getMetadata().getLabels())
+                    .containsKeys("app.kubernetes.io/managed-by", "access.govuk.digital/engineer");
+
+            RoleBinding stripped = nina.rbac().roleBindings().inNamespace("apps").withName(binding)
+                    .patch(merge, "{\"metadata\":{\"ownerReferences\":null}}");
+            assertThat(stripped.getMetadata().getOwnerReferences()).as("a change of garbage-collection fields only").isEmpty();
+            String owner = admin.resources(EngineerAccess.class).withName("alex-admin").get().getMetadata().getUid();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.rbac().roleBindings().inNamespace("apps").withName(binding).get()
+                    .getMetadata().getOwnerReferences()).as("put back by the operator (decision 41)")
+                    .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(owner)));
+        } finally {
+            admin.rbac().roleBindings().inNamespace("apps").withName("binding-editor").delete();
+            admin.rbac().roles().inNamespace("apps").withName("binding-editor").delete();
+        }
+    }
+
     @Test
     @Order(100)
     void theSchemaRefusesAOneMegabyteString() {
