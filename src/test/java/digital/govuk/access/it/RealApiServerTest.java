@@ -33,6 +33,7 @@ import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.cli.Manifests;
 import digital.govuk.access.cli.Plan;
 import digital.govuk.access.operator.BindingWriter;
@@ -42,8 +43,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.WithTestResource;
@@ -351,7 +355,7 @@ class RealApiServerTest {
         String user = "nina.bindings@example.gov.uk";
         String binding = "alex-admin-deploy";
         KubernetesClient admin = admin();
-        admin.rbac().roles().inNamespace("apps").resource(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+        admin.rbac().roles().inNamespace("apps").resource(new RoleBuilder()
                 .withNewMetadata().withName("binding-editor").endMetadata()
                 .addNewRule().withApiGroups("rbac.authorization.k8s.io").withResources("rolebindings")
                 .withVerbs("get", "list", "watch", "update", "patch").endRule()
@@ -361,11 +365,11 @@ class RealApiServerTest {
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("binding-editor").endRoleRef()
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(user).endSubject()
                 .build()).create();
-        var merge = io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+        PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
         try (KubernetesClient nina = RealApiServer.as(user)) {
             // The API server's authorizer learns of the new RoleBinding a moment after it is stored.
             await().atMost(WAIT).ignoreExceptions().until(() -> nina.rbac().roleBindings().inNamespace("apps").withName(binding).get() != null);
-            for (String label : List.of("app.kubernetes.io/managed-by", "access.govuk.digital/engineer")) {
+            for (String label : List.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.ENGINEER_LABEL)) {
                 assertThatThrownBy(() -> nina.rbac().roleBindings().inNamespace("apps").withName(binding)
                         .patch(merge, "{\"metadata\":{\"labels\":{\"" + label + "\":null}}}"))
                         .as("removing " + label)
@@ -375,7 +379,7 @@ class RealApiServerTest {
                         });
             }
             assertThat(admin.rbac().roleBindings().inNamespace("apps").withName(binding).get().getMetadata().getLabels())
-                    .containsKeys("app.kubernetes.io/managed-by", "access.govuk.digital/engineer");
+                    .containsKeys(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.ENGINEER_LABEL);
 
             RoleBinding stripped = nina.rbac().roleBindings().inNamespace("apps").withName(binding)
                     .patch(merge, "{\"metadata\":{\"ownerReferences\":null}}");

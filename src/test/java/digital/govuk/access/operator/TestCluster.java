@@ -72,11 +72,15 @@ record TestCluster(KubernetesClient client, Duration patience) {
         }
     }
 
+    /**
+     * The engineer's condition of that type. One not written yet is an AssertionError, not a null: awaitility's
+     * untilAsserted waits on the first only, and the status may not be written yet when it first looks.
+     */
     Condition condition(String engineer, String type) {
         EngineerAccess ea = fetch(engineer);
-        if (ea == null || ea.getStatus() == null || ea.getStatus().conditions == null) {
-            return null;
-        }
-        return ea.getStatus().conditions.stream().filter(c -> c.type.equals(type)).findFirst().orElse(null);
+        List<Condition> conditions = ea == null || ea.getStatus() == null || ea.getStatus().conditions == null ? List.of()
+                : ea.getStatus().conditions;
+        return conditions.stream().filter(c -> c.type.equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError(engineer + " has no condition " + type + " yet"));
     }
 }
