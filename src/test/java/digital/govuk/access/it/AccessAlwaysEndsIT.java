@@ -26,6 +26,7 @@ import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.operator.Fixtures;
+import digital.govuk.access.operator.Written;
 import digital.govuk.access.operator.runtime.ClockSkew;
 import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -204,7 +205,7 @@ class AccessAlwaysEndsIT {
                 p.getSpec().timeZone = "Mars/Olympus_Mons";
                 return p;
             });
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("pia").get().getStatus()
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(admin, "pia")
                     .conditions).anySatisfy(c -> {
                         assertThat(c.type).isEqualTo("PolicyValid");
                         assertThat(c.status).isEqualTo("False");
@@ -218,7 +219,7 @@ class AccessAlwaysEndsIT {
             // Decision 73: a restart finds only the record, which names the policy before the valid edit. It must not
             // grant what that edit took away; it still revokes.
             restartOperator("access-always-ends-restarted");
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("pia").get().getStatus()
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(admin, "pia")
                     .conditions).anySatisfy(c -> {
                         assertThat(c.type).isEqualTo("Ready");
                         assertThat(c.reason).isEqualTo(StatusBuilder.GRANTS_WITHHELD_REASON);
@@ -229,8 +230,8 @@ class AccessAlwaysEndsIT {
             assertThat(binding("apps", "pia-deploy")).isNotNull();
             // Once the policy's status can be written, the record says so, for the next restart.
             refusal.forEach(o -> admin.resource(o).delete());
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(AccessPolicy.class).withName("default").get()
-                    .getStatus().inForce.grantsWithheld).isTrue());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Written.policyInForce(admin, "default")
+                    .inForce.grantsWithheld).isTrue());
         } finally {
             refusal.forEach(o -> admin.resource(o).delete());
             HostileClusterIT.edit(admin.resources(AccessPolicy.class).withName("default"), p -> {
@@ -253,7 +254,7 @@ class AccessAlwaysEndsIT {
         admin.rbac().roleBindings().inNamespace("apps").withName("gil-admin")
                 .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
         Instant stripped = Instant.now();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(binding("apps", "gil-admin")
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(Written.binding(admin, "apps", "gil-admin")
                 .getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(uid)));
         say("a stripped owner reference put back %d ms after the patch", Duration.between(stripped, Instant.now()).toMillis());
 
@@ -326,7 +327,7 @@ class AccessAlwaysEndsIT {
                     }));
             // The record held says so: it holds nothing now (its status listed the three bindings), and why.
             await().atMost(WAIT).untilAsserted(() -> {
-                EngineerAccessStatus held = admin.resources(EngineerAccess.class).withName("uma").get().getStatus();
+                EngineerAccessStatus held = Written.status(admin, "uma");
                 assertThat(held.level).isEqualTo(Level.None);
                 assertThat(held.bindings).isEmpty();
                 assertThat(held.conditions).filteredOn(c -> "Ready".equals(c.type)).singleElement().satisfies(c -> {
@@ -464,7 +465,7 @@ class AccessAlwaysEndsIT {
                 return p;
             });
             await().atMost(WAIT).untilAsserted(() -> {
-                var status = admin.resources(AccessPolicy.class).withName("default").get().getStatus();
+                var status = Written.policyStatus(admin, "default");
                 assertThat(status.conditions).anySatisfy(c -> {
                     assertThat(c.type).isEqualTo("Valid");
                     assertThat(c.status).isEqualTo("False");
@@ -607,7 +608,7 @@ class AccessAlwaysEndsIT {
         try {
             admin.resource(HostileClusterIT.exceptionEngineer("rex", Instant.now().minus(Duration.ofHours(1)),
                     Instant.now().plus(Duration.ofDays(2)))).create();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.resources(EngineerAccess.class).withName("rex").get().getStatus()
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(admin, "rex")
                     .conditions).anySatisfy(c -> {
                         assertThat(c.type).isEqualTo("Ready");
                         assertThat(c.status).isEqualTo("False");

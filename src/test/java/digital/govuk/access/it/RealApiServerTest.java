@@ -32,6 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import digital.govuk.access.api.v1alpha1.AccessPolicy;
 import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.ManagedBindings;
 import digital.govuk.access.cli.Manifests;
@@ -39,6 +40,7 @@ import digital.govuk.access.cli.Plan;
 import digital.govuk.access.operator.BindingWriter;
 import digital.govuk.access.operator.TestClock;
 import digital.govuk.access.operator.TransitionScheduler;
+import digital.govuk.access.operator.Written;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -157,9 +159,8 @@ class RealApiServerTest {
                                 .collect(Collectors.toCollection(TreeSet::new)));
             }
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(admin().resources(AccessPolicy.class).withName("default").get()
-                .getStatus().conditions).extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True", "InForce=True",
-                        "UnexplainedCounted=True"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.policyStatus(admin(), "default").conditions)
+                .extracting(c -> c.type + "=" + c.status).containsExactly("Active=True", "Valid=True", "InForce=True", "UnexplainedCounted=True"));
         String table = RealApiServer.kubectl("get", "ea");
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("NAME", "ENGINEER", "LEVEL", "SUPERVISED", "EXPIRES", "NEXT", "AGE");
@@ -455,11 +456,10 @@ class RealApiServerTest {
                 "rules-group", "spec.subject.kind: is Group, but the AccessPolicy does not allow group subjects: name the"
                         + " engineer's own user (kind User), or set allowGroupSubjects: true in the AccessPolicy");
         refused.forEach((name, message) -> await().atMost(WAIT).untilAsserted(() -> {
-            EngineerAccess ea = admin().resources(EngineerAccess.class).withName(name).get();
-            assertThat(ea.getStatus()).as(name).isNotNull();
-            assertThat(ea.getStatus().level).as(name).isEqualTo(Level.None);
-            assertThat(ea.getStatus().bindings).as(name).isEmpty();
-            assertThat(ea.getStatus().conditions).as(name).anySatisfy(c -> {
+            EngineerAccessStatus status = Written.status(admin(), name);
+            assertThat(status.level).as(name).isEqualTo(Level.None);
+            assertThat(status.bindings).as(name).isEmpty();
+            assertThat(status.conditions).as(name).anySatisfy(c -> {
                 assertThat(c.type).isEqualTo("SpecValid");
                 assertThat(c.status).isEqualTo("False");
                 assertThat(c.message).isEqualTo(message);

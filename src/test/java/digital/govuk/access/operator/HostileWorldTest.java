@@ -188,7 +188,7 @@ class HostileWorldTest {
                 .endMetadata().editRoleRef().withName("production-deploy").endRoleRef().build()).create();
         EngineerAccess gil = create(engineer("gil", ""));
         await().atMost(WAIT).untilAsserted(() -> {
-            RoleBinding claimed = cluster.binding("apps", "gil-deploy");
+            RoleBinding claimed = Written.binding(client, "apps", "gil-deploy");
             assertThat(claimed.getMetadata().getOwnerReferences()).singleElement()
                     .satisfies(o -> assertThat(o.getUid()).isEqualTo(gil.getMetadata().getUid()));
             assertThat(claimed.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("gil@example.gov.uk"));
@@ -207,7 +207,7 @@ class HostileWorldTest {
                 .endMetadata().editRoleRef().withName("production-deploy").endRoleRef().build()).create();
         EngineerAccess hal = create(engineer("hal", ""));
         await().atMost(WAIT).untilAsserted(() -> {
-            RoleBinding adopted = cluster.binding("apps", "hal-deploy");
+            RoleBinding adopted = Written.binding(client, "apps", "hal-deploy");
             assertThat(adopted.getMetadata().getOwnerReferences()).singleElement()
                     .satisfies(o -> assertThat(o.getUid()).isEqualTo(hal.getMetadata().getUid()));
             assertThat(adopted.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("hal@example.gov.uk"));
@@ -284,7 +284,7 @@ class HostileWorldTest {
         cluster.awaitEvent("lou", "AccessRemoved");
         // The record held says what it holds now: nothing, and why (it listed the three bindings before).
         await().atMost(WAIT).untilAsserted(() -> {
-            EngineerAccessStatus held = cluster.fetch("lou").getStatus();
+            EngineerAccessStatus held = Written.status(client, "lou");
             assertThat(held.level).isEqualTo(Level.None);
             assertThat(held.bindings).isEmpty();
             assertThat(held.nextTransitionTime).isNull();
@@ -696,7 +696,7 @@ class HostileWorldTest {
             // Each policy edit makes the operator look again.
             Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 29\n", WAIT);
             await().atMost(WAIT).untilAsserted(() -> {
-                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                var status = Written.policyStatus(client, AccessPolicy.DEFAULT_NAME);
                 assertThat(status.unexplained).contains(line);
                 assertThat(counted(status.conditions)).satisfies(c -> {
                     assertThat(c.status).isEqualTo("True");
@@ -708,7 +708,7 @@ class HostileWorldTest {
             var unreadable = faults.rule("every RoleBinding unreadable", everyRoleBinding, 403);
             Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 28\n", WAIT);
             await().atMost(WAIT).untilAsserted(() -> {
-                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                var status = Written.policyStatus(client, AccessPolicy.DEFAULT_NAME);
                 assertThat(counted(status.conditions)).satisfies(c -> {
                     assertThat(c.status).isEqualTo("False");
                     assertThat(c.reason).isEqualTo("BindingsNotRead");
@@ -723,7 +723,7 @@ class HostileWorldTest {
             client.resource(breakGlass).delete();
             Fixtures.ensurePolicy(client, APPROVERS + "maxExceptionDays: 27\n", WAIT);
             await().atMost(WAIT).untilAsserted(() -> {
-                var status = client.resources(AccessPolicy.class).withName(AccessPolicy.DEFAULT_NAME).get().getStatus();
+                var status = Written.policyStatus(client, AccessPolicy.DEFAULT_NAME);
                 assertThat(counted(status.conditions).status).isEqualTo("True");
                 assertThat(status.unexplainedBindings).isEqualTo(found - 1);
                 assertThat(status.unexplained).doesNotContain(line);

@@ -322,7 +322,7 @@ class OperatorTest {
                 .editMetadata().addToLabels("access.govuk.digital/level", "admin").addToLabels("extra", "kept").endMetadata()
                 .build());
         await().atMost(WAIT).untilAsserted(() -> {
-            RoleBinding rb = binding("apps", "hand-edited-deploy");
+            RoleBinding rb = Written.binding(client, "apps", "hand-edited-deploy");
             assertThat(rb.getSubjects()).extracting(s -> s.getName()).containsExactly("hand-edited@example.gov.uk");
             assertThat(rb.getMetadata().getLabels()).containsEntry("access.govuk.digital/level", "deploy").containsEntry("extra", "kept");
         });
@@ -460,7 +460,7 @@ class OperatorTest {
         Instant expiry = start.plus(Duration.ofDays(2));
         create(engineer("recorded", exception(start.toString(), expiry.toString())));
         awaitLevel("recorded", Level.Deploy);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).extracting(AccessTransition::toString)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "recorded").history).extracting(AccessTransition::toString)
                 .containsExactly(created + " None->Deploy DeployGranted spec.deployApproval"));
         assertThat(fetch("recorded").getStatus().history.get(0).message).isEqualTo("None -> Deploy: the Deploy rules hold: clearance"
                 + " and a tech lead's approval with all four confirmations (spec.deployApproval, approved by tech.lead@example.gov.uk)");
@@ -469,7 +469,7 @@ class OperatorTest {
         drainRequests();
         advanceTo(start);
         awaitLevel("recorded", Level.Admin);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).hasSize(2));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "recorded").history).hasSize(2));
         AccessTransition started = fetch("recorded").getStatus().history.get(1);
         assertThat(started.toString()).isEqualTo(start + " Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]");
         assertThat(started.message).contains("approved by head.of.tech@example.gov.uk", "supervised by sam.primary@example.gov.uk");
@@ -480,7 +480,7 @@ class OperatorTest {
 
         advanceTo(expiry);
         awaitLevel("recorded", Level.Deploy);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("recorded").getStatus().history).extracting(AccessTransition::toString)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "recorded").history).extracting(AccessTransition::toString)
                 .containsExactly(created + " None->Deploy DeployGranted spec.deployApproval",
                         start + " Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]",
                         expiry + " AdminSupervised->Deploy ExceptionExpired spec.exceptions[0]"));
@@ -500,7 +500,7 @@ class OperatorTest {
         awaitBinding("apps", "away-deploy", false);
         awaitLevel("away", Level.None);
         assertThat(condition("away", "Revoked").status).isEqualTo("True");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("away").getStatus().history).last()
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "away").history).last()
                 .hasToString(threshold.plusSeconds(1) + " Deploy->None LongAbsence spec.absences[0]"));
         awaitEvent("away", "AccessRevokedLongAbsence");
     }
@@ -666,7 +666,7 @@ class OperatorTest {
         // (before, it said "the policy is invalid" and named no fact).
         editSpec("by-a-lead", e -> e.getSpec().deployApproval = null);
         awaitBinding("apps", "by-a-lead-deploy", false);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("by-a-lead").getStatus().history).last().satisfies(t -> {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "by-a-lead").history).last().satisfies(t -> {
             assertThat(t.toLevel).isEqualTo(AccessStage.None);
             assertThat(t.reason).isEqualTo("RequirementLost");
             assertThat(t.fact).isEqualTo("spec.deployApproval");
@@ -759,7 +759,7 @@ class OperatorTest {
                   expiryTime: "2026-12-05T09:00:00Z"
                 """));
         awaitEvent("rejected", "ExceptionRejected");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fetch("rejected").getStatus().exceptions)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "rejected").exceptions)
                 .singleElement().satisfies(e -> assertThat(e.reason).hasToString("ApproverNotAuthorised")));
         assertThat(binding("apps", "rejected-admin")).isNull();
     }

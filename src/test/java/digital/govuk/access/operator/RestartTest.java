@@ -106,7 +106,7 @@ class RestartTest {
     @Test
     void aHeldEngineerAccessIsRecordedOnceAcrossARestart() {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            EngineerAccessStatus status = client.resources(EngineerAccess.class).withName("removed-before-restart").get().getStatus();
+            EngineerAccessStatus status = Written.status(client, "removed-before-restart");
             assertThat(status.level).isEqualTo(Level.None);
             assertThat(status.bindings).isEmpty();
             assertThat(status.history).last().satisfies(h -> assertThat(h.reason).isEqualTo("Deleted"));

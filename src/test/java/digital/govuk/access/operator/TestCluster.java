@@ -34,9 +34,7 @@ record TestCluster(KubernetesClient client, Duration patience) {
 
     void awaitLevel(String name, Level level) {
         await().atMost(patience).untilAsserted(() -> {
-            EngineerAccess ea = fetch(name);
-            assertThat(ea.getStatus()).isNotNull();
-            assertThat(ea.getStatus().level).isEqualTo(level);
+            assertThat(Written.status(client, name).level).as("level of %s", name).isEqualTo(level);
         });
     }
 

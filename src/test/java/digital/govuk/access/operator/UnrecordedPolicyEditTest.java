@@ -85,7 +85,7 @@ class UnrecordedPolicyEditTest {
 
         // The record says so, so that the next restart finds it even though generation 3 is now recorded as observed.
         await().atMost(WAIT).untilAsserted(() -> {
-            AccessPolicyStatus status = client.resources(AccessPolicy.class).withName("default").get().getStatus();
+            AccessPolicyStatus status = Written.policyInForce(client, "default");
             assertThat(status.observedGeneration).isEqualTo(3L);
             assertThat(status.inForce.generation).isEqualTo(1L);
             assertThat(status.inForce.grantsWithheld).isTrue();
@@ -102,7 +102,7 @@ class UnrecordedPolicyEditTest {
         });
         cluster.awaitBinding("apps", "pia-admin", true);
         await().atMost(WAIT).untilAsserted(() -> {
-            AccessPolicyStatus status = client.resources(AccessPolicy.class).withName("default").get().getStatus();
+            AccessPolicyStatus status = Written.policyInForce(client, "default");
             assertThat(status.inForce.generation).isEqualTo(4L);
             assertThat(status.inForce.grantsWithheld).isNull();
         });
