@@ -45,6 +45,9 @@ class WaitsTest {
         assertThat(unguardedWaits("AccessAlwaysEndsIT.java", failed)).containsExactly("AccessAlwaysEndsIT.java:1");
         assertThat(unguardedWaits("A.java", "await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(admin, \"rex\")"
                 + ".conditions).isNotEmpty());")).isEmpty();
+        assertThat(unguardedWaits("A.java", "int a;\nawait(\"the policy (default) valid\").atMost(WAIT).untilAsserted(() -> assertThat("
+                + "client.resources(AccessPolicy.class).withName(\"default\").get().getStatus().conditions).isNotEmpty());"))
+                .as("a wait with a name").containsExactly("A.java:2");
         assertThat(unguardedWaits("A.java", "await().atMost(WAIT).ignoreExceptions().until(() -> client.resources(AccessPolicy.class)"
                 + ".withName(\"default\").get().getStatus().inForce != null);")).as("exceptions ignored: waited out").isEmpty();
         assertThat(unguardedWaits("A.java", "x = client.resources(AccessPolicy.class).withName(\"default\").get().getStatus().inForce;"
@@ -54,9 +57,9 @@ class WaitsTest {
     /** Where in this source a wait reads a status unguarded, as file:line. */
     static List<String> unguardedWaits(String file, String source) {
         List<String> found = new ArrayList<>();
-        Matcher await = Pattern.compile("\\bawait\\(\\)").matcher(source);
+        Matcher await = Pattern.compile("\\bawait\\(").matcher(source);
         while (await.find()) {
-            int until = source.indexOf(".until", await.end());
+            int until = source.indexOf(".until", closing(source, await.end() - 1));
             if (until < 0) {
                 break;
             }
