@@ -386,8 +386,7 @@ class RealApiServerTest {
                     .patch(merge, "{\"metadata\":{\"ownerReferences\":null}}");
             assertThat(stripped.getMetadata().getOwnerReferences()).as("a change of garbage-collection fields only").isEmpty();
             String owner = admin.resources(EngineerAccess.class).withName("alex-admin").get().getMetadata().getUid();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin.rbac().roleBindings().inNamespace("apps").withName(binding).get()
-                    .getMetadata().getOwnerReferences()).as("put back by the operator (decision 41)")
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Written.binding(admin, "apps", binding).getMetadata().getOwnerReferences()).as("put back by the operator (decision 41)")
                     .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(owner)));
         } finally {
             admin.rbac().roleBindings().inNamespace("apps").withName("binding-editor").delete();

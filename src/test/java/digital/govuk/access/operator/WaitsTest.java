@@ -21,8 +21,12 @@ import org.junit.jupiter.api.Test;
 class WaitsTest {
 
     static final Path TESTS = Path.of("src/test/java");
-    /** A status read off an object inside the wait: the object or its status may not be there yet. */
-    static final Pattern UNGUARDED = Pattern.compile("\\.getStatus\\(\\)\\s*\\.|\\.get\\(\\)\\s*\\.getStatus\\(\\)");
+    /**
+     * Inside a wait: a status read off an object, or anything read off an object just fetched by name. The object or
+     * its status may not be there yet.
+     */
+    static final Pattern UNGUARDED = Pattern.compile(
+            "\\.getStatus\\(\\)\\s*\\.|\\.get\\(\\)\\s*\\.getStatus\\(\\)|\\.withName\\([^;]*?\\)\\s*\\.get\\(\\)\\s*\\.");
 
     @Test
     void noWaitReadsAStatusThatMayNotBeWrittenYet() throws IOException {
@@ -48,6 +52,10 @@ class WaitsTest {
         assertThat(unguardedWaits("A.java", "int a;\nawait(\"the policy (default) valid\").atMost(WAIT).untilAsserted(() -> assertThat("
                 + "client.resources(AccessPolicy.class).withName(\"default\").get().getStatus().conditions).isNotEmpty());"))
                 .as("a wait with a name").containsExactly("A.java:2");
+        assertThat(unguardedWaits("A.java", "await().atMost(WAIT).until(() -> admin.rbac().roleBindings().inNamespace(\"apps\")"
+                + ".withName(name(\"x\")).get().getSubjects().isEmpty());")).as("a binding fetched by name").containsExactly("A.java:1");
+        assertThat(unguardedWaits("A.java", "await().atMost(WAIT).until(() -> admin.rbac().roleBindings().inNamespace(\"apps\")"
+                + ".withName(name(\"x\")).get() == null);")).as("only compared").isEmpty();
         assertThat(unguardedWaits("A.java", "await().atMost(WAIT).ignoreExceptions().until(() -> client.resources(AccessPolicy.class)"
                 + ".withName(\"default\").get().getStatus().inForce != null);")).as("exceptions ignored: waited out").isEmpty();
         assertThat(unguardedWaits("A.java", "x = client.resources(AccessPolicy.class).withName(\"default\").get().getStatus().inForce;"
