@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tests' own waits. A wait that reads a status straight off a fetched object fails with a NullPointerException
- * when it looks before the operator has written it, and awaitility stops waiting at once; CI went red twice that way
- * on a slow machine. {@link Written} turns "not written yet" into an AssertionError, which a wait waits out.
+ * when it looks before the operator has written it, and awaitility stops waiting at once: CI went red that way on
+ * 2026-12-06 (AccessAlwaysEndsIT), and OperatorTest failed so under a moved clock. {@link Written} turns "not written yet" into an AssertionError, which a wait waits out.
  */
 class WaitsTest {
 
@@ -29,7 +29,7 @@ class WaitsTest {
             "\\.getStatus\\(\\)\\s*\\.|\\.get\\(\\)\\s*\\.getStatus\\(\\)|\\.withName\\([^;]*?\\)\\s*\\.get\\(\\)\\s*\\.");
 
     @Test
-    void noWaitReadsAStatusThatMayNotBeWrittenYet() throws IOException {
+    void noWaitReadsWhatMayNotBeWrittenYet() throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(TESTS)) {
             // Not this file: its examples are waits in strings.
@@ -37,7 +37,7 @@ class WaitsTest {
                 found.addAll(unguardedWaits(TESTS.relativize(file).toString(), Files.readString(file)));
             }
         }
-        assertThat(found).as("waits that read a status without Written: a status not written yet ends the wait at once").isEmpty();
+        assertThat(found).as("waits that read what may not be written yet, without Written: it ends the wait at once").isEmpty();
     }
 
     @Test
@@ -62,7 +62,7 @@ class WaitsTest {
                 + "\nawait().until(() -> true);")).as("outside a wait").isEmpty();
     }
 
-    /** Where in this source a wait reads a status unguarded, as file:line. */
+    /** Where in this source a wait reads what may not be written yet, as file:line. */
     static List<String> unguardedWaits(String file, String source) {
         List<String> found = new ArrayList<>();
         Matcher await = Pattern.compile("\\bawait\\(").matcher(source);
