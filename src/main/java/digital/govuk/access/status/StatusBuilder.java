@@ -220,6 +220,12 @@ public final class StatusBuilder {
                 : status.conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
     }
 
+    /** Whether a status already says its EngineerAccess is being deleted (decision 70). */
+    public static boolean saysBeingDeleted(EngineerAccessStatus status) {
+        Condition ready = condition(status, READY);
+        return ready != null && BEING_DELETED.equals(ready.reason);
+    }
+
     /** Whether a status says that access is held: a level above None, or a binding listed. */
     public static boolean holdsAccess(EngineerAccessStatus status) {
         return status != null && ((status.level != null && status.level != Level.None) || (status.bindings != null && !status.bindings.isEmpty()));

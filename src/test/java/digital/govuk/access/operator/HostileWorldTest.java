@@ -310,6 +310,44 @@ class HostileWorldTest {
     }
 
     /**
+     * Decision 70: an EngineerAccess that never had access, held by a finalizer when deleted, says it is being deleted
+     * too, and records no removal of access it never had.
+     */
+    @Test
+    void anEngineerAccessWithoutAccessHeldByAFinalizerSaysItIsBeingDeleted() {
+        EngineerAccess never = engineer("nia", "");
+        never.getSpec().deployApproval = null;
+        never.getMetadata().setFinalizers(List.of("example.com/keep"));
+        create(never);
+        cluster.awaitLevel("nia", Level.None);
+        assertThat(cluster.condition("nia", StatusBuilder.READY).reason).isNotEqualTo(StatusBuilder.BEING_DELETED);
+        client.resources(EngineerAccess.class).withName("nia").delete();
+        await().atMost(WAIT).untilAsserted(() -> {
+            EngineerAccessStatus held = Written.status(client, "nia");
+            assertThat(held.level).isEqualTo(Level.None);
+            assertThat(held.bindings).isEmpty();
+            assertThat(held.conditions).filteredOn(c -> c.type.equals(StatusBuilder.READY)).singleElement().satisfies(c -> {
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.reason).isEqualTo(StatusBuilder.BEING_DELETED);
+                assertThat(c.message).contains("held by example.com/keep");
+            });
+            assertThat(held.conditions).filteredOn(c -> c.type.equals(StatusBuilder.SPEC_VALID)).singleElement()
+                    .satisfies(c -> assertThat(c.status).as("what it said of the spec, kept").isEqualTo("True"));
+            assertThat(held.history).as("no change of access: it had none").isNullOrEmpty();
+        });
+        assertThat(cluster.fetch("nia").getMetadata().getDeletionTimestamp()).as("still held").isNotNull();
+        assertThat(cluster.events("nia", "AccessRemoved")).as("no removal of access it never had").isEmpty();
+
+        client.resources(EngineerAccess.class).withName("nia").edit(ea -> {
+            ea.getMetadata().setFinalizers(List.of());
+            return ea;
+        });
+        await().atMost(WAIT).until(() -> cluster.fetch("nia") == null);
+        await().pollDelay(Orphans.GRACE.plusSeconds(1)).atMost(WAIT).until(() -> true);
+        assertThat(cluster.events("nia", "AccessRemoved")).as("nor when it goes").isEmpty();
+    }
+
+    /**
      * A status that cannot be written (a webhook refusing it, a CRD that no longer takes it) fails each reconciliation
      * of the engineer after its bindings are applied, and each retry waits longer, up to a minute. An exception that
      * ends meanwhile still ends at its instant, not at the next retry (before, up to a minute late).
