@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /**
  * What the operator has written, read inside a wait. Something not written yet is an AssertionError, never a null to
  * trip over: awaitility's untilAsserted goes on waiting after an AssertionError only, so a NullPointerException at the
- * first look fails a test that would have passed a moment later (how CI went red on a slow machine).
+ * first look fails a test that would have passed a moment later (how CI went red on 2026-12-06).
  */
 public final class Written {
 
