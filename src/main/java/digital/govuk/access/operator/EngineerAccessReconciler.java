@@ -478,23 +478,21 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
      * Every binding of an EngineerAccess marked for deletion is gone (decision 70): its status is written to hold
      * nothing, then the removal is recorded, of the bindings this process removed ({@code gone}), or else of those the
      * status still listed. False when there was nothing to record: the status already held nothing (a process before
-     * this one recorded it, or the engineer never had access); a status that does not yet say the EngineerAccess is
-     * being deleted is still written to say so.
+     * this one recorded it, or the engineer never had access). A status that does not yet say the EngineerAccess is
+     * being deleted is written all the same; with nothing held, that adds no history and records no Event.
      */
     private boolean removedWhileDeleting(EngineerAccess marked, List<RoleBinding> gone) {
         EngineerAccess latest = caches.engineer(marked.getMetadata().getName())
                 .filter(ea -> ea.getMetadata().getUid().equals(marked.getMetadata().getUid())).orElse(marked);
-        Instant now = clock.instant();
-        if (gone.isEmpty() && !StatusBuilder.holdsAccess(latest.getStatus())) {
-            if (!StatusBuilder.saysBeingDeleted(latest.getStatus())) {
-                StatusWrites.replaceOutsideReconciliation(client, latest, ea -> AccessEvents.whileDeleting(ea, now));
-            }
+        boolean toRecord = !gone.isEmpty() || StatusBuilder.holdsAccess(latest.getStatus());
+        if (!toRecord && StatusBuilder.saysBeingDeleted(latest.getStatus())) {
             return false;
         }
+        Instant now = clock.instant();
         StatusWrites.replaceOutsideReconciliation(client, latest, ea -> AccessEvents.whileDeleting(ea, now))
                 .ifPresent(w -> events.written(w.before(), w.before().getStatus(), w.status()));
         events.removedWhileDeleting(latest, gone);
-        return true;
+        return toRecord;
     }
 
     /**
