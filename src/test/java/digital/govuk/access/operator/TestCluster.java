@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
 import digital.govuk.access.api.v1alpha1.Level;
+import digital.govuk.access.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -75,10 +76,10 @@ record TestCluster(KubernetesClient client, Duration patience) {
      * untilAsserted waits on the first only, and the status may not be written yet when it first looks.
      */
     Condition condition(String engineer, String type) {
-        EngineerAccess ea = fetch(engineer);
-        List<Condition> conditions = ea == null || ea.getStatus() == null || ea.getStatus().conditions == null ? List.of()
-                : ea.getStatus().conditions;
-        return conditions.stream().filter(c -> c.type.equals(type)).findFirst()
-                .orElseThrow(() -> new AssertionError(engineer + " has no condition " + type + " yet"));
+        Condition c = StatusBuilder.condition(Written.status(client, engineer), type);
+        if (c == null) {
+            throw new AssertionError(engineer + " has no condition " + type + " yet");
+        }
+        return c;
     }
 }
