@@ -49,6 +49,20 @@ public class BindingWriter {
             return failures.isEmpty() && conflicts.isEmpty();
         }
 
+        /** This result followed by {@code next}, written after it on the bindings it left: every write of both is kept. */
+        public Result then(Result next) {
+            Map<String, Instant> both = new HashMap<>(accepted);
+            both.putAll(next.accepted());
+            return new Result(next.now(), concat(created, next.created()), concat(deleted, next.deleted()), concat(repaired, next.repaired()),
+                    concat(failures, next.failures()), concat(conflicts, next.conflicts()), unreachable || next.unreachable(), both);
+        }
+
+        private static <T> List<T> concat(List<T> a, List<T> b) {
+            List<T> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        }
+
         /** Nothing to do: the bindings stay as they are. */
         public static Result unchanged(List<RoleBinding> existing) {
             return failed(existing, List.of(), false);

@@ -308,7 +308,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 dueFirst.begin();
             }
             try {
-                Applied applied = readFreshAndApply(cached, decision, context, policy, namespaces, ours, changes, now);
+                Applied applied = readFreshAndApply(cached, decision, context, policy, namespaces, ours, changes, due, now);
                 if (applied == null) {
                     return new Outcome(null, true, false);
                 }
@@ -359,8 +359,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 events.failed(ea, "could not write the status: " + ApiErrors.inWords(e), outcome.unreachable());
             }
         }
-        // After the status write: the read ahead of the next expiry must find the version that write made.
-        readAhead.before(name, nextExpiry);
+        // After the status write: the read ahead of the next change must find the version that write made.
+        readAhead.before(name, next);
         return outcome;
     }
 
@@ -372,13 +372,17 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
      * Reads the EngineerAccess fresh from the API server, decides again only if it changed since the cache's copy
      * (whose {@code decision} the caller made), and applies the difference. Null when it was deleted (or deleted and
      * created again: the new object gets its own reconciliation), and the garbage collector removes the bindings it
-     * owned.
+     * owned. Deletions alone skip the read when the read made just before their instant still holds (decision 62); a
+     * change that has fallen due ({@code due}) then has its read after the writes ({@link #applyThenConfirm}, 79).
      */
     private Applied readFreshAndApply(EngineerAccess cached, Decision decision, Context<EngineerAccess> context, PolicyState policy,
-            List<NamespaceInfo> namespaces, List<RoleBinding> ours, BindingDiff.Changes changes, Instant now) {
+            List<NamespaceInfo> namespaces, List<RoleBinding> ours, BindingDiff.Changes changes, boolean due, Instant now) {
         if (onlyDeletions(changes) && readAhead.confirms(cached, now)) {
             // A revocation, on the version read just before its instant (ReadAhead): no read in front of the deletes.
             return new Applied(cached, decision, writer.apply(cached, changes, ours, recentWrites));
+        }
+        if (due && readAhead.confirms(cached, now)) {
+            return applyThenConfirm(cached, decision, policy, namespaces, ours, changes, now);
         }
         EngineerAccess fresh;
         try {
@@ -398,6 +402,37 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
         }
         return new Applied(ea, decision, writer.apply(ea, changes, ours, recentWrites));
+    }
+
+    /**
+     * A grant at its known instant, on the version read just before it (decision 79): the writes go out at once, and
+     * the fresh read follows them instead of going in front. If that read shows an edit the informer has not delivered
+     * (an exception withdrawn in the last second), the same reconciliation decides on it at once and undoes what it
+     * should not have given, so such access lasts the writes and a read, whatever the watch does. If the read fails,
+     * the retry decides on the API server's copy.
+     */
+    private Applied applyThenConfirm(EngineerAccess cached, Decision decision, PolicyState policy, List<NamespaceInfo> namespaces,
+            List<RoleBinding> ours, BindingDiff.Changes changes, Instant now) {
+        String name = cached.getMetadata().getName();
+        BindingWriter.Result written = writer.apply(cached, changes, ours, recentWrites);
+        EngineerAccess fresh;
+        try {
+            fresh = client.resources(EngineerAccess.class).withName(name).get();
+        } catch (KubernetesClientException e) {
+            schemaChanges.mark(name);
+            return new Applied(cached, decision, written.then(BindingWriter.Result.failed(written.now(), List.of("could not read the"
+                    + " EngineerAccess again after changing its RoleBindings at their instant: " + ApiErrors.inWords(e)),
+                    ApiErrors.unreachable(e))));
+        }
+        if (fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+            return null;
+        }
+        if (Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
+            return new Applied(cached, decision, written);
+        }
+        Decision again = decide(fresh, policy, now);
+        BindingDiff.Changes undo = BindingDiff.diff(desired(fresh, again, policy, namespaces, written.now(), now), written.now());
+        return new Applied(fresh, again, written.then(writer.apply(fresh, undo, written.now(), recentWrites)));
     }
 
     private static boolean onlyDeletions(BindingDiff.Changes changes) {

@@ -20,26 +20,31 @@ import digital.govuk.access.operator.runtime.DaemonTimer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * Lets a revocation go to the API server at its instant without a read in front of it (decision 62 in
- * docs/access-rules.md). Every binding change is confirmed against a fresh read of the EngineerAccess; for a
- * binding's expiry, known in advance, that read is made {@link #AHEAD} of the instant. At the instant, a reconciliation
- * whose only changes are deletions may rely on it if the informer's copy is still the version read, and the read is
- * at most {@link #GOOD_FOR} old; otherwise it reads again, as for any other change. A grant always reads at its
- * instant.
+ * Lets a change of access that falls due at a known instant go to the API server at that instant without a read in
+ * front of it (decisions 62 and 79 in docs/access-rules.md). Every binding change is confirmed against a fresh read
+ * of the EngineerAccess; for a change the operator knows in advance (a binding's expiry, an exception's start), a
+ * read is made {@link #AHEAD} of the instant. At the instant, a reconciliation whose change has fallen due, or whose
+ * only changes are deletions, may rely on it if the informer's copy is still the version read, and the read is at
+ * most {@link #GOOD_FOR} old; otherwise it reads first, as for an edit.
  * <p>
- * Why only a revocation: a read made a second early can miss an edit of that second. For a revocation the worst that
- * can follow is access removed and given back a moment later, once the edit arrives; for a grant it would be access
- * given on facts just withdrawn.
+ * A read made ahead can miss an edit made since that the informer has not yet delivered. For a
+ * revocation the worst that can follow is access removed and given back a moment later. For a grant it would be
+ * access given on facts just withdrawn, so a grant made on a read ahead is read again straight after its writes, and
+ * undone at once if an edit shows (the reconciler's {@code applyThenConfirm}).
  */
 @Singleton
 public class ReadAhead {
     private static final Logger LOG = Logger.getLogger(ReadAhead.class);
 
-    /** How long before a binding's expiry the EngineerAccess is read. */
-    static final Duration AHEAD = Duration.ofSeconds(1);
+    /**
+     * How long before a known change the EngineerAccess is read: long enough for the reads of a burst to be answered
+     * before it, and half a second off the whole seconds at which bursts of changes come (exceptions end at 17:30,
+     * others start at 17:30:01), so the reads for one burst are not sent at the instant of another.
+     */
+    static final Duration AHEAD = Duration.ofMillis(1500);
     /** How long a read counts for. */
     static final Duration GOOD_FOR = Duration.ofSeconds(5);
-    /** Reads ahead of a burst of expiries go out over a few threads, not one at a time and not all at once. */
+    /** Reads ahead of a burst of changes go out over a few threads, not one at a time and not all at once. */
     private static final int THREADS = 4;
 
     /** One read: the object's identity and version, and when the read was answered. */
@@ -60,21 +65,21 @@ public class ReadAhead {
     }
 
     /**
-     * Plans a read of the engineer {@link #AHEAD} of {@code expiry}, its next binding expiry (null: none), in place of
-     * any read planned before.
+     * Plans a read of the engineer {@link #AHEAD} of {@code instant}, its next change (null: none), in place of any read
+     * planned before.
      */
-    public void before(String name, Instant expiry) {
-        if (Objects.equals(plannedFor.get(name), expiry)) {
+    public void before(String name, Instant instant) {
+        if (Objects.equals(plannedFor.get(name), instant)) {
             return;
         }
         cancel(name);
         reads.remove(name);
-        if (expiry == null) {
+        if (instant == null) {
             return;
         }
-        long delay = Math.max(0, Duration.between(clock.instant(), expiry.minus(AHEAD)).toMillis());
-        plannedFor.put(name, expiry);
-        planned.put(name, timer.schedule(() -> read(name, expiry), delay, TimeUnit.MILLISECONDS));
+        long delay = Math.max(0, Duration.between(clock.instant(), instant.minus(AHEAD)).toMillis());
+        plannedFor.put(name, instant);
+        planned.put(name, timer.schedule(() -> read(name, instant), delay, TimeUnit.MILLISECONDS));
     }
 
     private void read(String name, Instant expiry) {

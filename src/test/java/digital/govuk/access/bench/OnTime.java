@@ -47,7 +47,7 @@ final class OnTime {
             return lateMillis.stream().max(Comparator.naturalOrder()).orElse(-1L);
         }
 
-        /** p50, p99 and max of the deletes alone (revocations, no read in front: decision 62) and of the creates (grants, read first: 28). */
+        /** p50, p99 and max of the deletes alone (revocations: decision 62) and of the creates (grants: decision 79; read first before it). */
         Map<String, Object> verbs() {
             Map<String, Object> m = new LinkedHashMap<>();
             byVerb.forEach((verb, late) -> m.put(verb, Map.of("p50", percentile(late, 50), "p99", percentile(late, 99),

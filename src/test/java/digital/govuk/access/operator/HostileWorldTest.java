@@ -58,6 +58,8 @@ class HostileWorldTest {
     TransitionScheduler transitions;
     @Inject
     ReconcileStats stats;
+    @Inject
+    ReadAhead readAhead;
 
     final KubernetesClient client = FaultyKubernetesServer.client();
     final FaultInjector faults = FaultyKubernetesServer.faults();
@@ -659,6 +661,103 @@ class HostileWorldTest {
         faults.releaseWatch("engineeraccesses");
         cluster.awaitLevel("ola", Level.Deploy);
         assertThat(cluster.binding("apps", "ola-deploy")).isNotNull();
+    }
+
+    /** An engineer holding Deploy whose exception for Admin starts half a second from now, once it has been read ahead. */
+    Instant adminFromHalfASecondFromNow(String name) {
+        Instant start = clock.instant().plusMillis(500);
+        create(engineer(name, exception(start.toString(), start.plus(Duration.ofHours(2)).toString())));
+        cluster.awaitBinding("apps", name + "-deploy", true);
+        cluster.awaitLevel(name, Level.Deploy);
+        await().atMost(WAIT).until(() -> readAhead.holds(name));
+        return start;
+    }
+
+    FaultInjector.Rule readsOf(String name) {
+        return faults.rule("no reads of " + name, r -> "GET".equals(r.getMethod()) && r.getPath().matches(".*/engineeraccesses/" + name + "(\\?.*)?"), 500);
+    }
+
+    /**
+     * Decision 79: a grant at its known instant does not wait for a read of the EngineerAccess (it was read just
+     * before); the read that follows it failing, the retry reads before it decides again.
+     */
+    @Test
+    void aGrantAtItsInstantDoesNotWaitForARead() {
+        Instant start = adminFromHalfASecondFromNow("uma");
+        var noReads = readsOf("uma");
+        int mark = faults.mark();
+        advanceTo(start);
+        cluster.awaitBinding("apps", "uma-admin", true);
+        cluster.awaitBinding("platform", "uma-admin", true);
+        assertThat(requests(mark, "GET", "/engineeraccesses/uma")).as("the read after the grant was tried").isPositive();
+        awaitReady("uma", "False", "BindingsNotApplied");
+        assertThat(cluster.condition("uma", "Ready").message).contains("could not read the EngineerAccess again after changing");
+        Instant retry = awaitRetry("uma");
+
+        faults.remove(noReads);
+        advanceTo(retry);
+        cluster.awaitLevel("uma", Level.Admin);
+        awaitReady("uma", "True", "Reconciled");
+    }
+
+    /** After an edit since the read ahead, a grant at its instant waits for a fresh read: none, no grant. */
+    @Test
+    void aGrantAfterAnEditSinceTheReadAheadWaitsForItsRead() {
+        Instant start = adminFromHalfASecondFromNow("ulf");
+        long before = stats.completedFor("ulf");
+        // An edit that changes no decision, after the read ahead: the copy at the start is not the version read.
+        client.resources(EngineerAccess.class).withName("ulf").edit(ea -> {
+            ea.getSpec().exceptions.get(0).businessCase = "Incident cover, extended notes";
+            return ea;
+        });
+        await().atMost(WAIT).until(() -> stats.completedFor("ulf") > before);
+        var noReads = readsOf("ulf");
+        int mark = faults.mark();
+        advanceTo(start);
+        awaitReady("ulf", "False", "BindingsNotApplied");
+        assertThat(requests(mark, "POST", "/rolebindings")).as("nothing granted without the read").isZero();
+        assertThat(cluster.binding("apps", "ulf-admin")).isNull();
+        Instant retry = awaitRetry("ulf");
+
+        faults.remove(noReads);
+        advanceTo(retry);
+        cluster.awaitBinding("apps", "ulf-admin", true);
+        cluster.awaitLevel("ulf", Level.Admin);
+    }
+
+    /**
+     * Decision 79: a grant at its known instant goes out on the read made just before it, with a fresh read straight
+     * after it, not in front. An exception withdrawn after the read ahead, while the operator's watch is slow to say
+     * so, is seen by that fresh read: the grant is undone in the same reconciliation, not kept for as long as the
+     * watch is behind.
+     */
+    @Test
+    void aGrantAtItsInstantIsUndoneAtOnceWhenTheReadAfterItShowsItWithdrawn() {
+        Instant start = adminFromHalfASecondFromNow("una");
+
+        // The exception is withdrawn after the read ahead, and the operator's watch of EngineerAccess is slow to say so.
+        faults.holdWatch("engineeraccesses");
+        client.resources(EngineerAccess.class).withName("una").edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
+        // Nor can its status be written: the undo must not wait for what a status write's conflict would start.
+        var noStatus = faults.rule("no status for una", r -> "PUT".equals(r.getMethod()) && r.getPath().contains("/engineeraccesses/una/status"), 500);
+        int mark = faults.mark();
+        advanceTo(start);
+        await().atMost(WAIT).until(() -> requests(mark, "DELETE", "/rolebindings/una-admin") == 2);
+        assertThat(requests(mark, "POST", "/rolebindings")).as("granted at the instant, on the read ahead").isEqualTo(2);
+        assertThat(cluster.binding("apps", "una-admin")).as("undone while the watch is still behind").isNull();
+        assertThat(cluster.binding("platform", "una-admin")).isNull();
+        assertThat(cluster.binding("apps", "una-deploy")).isNotNull();
+        Instant retry = awaitRetry("una");
+
+        faults.remove(noStatus);
+        faults.releaseWatch("engineeraccesses");
+        advanceTo(retry);
+        cluster.awaitLevel("una", Level.Deploy);
+        awaitReady("una", "True", "Reconciled");
+        assertThat(cluster.binding("apps", "una-admin")).isNull();
     }
 
     @Test

@@ -34,9 +34,9 @@ class ReadAheadTest {
         readAhead.stop();
     }
 
-    /** Plans the read for an expiry 1.2 s away on the test clock, so it is made about 0.2 s from now, and waits for it. */
+    /** Plans the read for an expiry 0.2 s beyond {@link ReadAhead#AHEAD} on the test clock, so it is made about 0.2 s from now, and waits for it. */
     Instant readAheadOfAnExpiry() {
-        Instant expiry = clock.instant().plusMillis(1200);
+        Instant expiry = clock.instant().plus(ReadAhead.AHEAD).plusMillis(200);
         readAhead.before("ann", expiry);
         assertThat(readAhead.holds("ann")).as("not before its time").isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> readAhead.holds("ann"));
@@ -91,7 +91,7 @@ class ReadAheadTest {
 
     @Test
     void noReadForAnEngineerForgotten() throws InterruptedException {
-        readAhead.before("ann", clock.instant().plusMillis(1300));
+        readAhead.before("ann", clock.instant().plus(ReadAhead.AHEAD).plusMillis(300));
         readAhead.forget("ann");
         Thread.sleep(800);
         assertThat(readAhead.holds("ann")).isFalse();
