@@ -286,7 +286,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 schemaChanges.mark(name);
                 throw e;
             }
-            if (live == null || !live.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+            if (goneSince(cached, live)) {
                 return new Outcome(null, true, false); // deleted: the garbage collector removes what it owned
             }
             cached = live;
@@ -391,23 +391,19 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             return new Applied(cached, decision, BindingWriter.Result.failed(ours, List.of("could not read the"
                     + " EngineerAccess again before changing its RoleBindings: " + ApiErrors.inWords(e)), ApiErrors.unreachable(e)));
         }
-        if (fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+        if (goneSince(cached, fresh)) {
             return null;
         }
-        EngineerAccess ea = cached;
-        if (!Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
-            ea = fresh;
-            ours = ownedBindings(context, ea);
-            decision = decide(ea, policy, now);
-            changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+        if (sameVersion(cached, fresh)) {
+            return new Applied(cached, decision, writer.apply(cached, changes, ours, recentWrites));
         }
-        return new Applied(ea, decision, writer.apply(ea, changes, ours, recentWrites));
+        return decideAndApply(fresh, policy, namespaces, ownedBindings(context, fresh), now);
     }
 
     /**
      * A grant at its known instant, on the version read just before it (decision 79): the writes go out at once, and
      * the fresh read follows them instead of going in front. If that read shows an edit the informer has not delivered
-     * (an exception withdrawn in the last second), the same reconciliation decides on it at once and undoes what it
+     * (an exception withdrawn since the read ahead), the same reconciliation decides on it at once and undoes what it
      * should not have given, so such access lasts the writes and a read, whatever the watch does. If the read fails,
      * the retry decides on the API server's copy.
      */
@@ -424,15 +420,30 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                     + " EngineerAccess again after changing its RoleBindings at their instant: " + ApiErrors.inWords(e)),
                     ApiErrors.unreachable(e))));
         }
-        if (fresh == null || !fresh.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+        if (goneSince(cached, fresh)) {
             return null;
         }
-        if (Objects.equals(fresh.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion())) {
+        if (sameVersion(cached, fresh)) {
             return new Applied(cached, decision, written);
         }
-        Decision again = decide(fresh, policy, now);
-        BindingDiff.Changes undo = BindingDiff.diff(desired(fresh, again, policy, namespaces, written.now(), now), written.now());
-        return new Applied(fresh, again, written.then(writer.apply(fresh, undo, written.now(), recentWrites)));
+        Applied undone = decideAndApply(fresh, policy, namespaces, written.now(), now);
+        return new Applied(fresh, undone.decision(), written.then(undone.result()));
+    }
+
+    /** Decides on {@code ea} and applies the difference from {@code ours}, the bindings it has now. */
+    private Applied decideAndApply(EngineerAccess ea, PolicyState policy, List<NamespaceInfo> namespaces, List<RoleBinding> ours, Instant now) {
+        Decision decision = decide(ea, policy, now);
+        BindingDiff.Changes changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
+        return new Applied(ea, decision, writer.apply(ea, changes, ours, recentWrites));
+    }
+
+    /** Whether the API server's copy shows the cached EngineerAccess deleted, or deleted and created again (another UID). */
+    private static boolean goneSince(EngineerAccess cached, EngineerAccess live) {
+        return live == null || !live.getMetadata().getUid().equals(cached.getMetadata().getUid());
+    }
+
+    private static boolean sameVersion(EngineerAccess cached, EngineerAccess live) {
+        return Objects.equals(live.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion());
     }
 
     private static boolean onlyDeletions(BindingDiff.Changes changes) {

@@ -27,10 +27,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * only changes are deletions, may rely on it if the informer's copy is still the version read, and the read is at
  * most {@link #GOOD_FOR} old; otherwise it reads first, as for an edit.
  * <p>
- * A read made ahead can miss an edit made since that the informer has not yet delivered. For a
- * revocation the worst that can follow is access removed and given back a moment later. For a grant it would be
- * access given on facts just withdrawn, so a grant made on a read ahead is read again straight after its writes, and
- * undone at once if an edit shows (the reconciler's {@code applyThenConfirm}).
+ * A read made ahead can miss an edit made since, which the informer has not yet delivered. For a revocation the
+ * worst that can follow is access removed and given back a moment later. For a grant it would be access given on
+ * facts just withdrawn, so a grant made on a read ahead is read again straight after its writes, and undone at once if
+ * an edit shows (the reconciler's {@code applyThenConfirm}).
  */
 @Singleton
 public class ReadAhead {
@@ -82,7 +82,7 @@ public class ReadAhead {
         planned.put(name, timer.schedule(() -> read(name, instant), delay, TimeUnit.MILLISECONDS));
     }
 
-    private void read(String name, Instant expiry) {
+    private void read(String name, Instant instant) {
         planned.remove(name);
         try {
             EngineerAccess ea = client.resources(EngineerAccess.class).withName(name).get();
@@ -90,8 +90,8 @@ public class ReadAhead {
                 reads.put(name, new Read(ea.getMetadata().getUid(), ea.getMetadata().getResourceVersion(), clock.instant()));
             }
         } catch (RuntimeException e) {
-            // No read to rely on: the reconciliation at the expiry reads for itself.
-            LOG.debugf("could not read %s ahead of %s: %s", name, expiry, e.getMessage());
+            // No read to rely on: the reconciliation at the instant reads for itself.
+            LOG.debugf("could not read %s ahead of %s: %s", name, instant, e.getMessage());
         }
     }
 

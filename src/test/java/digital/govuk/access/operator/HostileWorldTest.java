@@ -585,8 +585,7 @@ class HostileWorldTest {
 
     @Test
     void whenTheFreshReadFailsNothingIsWrittenAndTheFailureIsRecordedAndRetried() {
-        var unreadable = faults.rule("lea unreadable", r -> r.getMethod().equals("GET")
-                && r.getPath().matches(".*/engineeraccesses/lea(\\?.*)?"), 500);
+        var unreadable = readsOf("lea");
         int mark = faults.mark();
         create(engineer("lea", ""));
         awaitReady("lea", "False", "BindingsNotApplied");
@@ -673,6 +672,7 @@ class HostileWorldTest {
         return start;
     }
 
+    /** Every read of the EngineerAccess {@code name} fails (500) until the rule is removed. */
     FaultInjector.Rule readsOf(String name) {
         return faults.rule("no reads of " + name, r -> "GET".equals(r.getMethod()) && r.getPath().matches(".*/engineeraccesses/" + name + "(\\?.*)?"), 500);
     }
