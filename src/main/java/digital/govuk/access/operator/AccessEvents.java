@@ -19,6 +19,7 @@ import digital.govuk.access.api.v1alpha1.AccessTransition;
 import digital.govuk.access.api.v1alpha1.BindingStatus;
 import digital.govuk.access.api.v1alpha1.Condition;
 import digital.govuk.access.api.v1alpha1.EngineerAccess;
+import digital.govuk.access.api.v1alpha1.EngineerAccessSpec;
 import digital.govuk.access.api.v1alpha1.EngineerAccessStatus;
 import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.bindings.BindingDiff;
@@ -80,7 +81,7 @@ public class AccessEvents {
      * at most {@value EngineerAccessStatus#HISTORY} entries.
      */
     List<AccessTransition> record(EngineerAccess ea, Decision decision, EngineerAccessStatus previous, EngineerAccessStatus status,
-            BindingWriter.Result result, Instant now) {
+            BindingWriter.Result result, PassedThrough through, Instant now) {
         String level = String.valueOf(status.level);
         Set<String> before = previous == null || previous.bindings == null ? Set.of()
                 : previous.bindings.stream().map(b -> b.namespace + "/" + b.name).collect(Collectors.toSet());
@@ -136,24 +137,47 @@ public class AccessEvents {
             }
         }
         recordProblems(ea, previous, result, level);
+        EngineerAccessStatus recorded = passedThrough(previous, through, now);
         if (!result.complete()) {
             // The change of access is recorded once the binding changes it describes are all accepted: the retry
-            // that applies them records it then.
-            return previous == null || previous.history == null ? new ArrayList<>() : new ArrayList<>(previous.history);
+            // that applies them records it then. A stage passed through was held all the same.
+            return recorded == null || recorded.history == null ? new ArrayList<>() : new ArrayList<>(recorded.history);
         }
-        return history(ea, decision, previous, status, now);
+        return history(ea, decision, recorded, status, now);
     }
 
-    /** Logs the change of access that this status adds to status.history, once the status is written. */
+    /**
+     * A stage of access held for a moment within one reconciliation: a grant at its instant, on the copy read ahead,
+     * undone by the same reconciliation once the read after it showed the facts withdrawn (decision 79). {@code spec}
+     * and {@code decision} are those it was granted on; its writes were all accepted.
+     */
+    record PassedThrough(EngineerAccessSpec spec, Decision decision) {
+    }
+
+    /** Logs the changes of access that this status adds to status.history, once the status is written. */
     void written(EngineerAccess ea, EngineerAccessStatus previous, EngineerAccessStatus status) {
-        AccessTransition last = last(status);
-        if (last == null || Objects.equals(Serialization.asJson(last), last(previous) == null ? null : Serialization.asJson(last(previous)))) {
-            return;
+        String namespaces = status.bindings == null || status.bindings.isEmpty() ? "-"
+                : status.bindings.stream().map(b -> b.namespace).distinct().sorted().collect(Collectors.joining(","));
+        for (AccessTransition t : addedSince(previous, status)) {
+            LOG.infof("engineer=%s level=%s namespaces=%s reason=%s fact=%s message=\"%s\"", ea.getMetadata().getName(), t.toLevel.name(),
+                    namespaces, t.reason, t.fact == null ? "-" : t.fact, t.message);
         }
-        LOG.infof("engineer=%s level=%s namespaces=%s reason=%s fact=%s message=\"%s\"", ea.getMetadata().getName(), last.toLevel.name(),
-                status.bindings == null || status.bindings.isEmpty() ? "-"
-                        : status.bindings.stream().map(b -> b.namespace).distinct().sorted().collect(Collectors.joining(",")),
-                last.reason, last.fact == null ? "-" : last.fact, last.message);
+    }
+
+    /** The entries of status.history after the last one {@code previous} held (all of them when it held none). */
+    static List<AccessTransition> addedSince(EngineerAccessStatus previous, EngineerAccessStatus status) {
+        List<AccessTransition> history = status == null || status.history == null ? List.of() : status.history;
+        AccessTransition last = last(previous);
+        if (last == null) {
+            return history;
+        }
+        String json = Serialization.asJson(last);
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (json.equals(Serialization.asJson(history.get(i)))) {
+                return history.subList(i + 1, history.size());
+            }
+        }
+        return history;
     }
 
     private static AccessTransition last(EngineerAccessStatus status) {
@@ -179,7 +203,30 @@ public class AccessEvents {
         if (t == null) {
             return new ArrayList<>(history);
         }
-        return added(history, new AccessTransition(StatusBuilder.shown(now), from, to, t.move().name(), t.fact(), transition(t)));
+        return added(history, entry(t, now));
+    }
+
+    /**
+     * What the history recorded before this reconciliation's last change: {@code previous}, or, when the bindings
+     * passed {@code through} another stage on the way (decision 79), a status whose history also holds the move into
+     * that stage, entered at {@code now}. So a grant undone at once is on the record as a grant and a removal.
+     */
+    static EngineerAccessStatus passedThrough(EngineerAccessStatus previous, PassedThrough through, Instant now) {
+        if (through == null) {
+            return previous;
+        }
+        AccessFlow.Transition entered = AccessFlow.between(recordedStage(previous), previous == null ? null : parse(previous.accessExpiryTime),
+                through.decision(), through.spec(), now);
+        if (entered == null) {
+            return previous;
+        }
+        EngineerAccessStatus held = new EngineerAccessStatus();
+        held.history = added(previous == null || previous.history == null ? List.of() : previous.history, entry(entered, now));
+        return held;
+    }
+
+    private static AccessTransition entry(AccessFlow.Transition t, Instant now) {
+        return new AccessTransition(StatusBuilder.shown(now), t.from(), t.to(), t.move().name(), t.fact(), transition(t));
     }
 
     /**
@@ -336,8 +383,7 @@ public class AccessEvents {
         EngineerAccessStatus status = StatusBuilder.beingDeleted(previous, ea.getMetadata().getFinalizers(), ea.getMetadata().getGeneration(), now);
         AccessFlow.Transition t = AccessFlow.deleted(recordedStage(previous));
         if (t != null) {
-            status.history = added(status.history, new AccessTransition(StatusBuilder.shown(now), t.from(), t.to(), t.move().name(), null,
-                    transition(t)));
+            status.history = added(status.history, entry(t, now));
         }
         return status;
     }

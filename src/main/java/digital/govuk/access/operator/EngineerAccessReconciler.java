@@ -302,6 +302,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         Decision decision = decide(ea, policy, now);
         BindingDiff.Changes changes = BindingDiff.diff(desired(ea, decision, policy, namespaces, ours, now), ours);
         BindingWriter.Result result = BindingWriter.Result.unchanged(ours);
+        AccessEvents.PassedThrough through = null;
         boolean due = !changes.none() && fallenDue(cached.getStatus(), ours, now);
         if (!changes.none()) {
             if (due) {
@@ -315,6 +316,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
                 ea = applied.ea();
                 decision = applied.decision();
                 result = applied.result();
+                through = applied.through();
             } finally {
                 if (due) {
                     dueFirst.end();
@@ -324,7 +326,9 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
         // Status, Events, and the next wake-up.
         List<BindingStatus> bindings = result.now().stream().map(EngineerAccessReconciler::bindingStatus).toList();
-        EngineerAccessStatus previous = cached.getStatus();
+        // The record so far is the status of the copy decided on: after a fresh read, the API server's, which may hold
+        // what this operator wrote since the cache's copy (a status built on the cache's would drop that history).
+        EngineerAccessStatus previous = ea.getStatus();
         Long generation = ea.getMetadata().getGeneration();
         Instant nextExpiry = earliestExpiry(result.now());
         Instant next = earliest(decision == null ? null : decision.nextTransitionTime(), nextExpiry);
@@ -340,7 +344,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         } else {
             status = StatusBuilder.build(decision, policy, bindings, AccessEvents.notInSync(result), previous, generation, now);
         }
-        status.history = events.record(ea, decision, previous, status, result, now);
+        status.history = events.record(ea, decision, previous, status, result, through, now);
         events.incomplete(result);
         metrics.holds(name, status.level, Boolean.TRUE.equals(status.supervised));
         metrics.policyValid(policy.valid());
@@ -364,8 +368,14 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         return outcome;
     }
 
-    /** The EngineerAccess as read fresh, its decision, and what was written. */
-    private record Applied(EngineerAccess ea, Decision decision, BindingWriter.Result result) {
+    /**
+     * The EngineerAccess as read fresh, its decision, and what was written; {@code through}, the stage granted on the
+     * read ahead when the same reconciliation undid it (decision 79), else null.
+     */
+    private record Applied(EngineerAccess ea, Decision decision, BindingWriter.Result result, AccessEvents.PassedThrough through) {
+        Applied(EngineerAccess ea, Decision decision, BindingWriter.Result result) {
+            this(ea, decision, result, null);
+        }
     }
 
     /**
@@ -427,7 +437,8 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             return new Applied(cached, decision, written);
         }
         Applied undone = decideAndApply(fresh, policy, namespaces, written.now(), now);
-        return new Applied(fresh, undone.decision(), written.then(undone.result()));
+        return new Applied(fresh, undone.decision(), written.then(undone.result()),
+                written.complete() ? new AccessEvents.PassedThrough(cached.getSpec(), decision) : null);
     }
 
     /** Decides on {@code ea} and applies the difference from {@code ours}, the bindings it has now. */

@@ -18,6 +18,7 @@ import digital.govuk.access.api.v1alpha1.Level;
 import digital.govuk.access.rules.AccessRules;
 import digital.govuk.access.rules.Decision;
 import digital.govuk.access.rules.EffectivePolicy;
+import digital.govuk.access.rules.PolicyReader;
 import digital.govuk.access.status.StatusBuilder;
 
 /** The history entry AccessEvents words for a change of access, without a cluster. */
@@ -98,6 +99,32 @@ class AccessEventsTest {
 
         ea.setStatus(held);
         assertThat(AccessEvents.whileDeleting(ea, NOW.plusSeconds(60)).history).as("no second entry").isEqualTo(held.history);
+    }
+
+    /** Decision 79: a grant on the read ahead, undone in the same reconciliation, is recorded as a grant and a removal. */
+    @Test
+    void aStagePassedThroughIsRecordedAsEnteredAndLeft() {
+        Instant start = NOW.minusSeconds(1);
+        EngineerAccess granted = Fixtures.engineer("brief", Fixtures.exception(start.toString(), start.plusSeconds(7200).toString()));
+        EngineerAccess withdrawn = Fixtures.engineer("brief", "");
+        EffectivePolicy policy = PolicyReader.read(Fixtures.policy(Fixtures.APPROVERS).getSpec()).policy();
+        Decision admin = AccessRules.decide(granted.getSpec(), policy, NOW);
+        Decision deploy = AccessRules.decide(withdrawn.getSpec(), policy, NOW);
+        List<AccessTransition> kept = List.of(new AccessTransition("2026-01-01T00:00:00Z", AccessStage.None, AccessStage.Deploy,
+                "DeployGranted", "spec.deployApproval", "granted"));
+        EngineerAccessStatus previous = status(Level.Deploy, false, kept);
+
+        EngineerAccessStatus recorded = AccessEvents.passedThrough(previous, new AccessEvents.PassedThrough(granted.getSpec(), admin), NOW);
+        EngineerAccessStatus after = status(Level.Deploy, false, AccessEvents.history(withdrawn, deploy, recorded, status(Level.Deploy, false, List.of()), NOW));
+        assertThat(after.history).extracting(AccessTransition::toString).containsExactly(kept.get(0).toString(),
+                NOW + " Deploy->AdminSupervised ExceptionStarted spec.exceptions[0]", NOW + " AdminSupervised->Deploy RequirementLost spec.probation");
+        assertThat(AccessEvents.addedSince(previous, after)).as("both are logged").hasSize(2);
+        assertThat(AccessEvents.addedSince(null, after)).hasSize(3);
+        assertThat(AccessEvents.addedSince(after, after)).isEmpty();
+
+        assertThat(AccessEvents.passedThrough(previous, null, NOW)).as("no stage passed through").isSameAs(previous);
+        assertThat(AccessEvents.passedThrough(previous, new AccessEvents.PassedThrough(withdrawn.getSpec(), deploy), NOW))
+                .as("a stage the history already ends in").isSameAs(previous);
     }
 
     @Test

@@ -586,6 +586,43 @@ class HostileWorldTest {
         cluster.awaitLevel("kim", Level.Deploy);
     }
 
+    /**
+     * The record is built on the newest copy. While the operator's watch of EngineerAccess is behind, a reconciliation
+     * that reads the API server's copy builds its status on that copy's status, so it keeps the history written by
+     * the reconciliation before it. Here an exception is granted and then withdrawn while the watch is held: built on
+     * the cache's copy (Deploy, as before both edits), the second status would write the grant out of the record.
+     */
+    @Test
+    void aStatusWrittenWhileTheWatchIsBehindKeepsTheHistoryWrittenBeforeIt() {
+        create(engineer("ivo", ""));
+        cluster.awaitBinding("apps", "ivo-deploy", true);
+        cluster.awaitLevel("ivo", Level.Deploy);
+        faults.holdWatch("engineeraccesses");
+        String started = clock.instant().minus(Duration.ofHours(1)).toString();
+        String ends = clock.instant().plus(Duration.ofDays(2)).toString();
+        client.resources(EngineerAccess.class).withName("ivo").edit(ea -> {
+            ea.getSpec().exceptions = engineer("ivo", exception(started, ends)).getSpec().exceptions;
+            return ea;
+        });
+        // The operator hears of each edit only when a binding changes: someone deletes ivo's Deploy binding, and the
+        // reconciliation reads the EngineerAccess fresh before it restores it.
+        client.rbac().roleBindings().inNamespace("apps").withName("ivo-deploy").delete();
+        await().atMost(WAIT).until(() -> Written.status(client, "ivo").level == Level.Admin);
+        cluster.awaitBinding("apps", "ivo-deploy", true);
+
+        client.resources(EngineerAccess.class).withName("ivo").edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
+        client.rbac().roleBindings().inNamespace("apps").withName("ivo-deploy").delete();
+        await().atMost(WAIT).until(() -> Written.status(client, "ivo").level == Level.Deploy);
+        cluster.awaitBinding("apps", "ivo-deploy", true);
+        assertThat(cluster.binding("apps", "ivo-admin")).isNull();
+        assertThat(Written.status(client, "ivo").history).extracting(t -> t.fromLevel + "->" + t.toLevel + " " + t.reason)
+                .containsExactly("None->Deploy DeployGranted", "Deploy->AdminSupervised ExceptionStarted", "AdminSupervised->Deploy RequirementLost");
+        faults.releaseWatch("engineeraccesses");
+    }
+
     @Test
     void whenTheFreshReadFailsNothingIsWrittenAndTheFailureIsRecordedAndRetried() {
         var unreadable = readsOf("lea");
@@ -761,6 +798,34 @@ class HostileWorldTest {
         cluster.awaitLevel("una", Level.Deploy);
         awaitReady("una", "True", "Reconciled");
         assertThat(cluster.binding("apps", "una-admin")).isNull();
+    }
+
+    /**
+     * A grant undone at once is on the record: its status.history holds the grant and the removal, both written by
+     * the reconciliation that made them, though the level before and after is the same.
+     */
+    @Test
+    void aGrantUndoneAtOnceIsInTheHistoryAsAGrantAndARemoval() {
+        Instant start = adminFromHalfASecondFromNow("uri");
+        int before = client.resources(EngineerAccess.class).withName("uri").get().getStatus().history.size();
+        faults.holdWatch("engineeraccesses");
+        client.resources(EngineerAccess.class).withName("uri").edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
+        int mark = faults.mark();
+        advanceTo(start);
+        // The status is written while the watch is still held: by the reconciliation that granted and removed.
+        await().atMost(WAIT).until(() -> Written.status(client, "uri").history.size() > before);
+        EngineerAccessStatus written = Written.status(client, "uri");
+        assertThat(requests(mark, "POST", "/rolebindings")).as("granted at the instant, on the read ahead").isEqualTo(2);
+        assertThat(requests(mark, "DELETE", "/rolebindings/uri-admin")).as("and removed by the same reconciliation").isEqualTo(2);
+        assertThat(written.level).isEqualTo(Level.Deploy);
+        assertThat(written.history.subList(before, written.history.size())).extracting(t -> t.fromLevel + "->" + t.toLevel + " " + t.reason)
+                .containsExactly("Deploy->AdminSupervised ExceptionStarted", "AdminSupervised->Deploy RequirementLost");
+        assertThat(written.history.get(before).fact).isEqualTo("spec.exceptions[0]");
+        assertThat(written.history.get(before + 1).message).startsWith("Admin (supervised) -> Deploy: ");
+        faults.releaseWatch("engineeraccesses");
     }
 
     @Test
