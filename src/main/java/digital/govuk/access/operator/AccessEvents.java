@@ -212,7 +212,7 @@ public class AccessEvents {
      * that stage, entered at {@code now}. So a grant undone at once is on the record as a grant and a removal.
      */
     static EngineerAccessStatus passedThrough(EngineerAccessStatus previous, PassedThrough through, Instant now) {
-        if (through == null) {
+        if (through == null || through.decision() == null) {
             return previous;
         }
         AccessFlow.Transition entered = AccessFlow.between(recordedStage(previous), previous == null ? null : parse(previous.accessExpiryTime),

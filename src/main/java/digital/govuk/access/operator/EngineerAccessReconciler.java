@@ -437,8 +437,11 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
             return new Applied(cached, decision, written);
         }
         Applied undone = decideAndApply(fresh, policy, namespaces, written.now(), now);
+        // The stage its writes gave, for the history: the decision's, when its writes all went in and the bindings
+        // follow the decision (not while grants are withheld or the spec has fields this operator does not know).
+        boolean decided = decision != null && !policy.grantsWithheld() && UnknownFields.of(cached).isEmpty();
         return new Applied(fresh, undone.decision(), written.then(undone.result()),
-                written.complete() ? new AccessEvents.PassedThrough(cached.getSpec(), decision) : null);
+                written.complete() && decided ? new AccessEvents.PassedThrough(cached.getSpec(), decision) : null);
     }
 
     /** Decides on {@code ea} and applies the difference from {@code ours}, the bindings it has now. */
