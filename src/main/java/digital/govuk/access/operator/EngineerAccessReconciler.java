@@ -278,18 +278,25 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         Instant now = clock.instant();
         String name = cached.getMetadata().getName();
         // After a CRD change the cache may have missed this object's last edit: decide on the API server's copy.
+        // If it cannot be read, only what the cached copy no longer grants is removed (decision 81).
+        KubernetesClientException unreadable = null;
         if (schemaChanges != null && schemaChanges.takeMarked(name)) {
-            EngineerAccess live;
+            EngineerAccess live = null;
             try {
                 live = client.resources(EngineerAccess.class).withName(name).get();
+            } catch (KubernetesClientException e) {
+                schemaChanges.mark(name);
+                unreadable = e;
             } catch (RuntimeException e) {
                 schemaChanges.mark(name);
                 throw e;
             }
-            if (goneSince(cached, live)) {
-                return new Outcome(null, true, false); // deleted: the garbage collector removes what it owned
+            if (unreadable == null) {
+                if (goneSince(cached, live)) {
+                    return new Outcome(null, true, false); // deleted: the garbage collector removes what it owned
+                }
+                cached = live;
             }
-            cached = live;
         }
         // Observe.
         PolicyState policy = policy(context);
@@ -304,7 +311,11 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         BindingWriter.Result result = BindingWriter.Result.unchanged(ours);
         AccessEvents.PassedThrough through = null;
         boolean due = !changes.none() && fallenDue(cached.getStatus(), ours, now);
-        if (!changes.none()) {
+        if (unreadable != null) {
+            // The API server's copy was to be read first and could not be: removals only, and the retry reads.
+            result = removeOnly(cached, decision, ours, changes, "could not read the EngineerAccess from the API server to confirm"
+                    + " its access", unreadable).result();
+        } else if (!changes.none()) {
             if (due) {
                 dueFirst.begin();
             }
@@ -398,8 +409,7 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         try {
             fresh = client.resources(EngineerAccess.class).withName(cached.getMetadata().getName()).get();
         } catch (KubernetesClientException e) {
-            return new Applied(cached, decision, BindingWriter.Result.failed(ours, List.of("could not read the"
-                    + " EngineerAccess again before changing its RoleBindings: " + ApiErrors.inWords(e)), ApiErrors.unreachable(e)));
+            return removeOnly(cached, decision, ours, changes, "could not read the EngineerAccess again before changing its RoleBindings", e);
         }
         if (goneSince(cached, fresh)) {
             return null;
@@ -442,6 +452,27 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
         boolean decided = decision != null && !policy.grantsWithheld() && UnknownFields.of(cached).isEmpty();
         return new Applied(fresh, undone.decision(), written.then(undone.result()),
                 written.complete() && decided ? new AccessEvents.PassedThrough(cached.getSpec(), decision) : null);
+    }
+
+    /**
+     * The EngineerAccess could not be read before its bindings change ({@code what} failed: {@code unreadable}):
+     * nothing is granted or corrected on the cached copy, but the bindings that copy no longer wants are removed all the same (decision 81).
+     * A read can only show an edit; for a removal the worst that follows is access taken away and given back once it
+     * can be read, while waiting for the read would keep access past its expiry for as long as reads fail. The
+     * reconciliation counts as failed, and the retry reads.
+     */
+    private Applied removeOnly(EngineerAccess cached, Decision decision, List<RoleBinding> ours, BindingDiff.Changes changes,
+            String what, KubernetesClientException unreadable) {
+        String why = what + ": " + ApiErrors.inWords(unreadable);
+        if (changes.delete().isEmpty()) {
+            return new Applied(cached, decision, BindingWriter.Result.failed(ours, List.of(why + "; nothing is granted until it"
+                    + " can be read"), ApiErrors.unreachable(unreadable)));
+        }
+        BindingWriter.Result removed = writer.apply(cached, new BindingDiff.Changes(List.of(), List.of(), List.of(), changes.delete()), ours,
+                recentWrites);
+        return new Applied(cached, decision, removed.then(BindingWriter.Result.failed(removed.now(), List.of(why + "; what its cached"
+                + " copy no longer grants was removed all the same, and nothing is granted until it can be read"),
+                ApiErrors.unreachable(unreadable))));
     }
 
     /** Decides on {@code ea} and applies the difference from {@code ours}, the bindings it has now. */

@@ -560,16 +560,26 @@ class HostileWorldTest {
         assertThat(cluster.events("jay", "AccessExpired")).hasSize(1);
     }
 
+    /**
+     * Access ends at its expiry though the EngineerAccess cannot be read (decision 81), and the reconciliation is
+     * retried for as long as its record cannot be written, well past JOSDK's own retries (about 18 s).
+     */
     @Test
     void aDueChangeIsRetriedUntilItIsAppliedHoweverLongTheFailureLasts() {
         Instant expiry = clock.instant().plus(Duration.ofHours(1));
         withException("kim", expiry);
         cluster.awaitBinding("apps", "kim-admin", true);
         cluster.awaitLevel("kim", Level.Admin);
-        // Every read and status write of this EngineerAccess fails, well past JOSDK's own retries (about 18 s).
+        // Every read and status write of this EngineerAccess fails from before the read ahead of its expiry.
         var outage = faults.rule("kim unreadable", r -> r.getPath().matches(".*/engineeraccesses/kim([/?].*)?"), 500);
+        int mark = faults.mark();
 
         advanceTo(expiry);
+        cluster.awaitBinding("apps", "kim-admin", false);
+        cluster.awaitBinding("platform", "kim-admin", false);
+        assertThat(requests(mark, "GET", "/engineeraccesses/kim")).as("removed though no read succeeded").isPositive();
+        assertThat(requests(mark, "POST", "/rolebindings")).isZero();
+        assertThat(cluster.binding("apps", "kim-deploy")).isNotNull();
         Instant retry = awaitRetry("kim");
         for (int i = 0; i < 10; i++) {
             assertThat(retry).isAfter(clock.instant());
@@ -577,13 +587,42 @@ class HostileWorldTest {
             retry = awaitRetry("kim");
         }
         assertThat(Duration.between(expiry, clock.instant())).isGreaterThan(Duration.ofMinutes(3));
-        assertThat(cluster.binding("apps", "kim-admin")).as("no removal without a fresh read").isNotNull();
+        assertThat(requests(mark, "DELETE", "/rolebindings/kim-admin")).as("each removed once").isEqualTo(2);
 
         faults.remove(outage);
         advanceTo(retry);
-        cluster.awaitBinding("apps", "kim-admin", false);
-        cluster.awaitBinding("platform", "kim-admin", false);
         cluster.awaitLevel("kim", Level.Deploy);
+        awaitReady("kim", "True", "Reconciled");
+    }
+
+    /**
+     * An exception withdrawn while the EngineerAccess cannot be read: the operator's cache has the edit, and what it no
+     * longer grants is removed without waiting for a read (decision 81); nothing is granted until one succeeds.
+     */
+    @Test
+    void aWithdrawalIsAppliedThoughTheEngineerAccessCannotBeRead() {
+        withException("wes", clock.instant().plus(Duration.ofDays(3)));
+        cluster.awaitBinding("apps", "wes-admin", true);
+        cluster.awaitLevel("wes", Level.Admin);
+        var noReads = readsOf("wes");
+        int mark = faults.mark();
+        client.resources(EngineerAccess.class).withName("wes").edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
+        cluster.awaitBinding("apps", "wes-admin", false);
+        cluster.awaitBinding("platform", "wes-admin", false);
+        assertThat(requests(mark, "GET", "/engineeraccesses/wes")).as("removed though no read succeeded").isPositive();
+        cluster.awaitEvent("wes", "BindingsNotApplied");
+        assertThat(cluster.events("wes", "BindingsNotApplied")).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("could not read the EngineerAccess again", "no longer grants was removed all the same"));
+        assertThat(requests(mark, "POST", "/rolebindings")).isZero();
+        assertThat(cluster.binding("apps", "wes-deploy")).isNotNull();
+
+        faults.remove(noReads);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Written.status(client, "wes").history)
+                .extracting(t -> t.fromLevel + "->" + t.toLevel + " " + t.reason).endsWith("AdminSupervised->Deploy RequirementLost"));
+        awaitReady("wes", "True", "Reconciled");
     }
 
     /**
@@ -731,13 +770,43 @@ class HostileWorldTest {
         cluster.awaitBinding("platform", "uma-admin", true);
         assertThat(requests(mark, "GET", "/engineeraccesses/uma")).as("the read after the grant was tried").isPositive();
         awaitReady("uma", "False", "BindingsNotApplied");
-        assertThat(cluster.condition("uma", "Ready").message).contains("could not read the EngineerAccess again after changing");
+        // Said by the reconciliation that granted, then by those that follow it until a read succeeds (decision 81).
+        assertThat(cluster.condition("uma", "Ready").message).containsAnyOf("could not read the EngineerAccess again after changing",
+                "could not read the EngineerAccess from the API server to confirm its access");
+        cluster.awaitEvent("uma", "BindingsNotApplied");
         Instant retry = awaitRetry("uma");
 
         faults.remove(noReads);
         advanceTo(retry);
         cluster.awaitLevel("uma", Level.Admin);
         awaitReady("uma", "True", "Reconciled");
+    }
+
+    /**
+     * A grant whose read after it failed is confirmed by the next read before anything else; while no read succeeds,
+     * access still ends at its expiry (decision 81), and nothing is granted again.
+     */
+    @Test
+    void anExpiryComesOnTimeWhileTheReadAfterAGrantKeepsFailing() {
+        Instant start = adminFromHalfASecondFromNow("uta");
+        var noReads = readsOf("uta");
+        int mark = faults.mark();
+        advanceTo(start);
+        cluster.awaitBinding("apps", "uta-admin", true);
+        awaitReady("uta", "False", "BindingsNotApplied");
+
+        advanceTo(start.plus(Duration.ofHours(2)));
+        cluster.awaitBinding("apps", "uta-admin", false);
+        cluster.awaitBinding("platform", "uta-admin", false);
+        assertThat(requests(mark, "POST", "/rolebindings")).as("granted once, at the start").isEqualTo(2);
+        assertThat(cluster.binding("apps", "uta-deploy")).isNotNull();
+        awaitReady("uta", "False", "BindingsNotApplied");
+        assertThat(cluster.condition("uta", "Ready").message).contains("could not read the EngineerAccess from the API server to confirm");
+
+        faults.remove(noReads);
+        advanceTo(awaitRetry("uta"));
+        cluster.awaitLevel("uta", Level.Deploy);
+        awaitReady("uta", "True", "Reconciled");
     }
 
     /** After an edit since the read ahead, a grant at its instant waits for a fresh read: none, no grant. */
