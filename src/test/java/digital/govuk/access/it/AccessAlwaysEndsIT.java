@@ -146,6 +146,46 @@ class AccessAlwaysEndsIT {
     }
 
     /**
+     * Decision 81 on a real API server: the operator loses the right to get an EngineerAccess, keeping list and watch,
+     * as a ClusterRole edited wrongly in an upgrade would leave it. Every read in front of a write is then refused
+     * (403), the read ahead of the expiry included; ivy's exception still ends at its instant. Before, nothing was
+     * removed while the reads failed.
+     */
+    @Test
+    @Order(2)
+    void anExpiryComesOnTimeWhileTheEngineerAccessCannotBeRead() {
+        String role = admin.rbac().clusterRoles().list().getItems().stream()
+                .filter(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("engineeraccesses/status")))
+                .map(r -> r.getMetadata().getName()).findFirst().orElseThrow();
+        List<PolicyRule> granted = admin.rbac().clusterRoles().withName(role).get().getRules();
+        Instant expiry = Instant.now().plusSeconds(24);
+        admin.resource(HostileClusterIT.exceptionEngineer("ivy", Instant.now().minus(Duration.ofHours(1)), expiry)).create();
+        try {
+            await().atMost(WAIT).until(() -> binding("apps", "ivy-admin") != null && binding("platform", "ivy-admin") != null);
+            admin.rbac().clusterRoles().withName(role).edit(r -> {
+                r.getRules().stream().filter(rule -> rule.getResources().equals(List.of("engineeraccesses")))
+                        .forEach(rule -> rule.setVerbs(List.of("list", "watch")));
+                return r;
+            });
+            HostileClusterIT.sleep(Duration.ofSeconds(2)); // the authorizer takes up the change within a second or so
+            HostileClusterIT.sleepUntil(expiry);
+            await().atMost(LATE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> binding("apps", "ivy-admin") == null && binding("platform", "ivy-admin") == null);
+            say("every read of the EngineerAccess refused: the Admin bindings removed %d ms after their expiry",
+                    Duration.between(expiry, Instant.now()).toMillis());
+            assertThat(binding("apps", "ivy-deploy")).as("Deploy is held on its own").isNotNull();
+            await().atMost(WAIT).until(() -> operator.log().contains("could not read the EngineerAccess again before changing its"
+                    + " RoleBindings"));
+        } finally {
+            admin.rbac().clusterRoles().withName(role).edit(r -> {
+                r.setRules(granted);
+                return r;
+            });
+            admin.resources(EngineerAccess.class).withName("ivy").delete();
+        }
+    }
+
+    /**
      * A ValidatingAdmissionPolicy and its binding, created, that refuse every update of {@code resource} in our API
      * group (a status subresource) for which {@code allowed} (CEL) is false, as an admission policy of the cluster's
      * own could. Delete what it returns afterwards.
