@@ -154,14 +154,22 @@ public class Orphans {
             transitions.schedule(new ResourceID(engineer), clock.instant());
             return;
         }
+        EngineerAccess fresh;
+        String unread = null;
         try {
-            EngineerAccess fresh = engineer == null ? null : client.resources(EngineerAccess.class).withName(engineer).get();
-            boolean beingDeleted = fresh != null && fresh.isMarkedForDeletion(); // it justifies no access (decision 70)
-            if (fresh != null && !beingDeleted) {
-                waiting.remove(key); // it exists: once the cache has it, its reconciliation claims or deletes the binding
-                transitions.schedule(new ResourceID(engineer), clock.instant());
-                return;
-            }
+            fresh = engineer == null ? null : client.resources(EngineerAccess.class).withName(engineer).get();
+        } catch (KubernetesClientException e) {
+            // A read that fails never keeps access (decision 81): the cache has no such EngineerAccess, so it goes.
+            fresh = null;
+            unread = ApiErrors.inWords(e);
+        }
+        boolean beingDeleted = fresh != null && fresh.isMarkedForDeletion(); // it justifies no access (decision 70)
+        if (fresh != null && !beingDeleted) {
+            waiting.remove(key); // it exists: once the cache has it, its reconciliation claims or deletes the binding
+            transitions.schedule(new ResourceID(engineer), clock.instant());
+            return;
+        }
+        try {
             waiting.remove(key);
             if (writer.deleteWithUid(now)) {
                 metrics.orphanRemoved();
@@ -169,11 +177,14 @@ public class Orphans {
                         + now.getRoleRef().getName() + " for " + subjects(now) + "): it carries the operator's label, but "
                         + (engineer == null ? "names no engineer"
                                 : beingDeleted ? "the EngineerAccess named " + engineer + " is being deleted"
+                                : unread != null ? "the operator knows of no EngineerAccess named " + engineer
+                                        + " (the API server could not be asked: " + unread + ")"
                                 : "no EngineerAccess named " + engineer + " exists")
                         + ", so nothing justifies the access it grants");
             }
         } catch (KubernetesClientException e) {
-            LOG.warnf("could not look at the orphaned RoleBinding %s: %s; trying again in 5 s", key, ApiErrors.inWords(e));
+            LOG.warnf("could not remove the orphaned RoleBinding %s: %s; trying again in 5 s", key, ApiErrors.inWords(e));
+            waiting.put(key, rb);
             schedule(key, GRACE);
         }
     }

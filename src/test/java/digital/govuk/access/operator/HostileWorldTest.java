@@ -527,6 +527,25 @@ class HostileWorldTest {
         client.resource(unlabelled).delete();
     }
 
+    /** The same while the API server cannot be asked about that name: the binding goes all the same (decision 81). */
+    @Test
+    void aBindingWithOurLabelIsRemovedThoughItsEngineerAccessCannotBeLookedUp() {
+        var noReads = readsOf("noone");
+        try {
+            client.resource(new RoleBindingBuilder(foreignBinding("platform", "noone-admin"))
+                    .editMetadata().withLabels(Map.of(ManagedBindings.MANAGED_BY_LABEL, ManagedBindings.MANAGED_BY,
+                            ManagedBindings.ENGINEER_LABEL, "noone")).endMetadata().build()).create();
+            int mark = faults.mark();
+            await().atMost(WAIT).until(() -> cluster.binding("platform", "noone-admin") == null);
+            assertThat(requests(mark, "GET", "/engineeraccesses/noone")).as("the look-up was tried").isPositive();
+            await().atMost(WAIT).until(() -> client.v1().events().inNamespace("platform").list().getItems().stream()
+                    .anyMatch(e -> Orphans.REMOVED.equals(e.getReason()) && e.getMessage()
+                            .contains("the operator knows of no EngineerAccess named noone (the API server could not be asked")));
+        } finally {
+            faults.remove(noReads);
+        }
+    }
+
     @Test
     void aDeleteThatKeepsFailingBacksOffInsteadOfSpinning() throws InterruptedException {
         Instant expiry = clock.instant().plus(Duration.ofHours(1));
