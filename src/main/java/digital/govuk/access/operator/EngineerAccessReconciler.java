@@ -456,10 +456,10 @@ public class EngineerAccessReconciler implements Reconciler<EngineerAccess> {
 
     /**
      * The EngineerAccess could not be read before its bindings change ({@code what} failed: {@code unreadable}):
-     * nothing is granted or corrected on the cached copy, but the bindings that copy no longer wants are removed all the same (decision 81).
-     * A read can only show an edit; for a removal the worst that follows is access taken away and given back once it
-     * can be read, while waiting for the read would keep access past its expiry for as long as reads fail. The
-     * reconciliation counts as failed, and the retry reads.
+     * nothing is granted or corrected on the cached copy, but the bindings that copy no longer wants are removed all
+     * the same (decision 81). A read can only show an edit; for a removal the worst that follows is access taken away
+     * and given back once it can be read, while waiting for the read would keep access past its expiry for as long as
+     * reads fail. The reconciliation counts as failed, and the retry reads.
      */
     private Applied removeOnly(EngineerAccess cached, Decision decision, List<RoleBinding> ours, BindingDiff.Changes changes,
             String what, KubernetesClientException unreadable) {
