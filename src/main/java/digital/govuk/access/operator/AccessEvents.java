@@ -141,7 +141,7 @@ public class AccessEvents {
         if (!result.complete()) {
             // The change of access is recorded once the binding changes it describes are all accepted: the retry
             // that applies them records it then. A stage passed through was held all the same.
-            return recorded == null || recorded.history == null ? new ArrayList<>() : new ArrayList<>(recorded.history);
+            return new ArrayList<>(historyOf(recorded));
         }
         return history(ea, decision, recorded, status, now);
     }
@@ -166,7 +166,7 @@ public class AccessEvents {
 
     /** The entries of status.history after the last one {@code previous} held (all of them when it held none). */
     static List<AccessTransition> addedSince(EngineerAccessStatus previous, EngineerAccessStatus status) {
-        List<AccessTransition> history = status == null || status.history == null ? List.of() : status.history;
+        List<AccessTransition> history = historyOf(status);
         AccessTransition last = last(previous);
         if (last == null) {
             return history;
@@ -181,7 +181,13 @@ public class AccessEvents {
     }
 
     private static AccessTransition last(EngineerAccessStatus status) {
-        return status == null || status.history == null || status.history.isEmpty() ? null : status.history.get(status.history.size() - 1);
+        List<AccessTransition> history = historyOf(status);
+        return history.isEmpty() ? null : history.get(history.size() - 1);
+    }
+
+    /** The status.history of {@code status}, empty when there is no status or no history yet. */
+    private static List<AccessTransition> historyOf(EngineerAccessStatus status) {
+        return status == null || status.history == null ? List.of() : status.history;
     }
 
     /**
@@ -191,7 +197,7 @@ public class AccessEvents {
      */
     static List<AccessTransition> history(EngineerAccess ea, Decision decision, EngineerAccessStatus previous,
             EngineerAccessStatus status, Instant now) {
-        List<AccessTransition> history = previous == null || previous.history == null ? List.of() : previous.history;
+        List<AccessTransition> history = historyOf(previous);
         AccessStage from = recordedStage(previous);
         AccessStage to = AccessStage.of(status.level, Boolean.TRUE.equals(status.supervised));
         Instant fromExpiry = previous == null ? null : parse(previous.accessExpiryTime);
@@ -221,7 +227,7 @@ public class AccessEvents {
             return previous;
         }
         EngineerAccessStatus held = new EngineerAccessStatus();
-        held.history = added(previous == null || previous.history == null ? List.of() : previous.history, entry(entered, now));
+        held.history = added(historyOf(previous), entry(entered, now));
         return held;
     }
 

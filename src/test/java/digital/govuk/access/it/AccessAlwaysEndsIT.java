@@ -128,11 +128,7 @@ class AccessAlwaysEndsIT {
             ned.getMetadata().setLabels(Map.of("test.example.com/refuse-status", "true"));
             admin.resource(ned).create();
             await().atMost(WAIT).until(() -> binding("apps", "ned-admin") != null && binding("platform", "ned-admin") != null);
-            HostileClusterIT.sleepUntil(expiry);
-            await().atMost(LATE).pollInterval(Duration.ofMillis(100))
-                    .until(() -> binding("apps", "ned-admin") == null && binding("platform", "ned-admin") == null);
-            say("every status write refused: the Admin bindings removed %d ms after their expiry",
-                    Duration.between(expiry, Instant.now()).toMillis());
+            say("every status write refused: the Admin bindings removed %d ms after their expiry", adminRemovedAfter("ned", expiry));
             assertThat(binding("apps", "ned-deploy")).as("Deploy is held on its own").isNotNull();
             assertThat(admin.resources(EngineerAccess.class).withName("ned").get().getStatus())
                     .as("the policy refused every status write, so the retries grew").isNull();
@@ -168,11 +164,8 @@ class AccessAlwaysEndsIT {
                 return r;
             });
             HostileClusterIT.sleep(Duration.ofSeconds(2)); // the authorizer takes up the change within a second or so
-            HostileClusterIT.sleepUntil(expiry);
-            await().atMost(LATE).pollInterval(Duration.ofMillis(100))
-                    .until(() -> binding("apps", "ivy-admin") == null && binding("platform", "ivy-admin") == null);
             say("every read of the EngineerAccess refused: the Admin bindings removed %d ms after their expiry",
-                    Duration.between(expiry, Instant.now()).toMillis());
+                    adminRemovedAfter("ivy", expiry));
             assertThat(binding("apps", "ivy-deploy")).as("Deploy is held on its own").isNotNull();
             await().atMost(WAIT).until(() -> operator.log().contains("could not read the EngineerAccess again before changing its"
                     + " RoleBindings"));
@@ -183,6 +176,17 @@ class AccessAlwaysEndsIT {
             });
             admin.resources(EngineerAccess.class).withName("ivy").delete();
         }
+    }
+
+    /**
+     * Waits for {@code expiry}, then until the Admin bindings of {@code engineer} in apps and platform are gone, at most
+     * {@link #LATE} after it; returns how many milliseconds after the expiry that was.
+     */
+    static long adminRemovedAfter(String engineer, Instant expiry) {
+        HostileClusterIT.sleepUntil(expiry);
+        await().atMost(LATE).pollInterval(Duration.ofMillis(100))
+                .until(() -> binding("apps", engineer + "-admin") == null && binding("platform", engineer + "-admin") == null);
+        return Duration.between(expiry, Instant.now()).toMillis();
     }
 
     /**

@@ -625,10 +625,7 @@ class HostileWorldTest {
         cluster.awaitLevel("wes", Level.Admin);
         var noReads = readsOf("wes");
         int mark = faults.mark();
-        client.resources(EngineerAccess.class).withName("wes").edit(ea -> {
-            ea.getSpec().exceptions = new ArrayList<>();
-            return ea;
-        });
+        withdrawExceptions("wes");
         cluster.awaitBinding("apps", "wes-admin", false);
         cluster.awaitBinding("platform", "wes-admin", false);
         assertThat(requests(mark, "GET", "/engineeraccesses/wes")).as("removed though no read succeeded").isPositive();
@@ -668,10 +665,7 @@ class HostileWorldTest {
         await().atMost(WAIT).until(() -> Written.status(client, "ivo").level == Level.Admin);
         cluster.awaitBinding("apps", "ivo-deploy", true);
 
-        client.resources(EngineerAccess.class).withName("ivo").edit(ea -> {
-            ea.getSpec().exceptions = new ArrayList<>();
-            return ea;
-        });
+        withdrawExceptions("ivo");
         client.rbac().roleBindings().inNamespace("apps").withName("ivo-deploy").delete();
         await().atMost(WAIT).until(() -> Written.status(client, "ivo").level == Level.Deploy);
         cluster.awaitBinding("apps", "ivo-deploy", true);
@@ -745,10 +739,7 @@ class HostileWorldTest {
 
         // The exception is withdrawn, but the operator's watch of EngineerAccess is slow to say so...
         faults.holdWatch("engineeraccesses");
-        client.resources(EngineerAccess.class).withName("ola").edit(ea -> {
-            ea.getSpec().exceptions = new ArrayList<>();
-            return ea;
-        });
+        withdrawExceptions("ola");
         int mark = faults.mark();
         // ...when a binding is deleted by hand: the cached spec would put it back.
         client.rbac().roleBindings().inNamespace("apps").withName("ola-admin").delete();
@@ -768,6 +759,14 @@ class HostileWorldTest {
         cluster.awaitLevel(name, Level.Deploy);
         await().atMost(WAIT).until(() -> readAhead.holds(name));
         return start;
+    }
+
+    /** Edits the EngineerAccess {@code name} to hold no exceptions, as the tests' own client. */
+    void withdrawExceptions(String name) {
+        client.resources(EngineerAccess.class).withName(name).edit(ea -> {
+            ea.getSpec().exceptions = new ArrayList<>();
+            return ea;
+        });
     }
 
     /** Every read of the EngineerAccess {@code name} fails (500) until the rule is removed. */
@@ -865,10 +864,7 @@ class HostileWorldTest {
 
         // The exception is withdrawn after the read ahead, and the operator's watch of EngineerAccess is slow to say so.
         faults.holdWatch("engineeraccesses");
-        client.resources(EngineerAccess.class).withName("una").edit(ea -> {
-            ea.getSpec().exceptions = new ArrayList<>();
-            return ea;
-        });
+        withdrawExceptions("una");
         // Nor can its status be written: the undo must not wait for what a status write's conflict would start.
         var noStatus = faults.rule("no status for una", r -> "PUT".equals(r.getMethod()) && r.getPath().contains("/engineeraccesses/una/status"), 500);
         int mark = faults.mark();
@@ -897,10 +893,7 @@ class HostileWorldTest {
         Instant start = adminFromHalfASecondFromNow("uri");
         int before = client.resources(EngineerAccess.class).withName("uri").get().getStatus().history.size();
         faults.holdWatch("engineeraccesses");
-        client.resources(EngineerAccess.class).withName("uri").edit(ea -> {
-            ea.getSpec().exceptions = new ArrayList<>();
-            return ea;
-        });
+        withdrawExceptions("uri");
         int mark = faults.mark();
         advanceTo(start);
         // The status is written while the watch is still held: by the reconciliation that granted and removed.
